@@ -1,0 +1,317 @@
+"""The validation engine: detect the format, run the pure per-record check, merge per file.
+
+``check_record`` is a pure function of (record bytes, options): it returns findings and a small
+summary, so it can run in any process; a file's result is the ordered merge of those.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ftdata.diagnostics import Finding, Issue, Severity
+from ftdata.formats import Format, all_formats, get_format
+from ftdata.model import Example
+from ftdata.parsing import RecordError, decode_record
+from ftdata.readers import Event, LineFinding, RawRecord, file_size, read_events
+from ftdata.report import Report
+from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
+from ftdata.shapes import check_shape
+from ftdata.stats import Distribution
+from ftdata.targets import Target, get_target
+
+#: How many records format detection looks at.
+DETECTION_SAMPLE = 100
+
+#: Structural findings whose pointer covers a semantic finding's pointer hide it: the
+#: structural message is the one a person needs first.
+_STRUCTURAL = frozenset({"S001", "S002", "S003", "S004", "C001", "C007", "C015"})
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """Everything that decides what ``validate`` reports."""
+
+    format: str | None = None
+    target: str = "generic"
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    strict: bool = False
+    max_issues: int | None = None
+    #: Apply count limits (F007/F010); off for a validation file.
+    count_limits: bool = True
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """What the per-record check learns about one record."""
+
+    findings: list[Finding]
+    example: Example | None = None
+    #: The id of another format's family this record looks like (for F008).
+    foreign_format: str | None = None
+
+
+class Detection:
+    """The outcome of format detection for one file."""
+
+    def __init__(self, format: Format | None, reason: str) -> None:
+        self.format = format
+        self.reason = reason
+
+
+def detect_format(samples: Iterable[Mapping[str, Any]], target: Target | None = None) -> Detection:
+    """Pick the format that explains most of the sampled records.
+
+    Ties go to the format listed first in the registry (the more general one), except that a
+    target that accepts only the more specific one gets it.
+    """
+    formats = all_formats()
+    scores = Counter[str]()
+    total = 0
+    for record in samples:
+        total += 1
+        for fmt in formats:
+            if fmt.matches(record):
+                scores[fmt.id] += 1
+    if not scores:
+        return Detection(None, "no known format fits the records" if total else "no records")
+    ranked = sorted(formats, key=lambda f: -scores[f.id])  # stable: registry order on ties
+    best = ranked[0]
+    if target is not None and not target.accepts(best.id):
+        for fmt in ranked:
+            if scores[fmt.id] == scores[best.id] and target.accepts(fmt.id):
+                return Detection(fmt, f"detected (fits {scores[fmt.id]}/{total} records)")
+    return Detection(best, f"detected (fits {scores[best.id]}/{total} records)")
+
+
+def _covered(pointer: str | None, structural: list[str]) -> bool:
+    if pointer is None:
+        return False
+    return any(pointer == p or pointer.startswith(p + "/") or p == "" for p in structural)
+
+
+def check_record(data: bytes, fmt: Format, context: RuleContext,
+                 enabled: frozenset[str] | None = None) -> RecordResult:
+    """Check one record's bytes against its format and the example rules. Pure."""
+    try:
+        value = decode_record(data)
+    except RecordError as error:
+        return RecordResult([error.finding])
+    if not isinstance(value, dict):
+        kind = "an array" if isinstance(value, list) else f"a {type(value).__name__}"
+        if isinstance(value, str):
+            kind = "a string"
+        elif value is None:
+            kind = "null"
+        return RecordResult([Finding("F003", f"the record is {kind}, not a JSON object")])
+    findings = check_shape(fmt.shape, value)
+    foreign = None
+    if not fmt.matches(value):
+        for other in all_formats():
+            if other.family != fmt.family and other.matches(value):
+                foreign = other.id
+                break
+    example = _read_tolerantly(fmt, value)
+    if example is not None:
+        structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
+        for registered in example_checks():
+            if enabled is not None and registered.code not in enabled:
+                continue
+            assert registered.check is not None
+            for finding in registered.check(example, context):
+                if not _covered(finding.pointer, structural):
+                    findings.append(finding)
+    return RecordResult(findings, example, foreign)
+
+
+def _read_tolerantly(fmt: Format, value: dict[str, Any]) -> Example | None:
+    try:
+        return fmt.read(value)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None  # the shape has already said what is wrong
+
+
+def _sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
+    taken = 0
+    for event in read_events(path):
+        if taken >= DETECTION_SAMPLE:
+            return
+        if isinstance(event, RawRecord):
+            try:
+                value = decode_record(event.data)
+            except RecordError:
+                continue
+            if isinstance(value, dict):
+                taken += 1
+                yield value
+
+
+class _Collector:
+    """Turns findings into issues (name, severity, location), honouring select/ignore."""
+
+    def __init__(self, options: ValidateOptions, target: Target) -> None:
+        self.rules = {rule.code: rule for rule in all_rules()}
+        self.severity: dict[str, Severity] = {}
+        for code, rule in self.rules.items():
+            self.severity[code] = options.severity.get(
+                code, target.severity.get(code, rule.severity))
+        self.enabled = frozenset(
+            code for code in self.rules
+            if (not options.select or matches_code(code, options.select))
+            and not matches_code(code, options.ignore))
+        self.issues: list[Issue] = []
+
+    def add(self, finding: Finding, line: int | None, record: int | None) -> Issue | None:
+        if finding.code not in self.enabled:
+            return None
+        rule = self.rules[finding.code]
+        issue = Issue(code=finding.code, name=rule.name, severity=self.severity[finding.code],
+                      line=line, record=record, pointer=finding.pointer,
+                      message=finding.message, fixable=rule.fixable)
+        self.issues.append(issue)
+        return issue
+
+
+def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
+                  *, display_path: str | None = None) -> Report:
+    """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read."""
+    name = display_path if display_path is not None else os.fspath(path)
+    size = file_size(path)
+    target = get_target(options.target)
+    if options.format:
+        fmt, reason = get_format(options.format), "given"
+    else:
+        detection = detect_format(_sample_records(path), target)
+        fmt, reason = detection.format, detection.reason
+    return _validate_events(read_events(path), name, fmt, reason, target, options,
+                            size=size)
+
+
+def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options: ValidateOptions,
+                     *, name: str = "<records>") -> Report:
+    """Validate records held in memory (dicts, or JSON text); ``line`` is the 1-based position."""
+    iterator = iter(records)
+    head = [_as_bytes(item) for item in itertools.islice(iterator, DETECTION_SAMPLE)]
+    target = get_target(options.target)
+    if options.format:
+        fmt, reason = get_format(options.format), "given"
+    else:
+        samples = []
+        for data in head:
+            try:
+                value = decode_record(data)
+            except RecordError:
+                continue
+            if isinstance(value, dict):
+                samples.append(value)
+        detection = detect_format(samples, target)
+        fmt, reason = detection.format, detection.reason
+    events = (RawRecord(number, data) for number, data in enumerate(
+        itertools.chain(head, (_as_bytes(item) for item in iterator)), start=1))
+    return _validate_events(events, name, fmt, reason, target, options, size=None)
+
+
+def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, str):
+        return item.encode("utf-8", "surrogatepass")
+    return orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
+                     target: Target, options: ValidateOptions, *, size: int | None) -> Report:
+    collector = _Collector(options, target)
+    context = RuleContext(format=fmt, target=target) if fmt is not None else None
+    records = 0
+    invalid: set[int] = set()
+    foreign: Counter[str] = Counter()
+    first_foreign: dict[str, int] = {}
+    messages_per_example = Distribution()
+    roles: Counter[str] = Counter()
+    for event in events:
+        if isinstance(event, LineFinding):
+            collector.add(Finding(event.code, event.message), event.line, None)
+            continue
+        index = records
+        records += 1
+        if fmt is None or context is None:
+            try:
+                decode_record(event.data)
+            except RecordError as error:
+                collector.add(error.finding, event.line, index)
+            continue
+        result = check_record(event.data, fmt, context, collector.enabled)
+        for finding in result.findings:
+            issue = collector.add(finding, event.line, index)
+            if issue is not None and issue.severity is Severity.ERROR:
+                invalid.add(index)
+        if result.foreign_format:
+            foreign[result.foreign_format] += 1
+            first_foreign.setdefault(result.foreign_format, event.line)
+        if result.example is not None:
+            messages = result.example.all_messages()
+            messages_per_example.add(len(messages))
+            roles.update(message.role for message in messages)
+    file_level = _file_findings(fmt, reason, target, options, records, size, foreign,
+                                first_foreign)
+    for finding in file_level:
+        collector.add(finding, None, None)
+    issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
+    valid = 0 if fmt is None else records - len(invalid)
+    stats: dict[str, Any] = {
+        "messages_per_example": messages_per_example.summary(),
+        "roles": dict(sorted(roles.items())),
+    }
+    return Report(path=name, format=fmt.id if fmt else None, target=target.id, model=None,
+                  records=records, valid_records=valid, issues=issues,
+                  stats=stats, strict=options.strict, max_issues=options.max_issues)
+
+
+def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,
+                   records: int, size: int | None, foreign: Counter[str],
+                   first_foreign: dict[str, int]) -> list[Finding]:
+    findings: list[Finding] = []
+    if fmt is None:
+        if records:
+            findings.append(Finding("F009", f"cannot tell the format: {reason}; pass --format "
+                                            f"or convert the file with `ftdata convert`"))
+    elif not target.accepts(fmt.id):
+        accepted = ", ".join(target.formats or ())
+        findings.append(Finding("F009", f"target {target.id!r} does not accept {fmt.id} "
+                                        f"(accepted: {accepted})"))
+    for other, count in foreign.most_common():
+        noun = "record looks" if count == 1 else "records look"
+        findings.append(Finding("F008", f"{count} {noun} like {other}, not "
+                                        f"{fmt.id if fmt else '?'} (first at line "
+                                        f"{first_foreign[other]})"))
+    if size is not None and target.max_file_bytes is not None and size > target.max_file_bytes:
+        findings.append(Finding("F006", f"the file is {_human_bytes(size)}; {target.id} accepts "
+                                        f"at most {_human_bytes(target.max_file_bytes)}"))
+    if options.count_limits:
+        if records < target.min_examples:
+            have = "no examples" if records == 0 else f"{records} example" + (
+                "s" if records != 1 else "")
+            findings.append(Finding("F007", f"the file has {have}; {target.id} needs at least "
+                                            f"{target.min_examples}"))
+        if target.max_examples is not None and records > target.max_examples:
+            findings.append(Finding("F010", f"the file has {records:,} examples; {target.id} "
+                                            f"accepts at most {target.max_examples:,}"))
+    return findings
+
+
+def _human_bytes(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,216 @@
+"""OpenAI-style messages (``role``/``content``), shared by the formats that use them.
+
+The shapes follow OpenAI's fine-tuning file format: roles system, developer, user, assistant,
+tool and the legacy function; content a string or a list of ``text``/``image_url`` parts;
+assistant turns may carry ``tool_calls``, a legacy ``function_call`` and a ``weight`` of 0 or 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ftdata.diagnostics import pointer_join
+from ftdata.model import Message, Part, ToolCall
+from ftdata.shapes import (
+    AnyValue,
+    Arr,
+    Bool,
+    Forbidden,
+    Null,
+    Num,
+    Obj,
+    Ref,
+    Shape,
+    Str,
+    Tagged,
+    Union,
+)
+
+TEXT_PART = Obj({"type": Str(["text"]), "text": Str()}, required=["type", "text"],
+                what="text part")
+IMAGE_PART = Obj(
+    {"type": Str(["image_url"]),
+     "image_url": Obj({"url": Str(), "detail": Str(["auto", "low", "high"], what="detail")},
+                      required=["url"], what="image_url")},
+    required=["type", "image_url"], what="image part")
+PART = Ref("content_part", Tagged("type", {"text": TEXT_PART, "image_url": IMAGE_PART},
+                                  what="content part type"))
+CONTENT = Union(Str(), Arr(PART, what="content"))
+
+FUNCTION_CALL = Obj({"name": Str(), "arguments": Str()}, required=["name", "arguments"],
+                    what="function call")
+TOOL_CALL = Ref("tool_call", Obj(
+    {"id": Str(), "type": Str(["function"], what="tool call type"), "function": FUNCTION_CALL},
+    required=["id", "type", "function"], what="tool call"))
+
+_WEIGHT_ELSEWHERE = Forbidden("C007", "weight is only allowed on assistant messages")
+
+
+def _plain(role: str, *, content_required: bool = True) -> Obj:
+    return Obj({"role": Str([role]), "content": CONTENT, "name": Str(),
+                "weight": _WEIGHT_ELSEWHERE},
+               required=["role", "content"] if content_required else ["role"],
+               what=f"{role} message")
+
+
+ASSISTANT = Obj(
+    {"role": Str(["assistant"]), "content": Union(Str(), Null(), Arr(PART, what="content")),
+     "name": Str(), "tool_calls": Arr(TOOL_CALL, what="tool_calls"),
+     "function_call": FUNCTION_CALL, "refusal": Union(Str(), Null()),
+     "weight": Num(enum=[0, 1], code="C007", what="weight")},
+    required=["role"], require_any=[("content", "tool_calls", "function_call")],
+    what="assistant message")
+
+TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "tool_call_id": Str(), "name": Str(),
+            "weight": _WEIGHT_ELSEWHERE},
+           required=["role", "content", "tool_call_id"], what="tool message")
+FUNCTION = Obj({"role": Str(["function"]), "content": Union(Str(), Null()), "name": Str(),
+                "weight": _WEIGHT_ELSEWHERE},
+               required=["role", "name", "content"], what="function message")
+
+MESSAGE_BRANCHES: dict[str, Obj] = {
+    "system": _plain("system"),
+    "developer": _plain("developer"),
+    "user": _plain("user"),
+    "assistant": ASSISTANT,
+    "tool": TOOL,
+    "function": FUNCTION,
+}
+MESSAGE = Ref("message", Tagged("role", MESSAGE_BRANCHES, code="C001", what="role"))
+ASSISTANT_MESSAGE = Ref("assistant_message",
+                        Tagged("role", {"assistant": ASSISTANT}, code="C001", what="role"))
+
+FUNCTION_DEF = Ref("function_definition", Obj(
+    {"name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
+     "strict": Bool()},
+    required=["name"], what="function definition"))
+TOOL_DEF = Ref("tool", Obj({"type": Str(["function"], what="tool type"),
+                            "function": FUNCTION_DEF},
+                           required=["type", "function"], what="tool"))
+TOOLS = Arr(TOOL_DEF, what="tools")
+FUNCTIONS = Arr(FUNCTION_DEF, what="functions")
+
+
+def messages_array(*, what: str = "messages", item: Shape = MESSAGE) -> Arr:
+    """A non-empty array of messages; an empty one is C015 (empty-conversation)."""
+    return Arr(item, min_items=1, min_code="C015", what=what)
+
+
+ANY = AnyValue()
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read_content(value: Any, pointer: str) -> list[Part] | None:
+    """Content as parts: a string is one text part, ``None`` (or absent) stays ``None``."""
+    if isinstance(value, str):
+        return [Part("text", text=value, pointer=pointer)]
+    if not isinstance(value, list):
+        return None
+    parts: list[Part] = []
+    for index, item in enumerate(value):
+        item_pointer = f"{pointer}/{index}"
+        if not isinstance(item, Mapping):
+            continue
+        kind = item.get("type")
+        if kind == "image_url":
+            image = item.get("image_url")
+            url = image.get("url") if isinstance(image, Mapping) else None
+            detail = image.get("detail") if isinstance(image, Mapping) else None
+            parts.append(Part("image", url=url if isinstance(url, str) else None,
+                              detail=detail if isinstance(detail, str) else None,
+                              pointer=item_pointer))
+        else:
+            text = item.get("text")
+            parts.append(Part("text", text=text if isinstance(text, str) else "",
+                              pointer=item_pointer))
+    return parts
+
+
+def read_tool_calls(message: Mapping[str, Any], pointer: str) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+    raw_calls = message.get("tool_calls")
+    if isinstance(raw_calls, list):
+        for index, raw in enumerate(raw_calls):
+            if not isinstance(raw, Mapping):
+                continue
+            function = raw.get("function")
+            function = function if isinstance(function, Mapping) else {}
+            name = function.get("name")
+            call_id = raw.get("id")
+            calls.append(ToolCall(name=name if isinstance(name, str) else "",
+                                  arguments=function.get("arguments"),
+                                  id=call_id if isinstance(call_id, str) else None,
+                                  pointer=pointer_join(pointer, "tool_calls", index),
+                                  arguments_pointer=pointer_join(
+                                      pointer, "tool_calls", index, "function", "arguments")))
+    legacy = message.get("function_call")
+    if isinstance(legacy, Mapping):
+        name = legacy.get("name")
+        calls.append(ToolCall(name=name if isinstance(name, str) else "",
+                              arguments=legacy.get("arguments"),
+                              pointer=pointer_join(pointer, "function_call"),
+                              arguments_pointer=pointer_join(pointer, "function_call",
+                                                             "arguments")))
+    return calls
+
+
+def read_message(raw: Any, pointer: str) -> Message | None:
+    if not isinstance(raw, Mapping):
+        return None
+    role = raw.get("role")
+    name = raw.get("name")
+    weight = raw.get("weight")
+    tool_call_id = raw.get("tool_call_id")
+    return Message(
+        role=role if isinstance(role, str) else "",
+        content=read_content(raw.get("content"), pointer + "/content"),
+        name=name if isinstance(name, str) else None,
+        tool_calls=read_tool_calls(raw, pointer),
+        tool_call_id=tool_call_id if isinstance(tool_call_id, str) else None,
+        weight=weight if isinstance(weight, (int, float)) and not isinstance(weight, bool)
+        else None,
+        pointer=pointer,
+    )
+
+
+def read_messages(raw: Any, pointer: str) -> list[Message]:
+    """Messages from a list, skipping items that are not objects (the shape reports them)."""
+    if not isinstance(raw, list):
+        return []
+    messages = (read_message(item, f"{pointer}/{index}") for index, item in enumerate(raw))
+    return [message for message in messages if message is not None]
+
+
+def read_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Declared tools, normalised to ``{"type": "function", "function": {...}}``."""
+    tools: list[dict[str, Any]] = []
+    found = False
+    raw_tools = record.get("tools")
+    if isinstance(raw_tools, list):
+        found = True
+        tools.extend(dict(t) for t in raw_tools if isinstance(t, Mapping))
+    raw_functions = record.get("functions")
+    if isinstance(raw_functions, list):
+        found = True
+        tools.extend({"type": "function", "function": dict(f)}
+                     for f in raw_functions if isinstance(f, Mapping))
+    return tools if found else None
+
+
+def has_messages_key(record: Mapping[str, Any], key: str = "messages") -> bool:
+    return isinstance(record.get(key), list)
+
+
+def last_role(messages: Any) -> str | None:
+    if isinstance(messages, list) and messages and isinstance(messages[-1], Mapping):
+        role = messages[-1].get("role")
+        return role if isinstance(role, str) else None
+    return None
+
+
+def message_dict_list(value: Any) -> bool:
+    """True for a non-empty list of objects that have a ``role`` (a message list)."""
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(item, Mapping) and "role" in item for item in value))

@@ -1,0 +1,53 @@
+"""``openai-chat``: one conversation per record under ``messages``.
+
+Used by OpenAI, Azure OpenAI, Together, Fireworks, Mistral and TRL/Axolotl chat templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ftdata.formats import Format
+from ftdata.formats._openai import (
+    FUNCTIONS,
+    TOOLS,
+    has_messages_key,
+    messages_array,
+    read_messages,
+    read_tools,
+)
+from ftdata.model import Example
+from ftdata.shapes import Bool, Obj
+
+SHAPE = Obj(
+    {"messages": messages_array(), "tools": TOOLS, "parallel_tool_calls": Bool(),
+     "functions": FUNCTIONS},
+    required=["messages"], what="record")
+
+# Keys that make a ``messages`` record another format's (Bedrock, LLaMA-Factory multimodal).
+_OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios", "label")
+
+
+def matches(record: Mapping[str, Any]) -> bool:
+    return has_messages_key(record) and not any(key in record for key in _OTHER_FORMAT_KEYS)
+
+
+def read(record: Mapping[str, Any]) -> Example:
+    return Example(kind="chat", messages=read_messages(record.get("messages"), "/messages"),
+                   tools=read_tools(record))
+
+
+FORMAT = Format(
+    id="openai-chat",
+    title="OpenAI chat fine-tuning record",
+    description='{"messages": [{"role", "content", ...}], "tools"?, "parallel_tool_calls"?, '
+                '"functions"?}',
+    kind="chat",
+    shape=SHAPE,
+    matches=matches,
+    read=read,
+    family="messages",
+    conversational=True,
+    used_by="OpenAI, Azure OpenAI, Together, Fireworks, Mistral, TRL/Axolotl chat_template",
+)

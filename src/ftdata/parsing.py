@@ -1,0 +1,48 @@
+"""Decoding one record's bytes: UTF-8, then JSON, with precise, readable complaints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from ftdata.diagnostics import Finding
+
+
+class RecordError(Exception):
+    """A record's bytes cannot be decoded; ``finding`` says why (F001 or F002)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def decode_record(data: bytes) -> Any:
+    """Decode one record; raises :class:`RecordError` with an F001/F002 finding."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    # orjson refused: find out why, and accept what is valid JSON that orjson cannot hold
+    # (integers beyond 64 bits, lone surrogate escapes).
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecordError(Finding("F001", f"invalid UTF-8 at byte {error.start + 1} "
+                                          f"(0x{data[error.start]:02x})")) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        message = f"invalid JSON: {error.msg} at column {error.colno}"
+        if error.lineno > 1:
+            message = f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        raise RecordError(Finding("F002", message)) from None
+    except RecursionError:
+        raise RecordError(Finding("F002", "invalid JSON: nested too deeply")) from None
+    except ValueError as error:
+        raise RecordError(Finding("F002", f"invalid JSON: {error}")) from None

@@ -1,0 +1,291 @@
+"""Readers: turn a file into a stream of raw records with exact locations, never loading it whole.
+
+JSONL is read line by line; JSON documents (an array of records, or one or more top-level
+objects) are split into their elements by an incremental scanner, so a large JSON array costs no
+more memory than its largest element. Records stay raw bytes: parsing is part of the pure
+per-record check, so it can run in another process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+BOM = b"\xef\xbb\xbf"
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK_SIZE = 1 << 20
+
+Layout = Literal["jsonl", "json"]
+
+
+class InputError(Exception):
+    """The input cannot be read at all (missing, a directory, not gzip): exit 2."""
+
+
+@dataclass(slots=True, frozen=True)
+class RawRecord:
+    """One record's bytes. ``line`` is the JSONL line or the 1-based JSON array element."""
+
+    line: int
+    data: bytes
+
+
+@dataclass(slots=True, frozen=True)
+class LineFinding:
+    """A problem found by the reader itself (blank line, BOM, broken JSON framing)."""
+
+    code: str
+    message: str
+    line: int | None
+
+
+Event = RawRecord | LineFinding
+
+
+def open_binary(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a file for reading bytes, transparently decompressing gzip (sniffed, not guessed)."""
+    name = os.fspath(path)
+    if os.path.isdir(name):
+        raise InputError(f"{name}: is a directory, not a file")
+    try:
+        raw = open(name, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot open ({error.strerror or error})") from None
+    head = raw.peek(2)[:2] if isinstance(raw, io.BufferedReader) else b""
+    if head == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if name.endswith(".gz") and head:
+        raw.close()
+        raise InputError(f"{name}: has a .gz name but is not gzip data")
+    return raw
+
+
+def file_size(path: str | os.PathLike[str]) -> int:
+    """The size of a readable file in bytes; :class:`InputError` otherwise."""
+    name = os.fspath(path)
+    try:
+        info = os.stat(name)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
+    if os.path.isdir(name):
+        raise InputError(f"{name}: is a directory, not a file")
+    if not os.access(name, os.R_OK):
+        raise InputError(f"{name}: permission denied")
+    return info.st_size
+
+
+def logical_name(path: str | os.PathLike[str]) -> str:
+    """The file name without a compression suffix (``train.jsonl.gz`` -> ``train.jsonl``)."""
+    name = os.fspath(path)
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def choose_layout(path: str | os.PathLike[str], head: bytes) -> Layout:
+    """JSON arrays and ``.json`` files are documents; everything else is JSON Lines."""
+    stripped = head.lstrip(BOM).lstrip()
+    if stripped.startswith(b"["):
+        return "json"
+    return "json" if logical_name(path).lower().endswith(".json") else "jsonl"
+
+
+def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
+    """All records and reader findings of a file, in order."""
+    stream = open_binary(path)
+    try:
+        try:
+            head = stream.peek(CHUNK_SIZE)[:4096] if hasattr(stream, "peek") else b""
+        except (OSError, EOFError) as error:
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+        layout = choose_layout(path, head)
+        events = iter_jsonl(stream) if layout == "jsonl" else iter_json_document(stream)
+        try:
+            yield from events
+        except (OSError, EOFError) as error:  # truncated or corrupt gzip
+            yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)
+    finally:
+        stream.close()
+
+
+def iter_jsonl(stream: BinaryIO) -> Iterator[Event]:
+    """JSON Lines: one record per physical line; CRLF and a leading BOM are tolerated."""
+    for number, line in enumerate(stream, start=1):
+        if number == 1 and line.startswith(BOM):
+            yield LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1)
+            line = line[len(BOM):]
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if not line.strip():
+            yield LineFinding("F004", "blank line", number)
+            continue
+        yield RawRecord(number, line)
+
+
+_STRUCTURE = re.compile(rb'[\[\]{}",]')
+_STRING_END = re.compile(rb'["\\]')
+_WHITESPACE = b" \t\r\n"
+
+
+def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
+    """Elements of a JSON array, or each top-level value of a JSON document, as raw bytes.
+
+    The scanner only tracks strings and bracket depth; each element is parsed later by the
+    record check, which reports its syntax errors precisely. ``line`` is the 1-based element.
+    """
+    buffer = bytearray()
+    offset = 0  # absolute position of buffer[0]
+    position = 0  # scan position within buffer
+    eof = False
+    first = True
+    depth = 0
+    in_string = False
+    mode: Literal["array", "values"] | None = None
+    element_start: int | None = None  # absolute
+    array_closed = False
+    count = 0
+
+    def fill() -> bool:
+        nonlocal eof, first
+        chunk = stream.read(CHUNK_SIZE)
+        if not chunk:
+            eof = True
+            return False
+        if first:
+            first = False
+            if chunk.startswith(BOM):
+                chunk = chunk[len(BOM):]
+                pending.append(LineFinding("F005", "the file starts with a UTF-8 byte-order mark",
+                                           1))
+        buffer.extend(chunk)
+        return True
+
+    pending: list[Event] = []
+
+    def element(end: int) -> RawRecord | None:
+        nonlocal count, element_start
+        assert element_start is not None
+        data = bytes(buffer[element_start - offset:end - offset]).strip(_WHITESPACE)
+        element_start = None
+        if not data:
+            return None
+        count += 1
+        return RawRecord(count, data)
+
+    while True:
+        if pending:
+            yield from pending
+            pending.clear()
+        if position >= len(buffer):
+            # Drop what has been consumed before reading more.
+            keep_from = element_start - offset if element_start is not None else position
+            del buffer[:keep_from]
+            offset += keep_from
+            position -= keep_from
+            if not fill():
+                break
+            continue
+        if in_string:
+            match = _STRING_END.search(buffer, position)
+            if match is None:
+                position = len(buffer)
+                continue
+            index = match.start()
+            if buffer[index] == 0x5C:  # backslash: skip the escaped byte
+                if index + 1 >= len(buffer) and not eof:
+                    position = index
+                    if not fill():
+                        position = len(buffer)
+                    continue
+                position = index + 2
+                continue
+            in_string = False
+            position = index + 1
+            continue
+        if mode is None:
+            while position < len(buffer) and buffer[position] in _WHITESPACE:
+                position += 1
+            if position >= len(buffer):
+                continue
+            if buffer[position] == ord("["):
+                mode = "array"
+                depth = 1
+                position += 1
+                element_start = offset + position
+            else:
+                mode = "values"
+            continue
+        if mode == "array" and array_closed:
+            rest = bytes(buffer[position:]).strip(_WHITESPACE)
+            if rest:
+                yield LineFinding("F002", "unexpected content after the closing ']' of the array",
+                                  None)
+                return
+            position = len(buffer)
+            continue
+        if mode == "values" and depth == 0:
+            while position < len(buffer) and buffer[position] in _WHITESPACE:
+                position += 1
+            if position >= len(buffer):
+                continue
+            element_start = offset + position
+            if buffer[position] not in b"{[":
+                # A bare scalar at the top level: take it up to the next whitespace.
+                end = position
+                while end < len(buffer) and buffer[end] not in _WHITESPACE:
+                    end += 1
+                if end >= len(buffer) and not eof:
+                    if fill():
+                        continue
+                position = end
+                record = element(offset + end)
+                if record:
+                    yield record
+                continue
+        match = _STRUCTURE.search(buffer, position)
+        if match is None:
+            position = len(buffer)
+            continue
+        index = match.start()
+        byte = buffer[index]
+        position = index + 1
+        if byte == 0x22:  # "
+            in_string = True
+        elif byte in b"[{":
+            depth += 1
+        elif byte in b"]}":
+            depth -= 1
+            if mode == "array" and depth == 0:
+                record = element(offset + index)
+                if record:
+                    yield record
+                array_closed = True
+            elif mode == "values" and depth == 0:
+                record = element(offset + index + 1)
+                if record:
+                    yield record
+        elif byte == 0x2C and mode == "array" and depth == 1:  # ,
+            record = element(offset + index)
+            if record:
+                yield record
+            else:
+                yield LineFinding("F002", f"empty element after element {count} of the array",
+                                  count + 1)
+            element_start = offset + position
+    if pending:
+        yield from pending
+    if element_start is not None and (mode == "values" or not array_closed):
+        record = element(offset + len(buffer))
+        if record:
+            yield record  # truncated: the record check reports where it breaks
+    if mode == "array" and not array_closed:
+        yield LineFinding("F002", "the JSON array is not closed (is the file truncated?)", None)

@@ -1,0 +1,65 @@
+"""The result of validating one file, and its JSON form (SPEC §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ftdata.diagnostics import Issue, Severity
+
+
+@dataclass
+class Report:
+    """One file's verdict: its format, counts, issues and statistics."""
+
+    path: str
+    format: str | None
+    target: str
+    model: str | None
+    records: int
+    valid_records: int
+    issues: list[Issue]
+    stats: dict[str, Any] = field(default_factory=dict)
+    strict: bool = False
+    max_issues: int | None = None
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for issue in self.issues:
+            counts[issue.severity.value] += 1
+        return counts
+
+    @property
+    def fail_severity(self) -> Severity:
+        return Severity.WARNING if self.strict else Severity.ERROR
+
+    @property
+    def ok(self) -> bool:
+        """False when any issue is at or above the failing severity (error; warning if strict)."""
+        threshold = self.fail_severity.rank
+        return not any(issue.severity.rank >= threshold for issue in self.issues)
+
+    @property
+    def shown_issues(self) -> list[Issue]:
+        """The issues to display: all of them, or the first ``max_issues``."""
+        if self.max_issues is None:
+            return self.issues
+        return self.issues[: self.max_issues]
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = self.shown_issues
+        data: dict[str, Any] = {
+            "path": self.path,
+            "format": self.format,
+            "target": self.target,
+            "model": self.model,
+            "records": self.records,
+            "valid_records": self.valid_records,
+            "summary": self.summary,
+            "issues": [issue.to_dict() for issue in shown],
+            "stats": self.stats,
+        }
+        if len(shown) < len(self.issues):
+            data["issues_omitted"] = len(self.issues) - len(shown)
+        return data

@@ -1,0 +1,472 @@
+"""Conversation rules (C): roles, turn order, content, weights, tool calls, images, pairs.
+
+C001, C007 (values) and C015 come from the format's shape, because they are structural; the
+rest look at the canonical :class:`ftdata.model.Example`, so one check serves every format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from ftdata.diagnostics import Finding, Severity
+from ftdata.model import ROLES, Example, Message, ToolCall
+from ftdata.rules import RuleContext, register, rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+_TOOL_RESULT_ROLES = ("tool", "function")
+_SYSTEM_ROLES = ("system", "developer")
+
+
+def _container(messages: list[Message]) -> str:
+    """The pointer of the array holding these messages (``/messages``)."""
+    if not messages or not messages[0].pointer:
+        return ""
+    return messages[0].pointer.rsplit("/", 1)[0]
+
+
+def _roles_known(example: Example) -> bool:
+    # An unknown role is reported once, as C001; order rules would only repeat it.
+    return all(message.role in ROLES for message in example.all_messages())
+
+
+def _content_pointer(message: Message) -> str:
+    if message.content and len(message.content) == 1:
+        return message.content[0].pointer
+    return message.content_pointer
+
+
+def _ordered(example: Example, context: RuleContext) -> bool:
+    """Whether the conversation-order rules apply to this example."""
+    return (example.kind == "chat" and context.format.conversational
+            and not context.format.ends_with_user and _roles_known(example))
+
+
+register("C001", "unknown-role", E, """
+    A message has a role the format does not define.
+
+    **What it does.** Checks each message's role (or ShareGPT's `from`, Gemini's `role`) against
+    the format's list.
+
+    **Why is this bad?** The provider rejects the record; a trainer that maps roles by name
+    drops the turn or fails.
+
+    **Example.** `{"role": "model", "content": "Paris"}` in an OpenAI file, or Cohere's
+    `Chatbot`.
+
+    **Use instead.** `{"role": "assistant", "content": "Paris"}` (`ftdata convert --roles
+    model=assistant` rewrites a whole file).
+""")
+
+
+@rule("C002", "empty-content", E)
+def empty_content(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A message, prompt or completion has no text.
+
+    **What it does.** Reports content that is empty or only whitespace (an assistant turn that
+    only calls tools may have no content).
+
+    **Why is this bad?** An empty assistant turn teaches the model to answer with nothing; an
+    empty user turn is a broken example. Providers reject many of them.
+
+    **Example.** `{"role": "assistant", "content": ""}`
+
+    **Use instead.** Fill in the turn, or drop the example.
+    """
+    if example.kind == "text":
+        if example.text is not None and not example.text.strip():
+            yield Finding("C002", "the text is empty", "/text")
+        return
+    for message in example.all_messages():
+        if message.content is None:
+            continue
+        if message.role == "assistant" and message.tool_calls:
+            continue
+        has_media = any(part.type != "text" for part in message.content)
+        if not has_media and not message.text.strip():
+            what = "empty" if not message.text else "only whitespace"
+            yield Finding("C002", f"{message.role or 'message'} content is {what}",
+                          _content_pointer(message))
+
+
+@rule("C003", "no-assistant-message", E)
+def no_assistant_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A conversation has no assistant message.
+
+    **What it does.** Checks that a chat example has at least one assistant turn. It does not
+    apply to reinforcement fine-tuning (`openai-rft`), whose last turn is the user's.
+
+    **Why is this bad?** Only assistant turns are trained on: the example teaches nothing, and
+    OpenAI rejects it.
+
+    **Example.** `{"messages": [{"role": "user", "content": "Hi"}]}`
+
+    **Use instead.** `{"messages": [{"role": "user", "content": "Hi"},
+    {"role": "assistant", "content": "Hello!"}]}`
+    """
+    if not _ordered(example, context) or not example.messages:
+        return
+    if not any(message.role == "assistant" for message in example.messages):
+        yield Finding("C003", "the conversation has no assistant message",
+                      _container(example.messages))
+
+
+@rule("C004", "last-message-not-assistant", W)
+def last_message_not_assistant(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """The conversation does not end with an assistant message.
+
+    **What it does.** Checks the last turn of a chat example.
+
+    **Why is this bad?** Turns after the last assistant reply are never trained on; usually the
+    answer was cut off. Mistral and Bedrock reject such examples.
+
+    **Example.** `[user, assistant, user]`
+
+    **Use instead.** End every example with the assistant's reply.
+    """
+    messages = example.messages
+    if not _ordered(example, context) or not messages:
+        return
+    if not any(message.role == "assistant" for message in messages):
+        return  # C003 says it
+    last = messages[-1]
+    if last.role != "assistant":
+        yield Finding("C004", f"the last message is {last.role!r}, not 'assistant'",
+                      last.pointer)
+
+
+@rule("C005", "roles-not-alternating", W)
+def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """User and assistant turns do not alternate.
+
+    **What it does.** After any leading system message, user and assistant turns must take
+    turns. An assistant turn that calls tools, the tool results that answer it and the
+    assistant message after them count as one assistant turn. With `--target bedrock` the
+    conversation must also start with a user turn.
+
+    **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
+    Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
+
+    **Example.** `[user, user, assistant]`
+
+    **Use instead.** Merge the two user turns into one, or add the missing turn.
+    """
+    if not _ordered(example, context):
+        return
+    previous: str | None = None
+    previous_role: str | None = None
+    for message in example.messages:
+        role = message.role
+        if role in _SYSTEM_ROLES:
+            continue
+        turn = "assistant" if role in _TOOL_RESULT_ROLES else role
+        continues_tool_turn = role == "assistant" and previous_role in _TOOL_RESULT_ROLES
+        if previous is None and context.target.strict_alternation and turn != "user":
+            yield Finding("C005", f"the conversation starts with {role!r}, not 'user'",
+                          message.pointer)
+        elif turn == previous and not continues_tool_turn and role not in _TOOL_RESULT_ROLES:
+            yield Finding("C005", f"two {turn} turns in a row", message.pointer)
+        previous, previous_role = turn, role
+
+
+@rule("C006", "misplaced-system-message", W)
+def misplaced_system_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A system message appears after the conversation has started.
+
+    **What it does.** Reports system (or developer) messages that follow a user or assistant
+    turn.
+
+    **Why is this bad?** Most chat templates only place a system prompt first; a later one is
+    dropped, moved or rendered as plain text, and providers may reject it.
+
+    **Example.** `[user, assistant, system, user, assistant]`
+
+    **Use instead.** Put the system prompt first, once.
+    """
+    if example.kind != "chat" or not context.format.conversational:
+        return
+    started = False
+    for message in example.messages:
+        if message.role in _SYSTEM_ROLES:
+            if started:
+                yield Finding("C006", f"{message.role} message after the conversation started",
+                              message.pointer)
+        else:
+            started = True
+
+
+register("C007", "invalid-weight", E, """
+    A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
+
+    **What it does.** Checks `weight` values and where they appear.
+
+    **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
+    only on assistant messages; anything else rejects the file.
+
+    **Example.** `{"role": "assistant", "content": "...", "weight": 0.5}`
+
+    **Use instead.** `"weight": 0` or `"weight": 1`, on assistant messages only.
+""")
+
+
+@rule("C008", "nothing-to-train", E)
+def nothing_to_train(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """Every assistant message has weight 0.
+
+    **What it does.** Checks that at least one assistant turn is trained on.
+
+    **Why is this bad?** The example costs tokens and teaches nothing.
+
+    **Example.** A conversation whose assistant turns all carry `"weight": 0`.
+
+    **Use instead.** Set `"weight": 1` on the turns worth learning, or drop the example.
+    """
+    assistants = [m for m in example.messages if m.role == "assistant"]
+    if example.kind == "chat" and assistants and all(m.weight == 0 for m in assistants):
+        yield Finding("C008", "every assistant message has weight 0",
+                      _container(example.messages))
+
+
+def _argument_problem(arguments: object) -> str | None:
+    if isinstance(arguments, dict):
+        return None
+    if not isinstance(arguments, str):
+        return "arguments must be a JSON object or a string holding one"
+    try:
+        decoded = json.loads(arguments)
+    except (ValueError, RecursionError) as error:
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+        return f"arguments are not valid JSON ({reason})"
+    if isinstance(decoded, (dict, str)):
+        return None  # a string holding JSON again is double encoding, reported by Q005
+    return "arguments must encode a JSON object"
+
+
+def _calls(example: Example) -> Iterator[tuple[Message, ToolCall]]:
+    for message in example.all_messages():
+        for call in message.tool_calls:
+            yield message, call
+
+
+@rule("C009", "invalid-tool-call", E)
+def invalid_tool_call(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A tool call is malformed.
+
+    **What it does.** Checks that every tool call names a function, that its arguments are a
+    JSON object (or a string that decodes to one), that ids are unique in the example, and the
+    target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both).
+
+    **Why is this bad?** The provider rejects the record, or the model learns to emit calls
+    that no tool can parse.
+
+    **Example.** `"arguments": "{location: Paris}"`
+
+    **Use instead.** `"arguments": "{\\"location\\": \\"Paris\\"}"`
+    """
+    seen: set[str] = set()
+    pattern = context.target.tool_call_id_pattern
+    for message, call in _calls(example):
+        if not call.name.strip():
+            yield Finding("C009", "the tool call has no function name", call.pointer)
+        problem = _argument_problem(call.arguments)
+        if problem:
+            yield Finding("C009", problem, call.arguments_pointer or call.pointer)
+        if call.id is not None:
+            if call.id in seen:
+                yield Finding("C009", f"tool call id {call.id!r} is used twice", call.pointer)
+            seen.add(call.id)
+            if pattern and not re.fullmatch(pattern, call.id):
+                yield Finding("C009", f"tool call id {call.id!r} does not match {pattern} "
+                                      f"({context.target.id})", call.pointer)
+    if context.target.content_xor_tool_calls:
+        for message in example.all_messages():
+            if message.tool_calls and message.text.strip():
+                yield Finding("C009", f"an assistant message has both content and tool calls "
+                                      f"({context.target.id} accepts one or the other)",
+                              message.pointer)
+
+
+@rule("C010", "unanswered-tool-call", W)
+def unanswered_tool_call(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A tool call in the middle of a conversation gets no tool result.
+
+    **What it does.** For every assistant turn with tool calls that is not the last message,
+    looks for a tool message answering each call (by `tool_call_id`) before the next user
+    turn. A final assistant turn that only calls tools is fine: the call is what is trained.
+
+    **Why is this bad?** The model learns to continue as if it had seen a result it never got.
+
+    **Example.** `[user, assistant(tool_calls=[call_1]), assistant("It is sunny")]`
+
+    **Use instead.** Insert `{"role": "tool", "tool_call_id": "call_1", "content": "..."}`.
+    """
+    messages = example.messages
+    for index, message in enumerate(messages[:-1]):
+        if not message.tool_calls:
+            continue
+        answered_ids: set[str] = set()
+        answers = 0
+        for later in messages[index + 1:]:
+            if later.role in _TOOL_RESULT_ROLES:
+                answers += 1
+                if later.tool_call_id:
+                    answered_ids.add(later.tool_call_id)
+            elif later.role == "user" or (later.role == "assistant" and later.tool_calls):
+                break
+        for position, call in enumerate(message.tool_calls):
+            if call.id is not None and answered_ids:
+                unanswered = call.id not in answered_ids
+            else:
+                unanswered = position >= answers
+            if unanswered:
+                label = f" {call.id!r}" if call.id else ""
+                yield Finding("C010", f"tool call{label} ({call.name or '?'}) has no tool result",
+                              call.pointer)
+
+
+@rule("C011", "orphan-tool-message", E)
+def orphan_tool_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A tool result does not answer any earlier tool call.
+
+    **What it does.** Checks that each tool (or function) message follows an assistant turn
+    with tool calls and, when it has a `tool_call_id`, that the id is one of those calls.
+
+    **Why is this bad?** Providers reject the record; templates that pair calls with results
+    fail or mis-render.
+
+    **Example.** `[user, assistant("Let me check"), tool(id="call_1", ...)]`
+
+    **Use instead.** Put the call on the assistant turn (`tool_calls`) and answer it with
+    `tool_call_id`.
+    """
+    open_ids: set[str] = set()
+    open_calls = 0
+    for message in example.messages:
+        if message.role == "assistant":
+            open_ids = {call.id for call in message.tool_calls if call.id}
+            open_calls = len(message.tool_calls)
+        elif message.role in _TOOL_RESULT_ROLES:
+            if open_calls == 0:
+                yield Finding("C011", f"{message.role} message without a preceding tool call",
+                              message.pointer)
+            elif message.tool_call_id and open_ids and message.tool_call_id not in open_ids:
+                yield Finding("C011", f"tool_call_id {message.tool_call_id!r} answers no "
+                                      f"earlier tool call", message.pointer + "/tool_call_id")
+        elif message.role == "user":
+            open_ids, open_calls = set(), 0
+
+
+def _declared_names(tools: list[dict[str, object]]) -> set[str]:
+    names: set[str] = set()
+    for tool in tools:
+        function = tool.get("function")
+        name = function.get("name") if isinstance(function, dict) else tool.get("name")
+        if isinstance(name, str):
+            names.add(name)
+    return names
+
+
+@rule("C012", "undeclared-tool", W)
+def undeclared_tool(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """A tool call names a function that the example's `tools` do not declare.
+
+    **What it does.** When an example declares its tools, checks every call against them.
+
+    **Why is this bad?** The model learns to call functions it will not be offered at inference
+    time, usually because of a typo or a renamed tool.
+
+    **Example.** `tools` declares `get_weather`; the assistant calls `get_wether`.
+
+    **Use instead.** Declare every tool the example calls, with the same name.
+    """
+    if example.tools is None:
+        return
+    names = _declared_names(example.tools)
+    for _, call in _calls(example):
+        if call.name and call.name not in names:
+            yield Finding("C012", f"tool {call.name!r} is not declared in tools", call.pointer)
+
+
+_IMAGE_URL = re.compile(r"(https?://\S+|data:image/[a-zA-Z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+)")
+_IMAGE_TOKEN = "<image>"
+
+
+@rule("C013", "invalid-image", E)
+def invalid_image(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """An image reference is unusable or in the wrong place.
+
+    **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
+    URIs; that `<image>` placeholders match the record's `images` list; and the target's
+    limits (OpenAI, Together: images only in user messages; Together: at most 10 an example).
+
+    **Why is this bad?** The provider rejects the record, or the model trains on a text that
+    refers to an image it never saw.
+
+    **Example.** `{"type": "image_url", "image_url": {"url": "photo.png"}}`
+
+    **Use instead.** `{"type": "image_url", "image_url": {"url": "https://.../photo.png"}}`
+    """
+    target = context.target
+    count = 0
+    for message in example.all_messages():
+        for part in message.content or ():
+            if part.type != "image":
+                continue
+            count += 1
+            if part.url is not None and not _IMAGE_URL.fullmatch(part.url):
+                shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
+                yield Finding("C013", f"image URL {shown!r} is neither http(s) nor a base64 "
+                                      f"data URI", part.pointer)
+            if target.images_only_in_user and message.role != "user":
+                yield Finding("C013", f"image in a {message.role} message ({target.id} accepts "
+                                      f"images only in user messages)", part.pointer)
+    if target.max_images_per_example is not None and count > target.max_images_per_example:
+        yield Finding("C013", f"{count} images in one example ({target.id} accepts at most "
+                              f"{target.max_images_per_example})", _container(example.messages))
+    images = example.metadata.get("images")
+    if isinstance(images, list):
+        placeholders = sum(m.text.count(_IMAGE_TOKEN) for m in example.all_messages())
+        if placeholders != len(images):
+            yield Finding("C013", f"{placeholders} {_IMAGE_TOKEN} placeholders but "
+                                  f"{len(images)} images", "/images")
+
+
+def _signature(messages: list[Message]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((m.role, m.text.strip(), repr([(c.name, c.arguments) for c in m.tool_calls]))
+                 for m in messages)
+
+
+@rule("C014", "identical-preference", E)
+def identical_preference(example: Example, context: RuleContext) -> Iterator[Finding]:
+    """The chosen and rejected answers of a preference pair are the same.
+
+    **What it does.** Compares the two sides of a preference pair (after trimming whitespace).
+
+    **Why is this bad?** The pair carries no signal; DPO's loss on it is constant and OpenAI
+    rejects it.
+
+    **Example.** `"preferred_output": [{"role": "assistant", "content": "Yes"}]` and the same
+    under `non_preferred_output`.
+
+    **Use instead.** Make the rejected answer the worse one, or drop the pair.
+    """
+    if example.kind != "preference" or example.chosen is None or example.rejected is None:
+        return
+    if example.chosen and _signature(example.chosen) == _signature(example.rejected):
+        yield Finding("C014", "the chosen and rejected answers are identical",
+                      _container(example.rejected) or None)
+
+
+register("C015", "empty-conversation", E, """
+    A conversation has no messages at all.
+
+    **What it does.** Reports an empty `messages` (or `conversations`, `contents`) array.
+
+    **Why is this bad?** There is nothing to train on; the provider rejects the record.
+
+    **Example.** `{"messages": []}`
+
+    **Use instead.** Drop the record, or fill in the conversation.
+""")

@@ -1,0 +1,139 @@
+"""File rules (F): bytes, encoding, JSON syntax and whole-file limits.
+
+These are raised by the readers and by the file-level checks of the engine.
+"""
+
+from __future__ import annotations
+
+from ftdata.diagnostics import Severity
+from ftdata.rules import register
+
+E, W = Severity.ERROR, Severity.WARNING
+
+register("F001", "invalid-utf8", E, """
+    A record is not valid UTF-8.
+
+    **What it does.** Checks that every record decodes as UTF-8 and reports the first bad byte.
+
+    **Why is this bad?** JSON text must be UTF-8. Providers reject the upload, or worse, replace
+    the bytes with U+FFFD and train on mojibake.
+
+    **Example.** A line exported from Excel in Windows-1252: `{"text": "caf\\xe9"}`.
+
+    **Use instead.** Re-encode the file as UTF-8 (`iconv -f cp1252 -t utf-8`).
+""")
+
+register("F002", "invalid-json", E, """
+    A record is not valid JSON.
+
+    **What it does.** Parses every line (JSONL) or element (JSON array) and reports the parser's
+    complaint with its column.
+
+    **Why is this bad?** The provider rejects the whole file over one broken line.
+
+    **Example.** `{"messages": [{"role": "user", "content": "hi"}]` (a missing brace), a
+    trailing comma, single quotes, `NaN`, or a line cut off by a truncated download.
+
+    **Use instead.** Serialise records with a JSON library rather than by string formatting.
+""")
+
+register("F003", "not-an-object", E, """
+    A record is valid JSON but not an object.
+
+    **What it does.** Checks that each record is a JSON object.
+
+    **Why is this bad?** Every training format is an object per record; an array, string or
+    number cannot be read as an example.
+
+    **Example.** `["What is 2+2?", "4"]`
+
+    **Use instead.** `{"prompt": "What is 2+2?", "completion": "4"}`
+""")
+
+register("F004", "blank-line", W, """
+    A JSONL file contains an empty line.
+
+    **What it does.** Reports lines that are empty or only whitespace.
+
+    **Why is this bad?** Some uploaders reject blank lines; others count them as broken records.
+
+    **Example.** Two records separated by an empty line.
+
+    **Use instead.** One record per line, no empty lines (`ftdata fix` removes them).
+""", fixable=True)
+
+register("F005", "byte-order-mark", W, """
+    The file starts with a UTF-8 byte-order mark.
+
+    **What it does.** Reports a BOM (`EF BB BF`) at the start of the file.
+
+    **Why is this bad?** Strict JSON parsers fail on the first record. (Azure OpenAI accepts
+    it; most other tools do not.)
+
+    **Example.** A file saved by Notepad as "UTF-8 with BOM".
+
+    **Use instead.** Save as plain UTF-8 (`ftdata fix` removes the BOM).
+""", fixable=True)
+
+register("F006", "file-too-large", E, """
+    The file is larger than the target accepts.
+
+    **What it does.** Compares the file size with the target's upload limit.
+
+    **Why is this bad?** The upload is refused, often only after minutes of transfer.
+
+    **Example.** A 700 MB JSONL file for `--target openai` (limit 512 MB).
+
+    **Use instead.** Split the data into several files or deduplicate it first.
+""")
+
+register("F007", "too-few-examples", E, """
+    The file has fewer examples than the target requires.
+
+    **What it does.** Counts records against the target's minimum.
+
+    **Why is this bad?** The job is rejected (OpenAI needs at least 10 examples), or the model
+    learns nothing useful.
+
+    **Example.** A 5-line file for `--target openai`.
+
+    **Use instead.** Add examples; OpenAI suggests 50 to 100 well-crafted ones to start.
+""")
+
+register("F008", "mixed-formats", E, """
+    Records of different formats are mixed in one file.
+
+    **What it does.** Checks that every record has the shape of the file's format.
+
+    **Why is this bad?** Providers and trainers read one format per file; records of another
+    shape are rejected or silently mis-read.
+
+    **Example.** A chat file (`messages`) with a few `prompt`/`completion` records appended.
+
+    **Use instead.** Convert every record to one format (`ftdata convert`).
+""")
+
+register("F009", "unknown-format", E, """
+    The file's format cannot be recognised, or the target does not accept it.
+
+    **What it does.** Detection looks at the keys of the first records; it reports when none of
+    the known formats fits, or when the format found is not one the target accepts.
+
+    **Why is this bad?** Nothing else can be checked, and the provider would reject the file.
+
+    **Example.** `{"question": "...", "answer": "..."}` validated for `--target openai`.
+
+    **Use instead.** Pass `--format`, or convert the file (`ftdata convert --to openai-chat`).
+""")
+
+register("F010", "too-many-examples", E, """
+    The file has more examples than the target accepts.
+
+    **What it does.** Counts records against the target's maximum.
+
+    **Why is this bad?** The job is rejected.
+
+    **Example.** 3,500,000 records for `--target fireworks` (at most 3,000,000).
+
+    **Use instead.** Sample or deduplicate the data, or split the job.
+""")

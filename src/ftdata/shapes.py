@@ -1,0 +1,426 @@
+"""A small declarative language for record shapes.
+
+Each format describes its records once, as a tree of shapes. The same tree is both the fast
+structural validator (it reports S001-S004, plus the few conversation codes that are purely
+structural, such as C001 for an unknown role) and the source of the format's JSON Schema in
+``schemas/``. A property test keeps the two verdicts in agreement.
+
+Pointers in findings are RFC 6901; a missing key is reported at the place the key should be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ftdata.diagnostics import Finding, pointer_join
+
+JSONSchema = dict[str, Any]
+Defs = dict[str, JSONSchema]
+
+
+def json_type(value: object) -> str:
+    """The JSON type name of a decoded value, as JSON Schema names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+_ARTICLE = {"integer": "an integer", "object": "an object", "array": "an array"}
+
+
+def _a(type_name: str) -> str:
+    return _ARTICLE.get(type_name, f"a {type_name}")
+
+
+def _wrong_type(expected: Sequence[str], value: object, pointer: str) -> Finding:
+    wanted = " or ".join(_a(t) for t in expected)
+    return Finding("S003", f"expected {wanted}, got {_a(json_type(value))}", pointer)
+
+
+def _quote_list(values: Sequence[object]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _same_json_value(a: object, b: object) -> bool:
+    # JSON Schema equality: booleans are not numbers, 1 == 1.0.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+class Shape:
+    """Base class: a shape checks a decoded value and renders itself as JSON Schema."""
+
+    types: tuple[str, ...] = ()
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        raise NotImplementedError
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        raise NotImplementedError
+
+    def accepts_type(self, value: object) -> bool:
+        kind = json_type(value)
+        if kind == "integer" and "number" in self.types:
+            return True
+        return kind in self.types
+
+
+class AnyValue(Shape):
+    types = ("null", "boolean", "integer", "number", "string", "array", "object")
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        return None
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {}
+
+
+class Str(Shape):
+    """A string, optionally one of ``enum`` (``code`` is reported when it is not)."""
+
+    types = ("string",)
+
+    def __init__(self, enum: Sequence[str] | None = None, *, code: str = "S004",
+                 what: str = "value") -> None:
+        self.enum = tuple(enum) if enum is not None else None
+        self.code = code
+        self.what = what
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, str):
+            out.append(_wrong_type(self.types, value, pointer))
+        elif self.enum is not None and value not in self.enum:
+            out.append(Finding(self.code, f"{self.what} {value!r} is not one of "
+                                          f"{_quote_list(self.enum)}", pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        if self.enum is None:
+            return {"type": "string"}
+        if len(self.enum) == 1:
+            return {"type": "string", "const": self.enum[0]}
+        return {"type": "string", "enum": list(self.enum)}
+
+
+class Num(Shape):
+    """A number (``integer=True``: a whole number), optionally one of ``enum``."""
+
+    def __init__(self, *, integer: bool = False, enum: Sequence[float] | None = None,
+                 minimum: float | None = None, code: str = "S004", what: str = "value") -> None:
+        self.integer = integer
+        self.types = ("integer",) if integer else ("number",)
+        self.enum = tuple(enum) if enum is not None else None
+        self.minimum = minimum
+        self.code = code
+        self.what = what
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not self.accepts_type(value):
+            out.append(_wrong_type(self.types, value, pointer))
+            return
+        assert isinstance(value, (int, float))
+        if self.enum is not None and not any(_same_json_value(value, e) for e in self.enum):
+            out.append(Finding(self.code, f"{self.what} {value!r} is not one of "
+                                          f"{_quote_list(self.enum)}", pointer))
+        elif self.minimum is not None and value < self.minimum:
+            out.append(Finding(self.code, f"{self.what} {value!r} is below {self.minimum}",
+                               pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        out: JSONSchema = {"type": self.types[0]}
+        if self.enum is not None:
+            out["enum"] = list(self.enum)
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        return out
+
+
+class Bool(Shape):
+    types = ("boolean",)
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, bool):
+            out.append(_wrong_type(self.types, value, pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {"type": "boolean"}
+
+
+class Null(Shape):
+    types = ("null",)
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if value is not None:
+            out.append(_wrong_type(self.types, value, pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {"type": "null"}
+
+
+class Forbidden(Shape):
+    """A key that must not be present; ``code`` and ``message`` say why."""
+
+    types = ()
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        out.append(Finding(self.code, self.message, pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {"not": {}}
+
+
+class Arr(Shape):
+    """An array of ``items``; ``min_code`` is reported when it has fewer than ``min_items``."""
+
+    types = ("array",)
+
+    def __init__(self, items: Shape, *, min_items: int = 0, max_items: int | None = None,
+                 min_code: str = "S004", what: str = "array") -> None:
+        self.items = items
+        self.min_items = min_items
+        self.max_items = max_items
+        self.min_code = min_code
+        self.what = what
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, list):
+            out.append(_wrong_type(self.types, value, pointer))
+            return
+        if len(value) < self.min_items:
+            if not value:
+                message = f"{self.what} is empty"
+            else:
+                message = f"{self.what} has {len(value)} items, at least {self.min_items} needed"
+            out.append(Finding(self.min_code, message, pointer))
+        elif self.max_items is not None and len(value) > self.max_items:
+            out.append(Finding("S004", f"{self.what} has {len(value)} items, at most "
+                                       f"{self.max_items} allowed", pointer))
+        check_item = self.items.check
+        for index, item in enumerate(value):
+            check_item(item, f"{pointer}/{index}", out)
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        out: JSONSchema = {"type": "array", "items": self.items.schema(defs)}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
+        return out
+
+
+class Obj(Shape):
+    """An object with known ``fields``.
+
+    ``required`` keys must be present; ``require_any`` lists groups of which at least one key
+    must be present; ``extra`` is ``False`` (unknown keys are S002), ``True`` (anything goes) or
+    a shape every other value must have.
+    """
+
+    types = ("object",)
+
+    def __init__(self, fields: Mapping[str, Shape], *, required: Sequence[str] = (),
+                 require_any: Sequence[Sequence[str]] = (), extra: bool | Shape = False,
+                 what: str = "record") -> None:
+        self.fields = dict(fields)
+        self.required = tuple(required)
+        self.require_any = tuple(tuple(group) for group in require_any)
+        self.extra = extra
+        self.what = what
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, dict):
+            out.append(_wrong_type(self.types, value, pointer))
+            return
+        for key in self.required:
+            if key not in value:
+                out.append(Finding("S001", f"{self.what} is missing key {key!r}",
+                                   pointer_join(pointer, key)))
+        for group in self.require_any:
+            if not any(key in value for key in group):
+                names = " or ".join(repr(key) for key in group)
+                out.append(Finding("S001", f"{self.what} needs {names}",
+                                   pointer_join(pointer, group[0])))
+        fields = self.fields
+        for key, item in value.items():
+            shape = fields.get(key)
+            if shape is not None:
+                shape.check(item, pointer_join(pointer, key), out)
+            elif self.extra is False:
+                out.append(Finding("S002", f"unknown key {key!r} in {self.what}",
+                                   pointer_join(pointer, key)))
+            elif isinstance(self.extra, Shape):
+                self.extra.check(item, pointer_join(pointer, key), out)
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        out: JSONSchema = {"type": "object"}
+        if self.fields:
+            out["properties"] = {key: shape.schema(defs) for key, shape in self.fields.items()}
+        if self.required:
+            out["required"] = list(self.required)
+        if self.require_any:
+            clauses = [{"anyOf": [{"required": [key]} for key in group]}
+                       for group in self.require_any]
+            out["allOf"] = clauses
+        if self.extra is False:
+            out["additionalProperties"] = False
+        elif isinstance(self.extra, Shape):
+            out["additionalProperties"] = self.extra.schema(defs)
+        return out
+
+
+class Union(Shape):
+    """One of several shapes told apart by JSON type (a string, or an array of parts)."""
+
+    def __init__(self, *options: Shape) -> None:
+        self.options = options
+        self.types = tuple(t for option in options for t in option.types)
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        for option in self.options:
+            if option.accepts_type(value):
+                option.check(value, pointer, out)
+                return
+        out.append(_wrong_type(self.types, value, pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {"anyOf": [option.schema(defs) for option in self.options]}
+
+
+class Tagged(Shape):
+    """An object whose shape depends on the string value of one key (a message's ``role``).
+
+    An unknown value is reported with ``code`` (C001 for roles).
+    """
+
+    types = ("object",)
+
+    def __init__(self, key: str, branches: Mapping[str, Obj], *, code: str = "S004",
+                 what: str = "value") -> None:
+        self.key = key
+        self.branches = dict(branches)
+        self.code = code
+        self.what = what
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, dict):
+            out.append(_wrong_type(self.types, value, pointer))
+            return
+        if self.key not in value:
+            out.append(Finding("S001", f"missing key {self.key!r}",
+                               pointer_join(pointer, self.key)))
+            return
+        tag = value[self.key]
+        if not isinstance(tag, str):
+            out.append(_wrong_type(("string",), tag, pointer_join(pointer, self.key)))
+            return
+        branch = self.branches.get(tag)
+        if branch is None:
+            out.append(Finding(self.code, f"{self.what} {tag!r} is not one of "
+                                          f"{_quote_list(list(self.branches))}",
+                               pointer_join(pointer, self.key)))
+            return
+        branch.check(value, pointer, out)
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {
+            "type": "object",
+            "required": [self.key],
+            "properties": {self.key: {"type": "string", "enum": list(self.branches)}},
+            "allOf": [
+                {"if": {"properties": {self.key: {"const": tag}}},
+                 "then": branch.schema(defs)}
+                for tag, branch in self.branches.items()
+            ],
+        }
+
+
+class Keyed(Shape):
+    """One of several object shapes, chosen by which key is present (first match wins).
+
+    When none of the keys is present the first option is used, so its missing keys are named.
+    """
+
+    types = ("object",)
+
+    def __init__(self, options: Sequence[tuple[str, Shape]]) -> None:
+        self.options = tuple(options)
+
+    def choose(self, value: dict[str, Any]) -> Shape:
+        for key, shape in self.options:
+            if key in value:
+                return shape
+        return self.options[0][1]
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        if not isinstance(value, dict):
+            out.append(_wrong_type(self.types, value, pointer))
+            return
+        self.choose(value).check(value, pointer, out)
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        schema: JSONSchema = self.options[0][1].schema(defs)
+        for key, shape in reversed(self.options):
+            schema = {"if": {"required": [key]}, "then": shape.schema(defs), "else": schema}
+        return {"type": "object", **schema}
+
+
+class Ref(Shape):
+    """A named shape, rendered once under ``$defs`` and referenced from every use."""
+
+    def __init__(self, name: str, shape: Shape) -> None:
+        self.name = name
+        self.shape = shape
+        self.types = shape.types
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        self.shape.check(value, pointer, out)
+
+    def accepts_type(self, value: object) -> bool:
+        return self.shape.accepts_type(value)
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        if self.name not in defs:
+            defs[self.name] = {}  # placeholder first: shapes may refer to themselves
+            defs[self.name] = self.shape.schema(defs)
+        return {"$ref": f"#/$defs/{self.name}"}
+
+
+def json_schema_document(shape: Shape, *, format_id: str, title: str,
+                         description: str) -> JSONSchema:
+    """The complete Draft 2020-12 schema document for one format."""
+    defs: Defs = {}
+    body = shape.schema(defs)
+    document: JSONSchema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://ftdata.dev/schemas/{format_id}.schema.json",
+        "title": title,
+        "description": description,
+        **body,
+    }
+    if defs:
+        document["$defs"] = dict(sorted(defs.items()))
+    return document
+
+
+def check_shape(shape: Shape, value: object) -> list[Finding]:
+    """Run a shape over a decoded record and return its findings."""
+    out: list[Finding] = []
+    shape.check(value, "", out)
+    return out
