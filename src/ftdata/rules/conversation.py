@@ -156,19 +156,19 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
     if not _ordered(example, context):
         return
     previous: str | None = None
-    previous_role: str | None = None
+    in_tool_turn = False  # after an assistant message that calls tools, or a tool result
     for message in example.messages:
         role = message.role
         if role in _SYSTEM_ROLES:
             continue
         turn = "assistant" if role in _TOOL_RESULT_ROLES else role
-        continues_tool_turn = role == "assistant" and previous_role in _TOOL_RESULT_ROLES
         if previous is None and context.target.strict_alternation and turn != "user":
             yield Finding("C005", f"the conversation starts with {role!r}, not 'user'",
                           message.pointer)
-        elif turn == previous and not continues_tool_turn and role not in _TOOL_RESULT_ROLES:
+        elif turn == previous and not in_tool_turn:
             yield Finding("C005", f"two {turn} turns in a row", message.pointer)
-        previous, previous_role = turn, role
+        in_tool_turn = bool(message.tool_calls) or role in _TOOL_RESULT_ROLES
+        previous = turn
 
 
 @rule("C006", "misplaced-system-message", W)

@@ -1,0 +1,3 @@
+from ftdata.cli import main
+
+main()

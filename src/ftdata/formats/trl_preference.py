@@ -1,0 +1,95 @@
+"""``trl-preference``: TRL's paired preference datasets (DPO, ORPO, CPO, reward modelling).
+
+``prompt``, ``chosen`` and ``rejected`` are each a string (standard) or a list of chat messages
+(conversational). Without ``prompt`` the prompt is implicit: ``chosen`` and ``rejected`` are
+whole conversations and TRL takes their common leading turns as the prompt. Vision datasets add
+``images``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ftdata.formats import Format
+from ftdata.formats._openai import messages_array
+from ftdata.formats.prompt_completion import string_message
+from ftdata.formats.trl_conversational import (
+    IMAGES,
+    TRL_MESSAGE,
+    attach_images,
+    read_trl_messages,
+)
+from ftdata.model import Example, Message
+from ftdata.shapes import Obj, Str, Union
+
+
+def _text_or_messages(what: str) -> Union:
+    return Union(Str(), messages_array(what=what, item=TRL_MESSAGE))
+
+
+SHAPE = Obj(
+    {"prompt": _text_or_messages("prompt"), "chosen": _text_or_messages("chosen"),
+     "rejected": _text_or_messages("rejected"), "images": IMAGES},
+    required=["chosen", "rejected"], what="record")
+
+# Other formats that also carry ``chosen``/``rejected`` (LLaMA-Factory's ShareGPT and Alpaca
+# preference data) or that are told apart by these keys.
+_OTHER_FORMAT_KEYS = ("conversations", "instruction", "messages", "input", "label")
+
+
+def matches(record: Mapping[str, Any]) -> bool:
+    return (("chosen" in record or "rejected" in record)
+            and not any(key in record for key in _OTHER_FORMAT_KEYS))
+
+
+def _shared_turns(chosen: Any, rejected: Any) -> int:
+    """How many leading turns two conversations share, keeping at least one answer each."""
+    if not isinstance(chosen, list) or not isinstance(rejected, list):
+        return 0
+    count = 0
+    while (count < min(len(chosen), len(rejected)) - 1
+           and chosen[count] == rejected[count]):
+        count += 1
+    return count
+
+
+def _side(value: Any, pointer: str, start: int = 0) -> list[Message]:
+    if isinstance(value, list):
+        return read_trl_messages(value, pointer, start)
+    message = string_message("assistant", value, pointer)
+    return [message] if message is not None else []
+
+
+def read(record: Mapping[str, Any]) -> Example:
+    chosen, rejected = record.get("chosen"), record.get("rejected")
+    if "prompt" in record:
+        prompt = record["prompt"]
+        if isinstance(prompt, list):
+            messages = read_trl_messages(prompt, "/prompt")
+        else:
+            message = string_message("user", prompt, "/prompt")
+            messages = [message] if message is not None else []
+        shared = 0
+    else:
+        shared = _shared_turns(chosen, rejected)
+        messages = read_trl_messages(chosen[:shared], "/chosen") if shared else []
+    example = Example(kind="preference", messages=messages,
+                      chosen=_side(chosen, "/chosen", shared),
+                      rejected=_side(rejected, "/rejected", shared))
+    attach_images(record, example.all_messages())
+    return example
+
+
+FORMAT = Format(
+    id="trl-preference",
+    title="TRL preference record",
+    description='{"prompt"?: str | [messages], "chosen": str | [messages], '
+                '"rejected": str | [messages], "images"?: [str]}',
+    kind="preference",
+    shape=SHAPE,
+    matches=matches,
+    read=read,
+    family="trl-preference",
+    used_by="TRL DPO, ORPO, CPO, Reward",
+)

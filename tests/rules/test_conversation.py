@@ -1,0 +1,134 @@
+"""One test per conversation rule: a record that triggers it and one that does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.rules.helpers import TOOLS, assistant, call, chat, codes, user
+
+SYSTEM = {"role": "system", "content": "Be brief."}
+
+CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
+    # code: (bad record, good record, format, target)
+    "C001": (chat(user(), {"role": "model", "content": "4"}), chat(user(), assistant()),
+             "openai-chat", "generic"),
+    "C002": (chat(user(), assistant("  ")), chat(user(), assistant()), "openai-chat", "generic"),
+    "C003": (chat(user()), chat(user(), assistant()), "openai-chat", "generic"),
+    "C004": (chat(user(), assistant(), user("And 3+3?")), chat(user(), assistant()),
+             "openai-chat", "generic"),
+    "C005": (chat(user(), user("Hello?"), assistant()), chat(user(), assistant()),
+             "openai-chat", "generic"),
+    "C006": (chat(user(), assistant(), SYSTEM, user(), assistant()),
+             chat(SYSTEM, user(), assistant()), "openai-chat", "generic"),
+    "C007": (chat(user(), assistant(weight=2)), chat(user(), assistant(weight=1)),
+             "openai-chat", "generic"),
+    "C008": (chat(user(), assistant(weight=0)),
+             chat(user(), assistant(weight=0), user(), assistant(weight=1)),
+             "openai-chat", "generic"),
+    "C009": (chat(user(), {"role": "assistant", "tool_calls": [call(arguments="{city")]},
+                  tools=TOOLS),
+             chat(user(), {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS),
+             "openai-chat", "generic"),
+    "C010": (chat(user(), {"role": "assistant", "tool_calls": [call()]}, assistant("Sunny."),
+                  tools=TOOLS),
+             chat(user(), {"role": "assistant", "tool_calls": [call()]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny."), tools=TOOLS),
+             "openai-chat", "generic"),
+    "C011": (chat(user(), assistant("Checking."),
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny.")),
+             chat(user(), {"role": "assistant", "tool_calls": [call()]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny.")),
+             "openai-chat", "generic"),
+    "C012": (chat(user(), {"role": "assistant", "tool_calls": [call("get_wether")]},
+                  tools=TOOLS),
+             chat(user(), {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS),
+             "openai-chat", "generic"),
+    "C013": (chat({"role": "user", "content": [
+                 {"type": "image_url", "image_url": {"url": "cat.png"}}]}, assistant()),
+             chat({"role": "user", "content": [
+                 {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]},
+                  assistant()),
+             "openai-chat", "generic"),
+    "C014": ({"input": {"messages": [user()]},
+              "preferred_output": [assistant("4")], "non_preferred_output": [assistant(" 4 ")]},
+             {"input": {"messages": [user()]},
+              "preferred_output": [assistant("4")], "non_preferred_output": [assistant("5")]},
+             "openai-preference", "generic"),
+    "C015": (chat(), chat(user(), assistant()), "openai-chat", "generic"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_triggers_on_bad_record(code: str) -> None:
+    bad, _, format_id, target = CASES[code]
+    assert code in codes(bad, format=format_id, target=target)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_is_silent_on_good_record(code: str) -> None:
+    _, good, format_id, target = CASES[code]
+    assert codes(good, format=format_id, target=target) == []
+
+
+def test_every_conversation_code_has_a_case() -> None:
+    from ftdata.rules import all_rules
+
+    assert {r.code for r in all_rules() if r.family == "C"} == set(CASES)
+
+
+def test_weight_on_a_user_message_is_c007() -> None:
+    assert codes(chat({**user(), "weight": 1}, assistant())) == ["C007"]
+
+
+def test_tool_turn_counts_as_one_assistant_turn() -> None:
+    record = chat(user(), {"role": "assistant", "tool_calls": [call()]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny."), tools=TOOLS)
+    assert "C005" not in codes(record)
+
+
+def test_final_tool_call_needs_no_result() -> None:
+    record = chat(user(), {"role": "assistant", "tool_calls": [call()]}, tools=TOOLS)
+    assert codes(record) == []
+
+
+def test_bedrock_requires_a_user_turn_first_and_makes_it_an_error() -> None:
+    from ftdata import validate_records
+
+    record = {"messages": [assistant("Hi"), user(), assistant()]}
+    report = validate_records([record], format="bedrock-claude", target="bedrock",
+                              ignore=["F007"])
+    assert [(i.code, i.severity.value) for i in report.issues] == [("C005", "error")]
+
+
+def test_mistral_checks_tool_call_ids_and_content_with_calls() -> None:
+    record = chat(user(), {"role": "assistant", "content": "Checking", "tool_calls": [call()]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny."), tools=TOOLS)
+    found = codes(record, target="mistral")
+    assert found.count("C009") == 2
+    fine = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="abc123XYZ")]},
+                {"role": "tool", "tool_call_id": "abc123XYZ", "content": "sunny"},
+                assistant("Sunny."), tools=TOOLS)
+    assert codes(fine, target="mistral") == []
+
+
+def test_double_encoded_arguments_are_not_c009() -> None:
+    record = chat(user(), {"role": "assistant",
+                           "tool_calls": [call(arguments='"{\\"city\\": \\"Paris\\"}"')]},
+                  tools=TOOLS)
+    assert "C009" not in codes(record)
+
+
+def test_unknown_role_is_reported_once() -> None:
+    # C003/C004/C005 stay quiet when a role is unknown: C001 says what is wrong.
+    assert codes(chat(user(), {"role": "Chatbot", "content": "4"})) == ["C001"]
+
+
+def test_missing_content_is_not_also_empty_content() -> None:
+    assert codes(chat(user(), {"role": "assistant"})) == ["S001"]

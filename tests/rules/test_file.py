@@ -1,0 +1,101 @@
+"""One test per file rule: a file that triggers it and one that does not."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import ftdata
+from ftdata.engine import ValidateOptions, validate_path
+
+GOOD_LINE = json.dumps({"messages": [{"role": "user", "content": "Hi"},
+                                     {"role": "assistant", "content": "Hello!"}]})
+PC_LINE = json.dumps({"prompt": "Hi", "completion": "Hello!"})
+
+
+def lines(*items: str) -> bytes:
+    return ("\n".join(items) + "\n").encode()
+
+
+# code: (bad file bytes, good file bytes, target)
+CASES: dict[str, tuple[bytes, bytes, str]] = {
+    "F001": (b'{"messages": [{"role": "user", "content": "caf\xe9"}]}\n', lines(GOOD_LINE),
+             "generic"),
+    "F002": (lines(GOOD_LINE, '{"messages": [}'), lines(GOOD_LINE), "generic"),
+    "F003": (lines(GOOD_LINE, '["Hi", "Hello!"]'), lines(GOOD_LINE), "generic"),
+    "F004": (lines(GOOD_LINE, "", GOOD_LINE), lines(GOOD_LINE, GOOD_LINE), "generic"),
+    "F005": (b"\xef\xbb\xbf" + lines(GOOD_LINE), lines(GOOD_LINE), "generic"),
+    "F007": (lines(*[GOOD_LINE] * 9), lines(*[GOOD_LINE] * 10), "openai"),
+    "F008": (lines(GOOD_LINE, GOOD_LINE, PC_LINE), lines(GOOD_LINE, GOOD_LINE), "generic"),
+    "F009": (lines('{"question": "Hi", "answer": "Hello!"}'), lines(GOOD_LINE), "generic"),
+}
+
+
+def _codes(path: Path, target: str) -> list[str]:
+    return [issue.code for issue in ftdata.validate(path, target=target).issues]
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_file_rule_triggers(code: str, tmp_path: Path) -> None:
+    bad, _, target = CASES[code]
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(bad)
+    assert code in _codes(path, target)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_file_rule_is_silent(code: str, tmp_path: Path) -> None:
+    _, good, target = CASES[code]
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(good)
+    assert _codes(path, target) == []
+
+
+def _with_target_limits(monkeypatch: pytest.MonkeyPatch, **limits: int) -> None:
+    from dataclasses import replace
+
+    from ftdata import targets
+
+    monkeypatch.setitem(targets.TARGETS, "fireworks",
+                        replace(targets.TARGETS["fireworks"], **limits))
+
+
+def test_f006_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(lines(*[GOOD_LINE] * 3))
+    _with_target_limits(monkeypatch, max_file_bytes=path.stat().st_size)
+    assert _codes(path, "fireworks") == []
+    _with_target_limits(monkeypatch, max_file_bytes=path.stat().st_size - 1)
+    report = ftdata.validate(path, target="fireworks")
+    assert [(i.code, i.line, i.record) for i in report.issues] == [("F006", None, None)]
+
+
+def test_f010_too_many_examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(lines(*[GOOD_LINE] * 4))
+    _with_target_limits(monkeypatch, max_examples=4)
+    assert _codes(path, "fireworks") == []
+    _with_target_limits(monkeypatch, max_examples=3)
+    assert _codes(path, "fireworks") == ["F010"]
+
+
+def test_count_limits_do_not_apply_to_a_validation_file(tmp_path: Path) -> None:
+    path = tmp_path / "valid.jsonl"
+    path.write_bytes(lines(GOOD_LINE))
+    report = validate_path(path, ValidateOptions(target="openai", count_limits=False))
+    assert report.issues == []
+
+
+@pytest.mark.parametrize("writer", [
+    lambda p, b: p.write_bytes(gzip.compress(b)),
+])
+def test_gzip_is_read_transparently(tmp_path: Path,
+                                    writer: Callable[[Path, bytes], object]) -> None:
+    path = tmp_path / "train.jsonl.gz"
+    writer(path, lines(GOOD_LINE, '{"messages": [}'))
+    report = ftdata.validate(path)
+    assert [(i.code, i.line) for i in report.issues] == [("F002", 2)]

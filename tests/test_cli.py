@@ -1,0 +1,129 @@
+"""The command line: output formats, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ftdata.cli import cli, main
+from tests.conftest import SAMPLES
+
+BROKEN = str(SAMPLES / "openai-chat" / "broken.jsonl")
+CLEAN = str(SAMPLES / "openai-chat" / "clean.jsonl")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    process = subprocess.run([sys.executable, "-m", "ftdata", *args], capture_output=True,
+                             text=True, check=False)
+    return process.returncode, process.stdout, process.stderr
+
+
+def test_clean_file_exits_0() -> None:
+    code, out, _ = run("validate", CLEAN, "--target", "openai")
+    assert code == 0
+    assert "ok: 12 records (12 valid)" in out
+
+
+def test_text_output_is_one_issue_a_line_sorted_by_line() -> None:
+    code, out, _ = run("validate", BROKEN)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{BROKEN}: F008 [error] ")
+    assert lines[1] == f"{BROKEN}:1: F005 [warning] the file starts with a UTF-8 byte-order mark"
+    assert lines[2] == (f"{BROKEN}:2: C003 [error] the conversation has no assistant message "
+                        f"(at /messages)")
+    numbers = [int(line.split(":")[1]) for line in lines[1:-1]]
+    assert numbers == sorted(numbers)
+    assert lines[-1].startswith(f"{BROKEN}: FAILED: 25 records (4 valid)")
+
+
+def test_json_output_matches_the_spec_shape() -> None:
+    code, out, _ = run("validate", BROKEN, "--output-format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["ftdata_version"] == "0.1.0"
+    (entry,) = data["files"]
+    assert entry["format"] == "openai-chat" and entry["records"] == 25
+
+
+def test_max_issues_and_quiet() -> None:
+    code, out, _ = run("validate", BROKEN, "--max-issues", "3", "--quiet")
+    assert code == 1
+    assert len(out.splitlines()) == 3
+    data = json.loads(run("validate", BROKEN, "--max-issues", "2", "--output-format",
+                          "json")[1])
+    assert len(data["files"][0]["issues"]) == 2
+    assert data["files"][0]["issues_omitted"] == 27
+    assert data["files"][0]["summary"]["error"] == 24
+
+
+def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"messages": [{"role": "user", "content": "a"},
+                                             {"role": "assistant", "content": "b"},
+                                             {"role": "user", "content": "c"}]}) + "\n")
+    assert run("validate", str(path))[0] == 0
+    assert run("validate", str(path), "--strict")[0] == 1
+
+
+@pytest.mark.parametrize("args", [
+    ("validate", "does-not-exist.jsonl"),
+    ("validate", CLEAN, "--target", "nope"),
+    ("validate", CLEAN, "--select", "Z1"),
+    ("validate", CLEAN, "--bogus"),
+    ("validate",),
+    ("rules", "X999"),
+    ("schema", "nope"),
+])
+def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...]) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("ftdata: error: ")
+    assert "Traceback" not in err
+
+
+def test_directory_is_an_input_error(tmp_path: Path) -> None:
+    code, _, err = run("validate", str(tmp_path))
+    assert code == 2 and "is a directory" in err
+
+
+def test_rules_lists_and_explains() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["rules"]).output
+    assert "C003  no-assistant-message" in listing
+    explained = runner.invoke(cli, ["rules", "c003"]).output
+    for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
+        assert heading in explained
+
+
+def test_formats_lists_all_thirteen() -> None:
+    output = CliRunner().invoke(cli, ["formats"]).output
+    ids = [line.split()[0] for line in output.splitlines() if not line.startswith(" ")]
+    assert len(ids) == 13
+
+
+def test_schema_prints_the_shipped_schema() -> None:
+    output = CliRunner().invoke(cli, ["schema", "openai-chat"]).output
+    assert json.loads(output)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_main_entry_point_exits(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["validate", CLEAN])
+    assert exited.value.code == 0
+
+
+def test_import_and_help_stay_light() -> None:
+    code = ("import sys, ftdata, ftdata.cli; "
+            "heavy = {'pandas', 'datasets', 'great_expectations', 'dask', 'tiktoken', "
+            "'jsonschema', 'pydantic'} & set(sys.modules); print(sorted(heavy))")
+    process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+    assert process.stdout.strip() == "[]"
