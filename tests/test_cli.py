@@ -39,7 +39,7 @@ def test_text_output_is_one_issue_a_line_sorted_by_line() -> None:
                         f"(at /messages)")
     numbers = [int(line.split(":")[1]) for line in lines[1:-1]]
     assert numbers == sorted(numbers)
-    assert lines[-1].startswith(f"{BROKEN}: FAILED: 25 records (4 valid)")
+    assert lines[-1].startswith(f"{BROKEN}: FAILED: 25 records (6 valid)")
 
 
 def test_json_output_matches_the_spec_shape() -> None:
@@ -59,14 +59,14 @@ def test_max_issues_and_quiet() -> None:
                           "json")[1])
     assert len(data["files"][0]["issues"]) == 2
     assert data["files"][0]["issues_omitted"] == 27
-    assert data["files"][0]["summary"]["error"] == 24
+    assert data["files"][0]["summary"]["error"] == 22
 
 
 def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text(json.dumps({"messages": [{"role": "user", "content": "a"},
-                                             {"role": "assistant", "content": "b"},
-                                             {"role": "user", "content": "c"}]}) + "\n")
+                                             {"role": "user", "content": "b"},
+                                             {"role": "assistant", "content": "c"}]}) + "\n")
     assert run("validate", str(path))[0] == 0
     assert run("validate", str(path), "--strict")[0] == 1
 

@@ -165,7 +165,7 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
         if previous is None and context.target.strict_alternation and turn != "user":
             yield Finding("C005", f"the conversation starts with {role!r}, not 'user'",
                           message.pointer)
-        elif turn == previous and not in_tool_turn:
+        elif turn == previous and not in_tool_turn and role not in _TOOL_RESULT_ROLES:
             yield Finding("C005", f"two {turn} turns in a row", message.pointer)
         in_tool_turn = bool(message.tool_calls) or role in _TOOL_RESULT_ROLES
         previous = turn
