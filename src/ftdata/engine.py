@@ -98,38 +98,59 @@ def _covered(pointer: str | None, structural: list[str]) -> bool:
     return any(pointer == p or pointer.startswith(p + "/") or p == "" for p in structural)
 
 
-def check_record(data: bytes, fmt: Format, context: RuleContext,
-                 enabled: frozenset[str] | None = None) -> RecordResult:
-    """Check one record's bytes against its format and the example rules. Pure."""
-    try:
-        value = decode_record(data)
-    except RecordError as error:
-        return RecordResult([error.finding])
-    if not isinstance(value, dict):
-        kind = "an array" if isinstance(value, list) else f"a {type(value).__name__}"
-        if isinstance(value, str):
-            kind = "a string"
-        elif value is None:
-            kind = "null"
-        return RecordResult([Finding("F003", f"the record is {kind}, not a JSON object")])
-    findings = check_shape(fmt.shape, value)
-    foreign = None
-    if not fmt.matches(value):
-        for other in all_formats():
-            if other.family != fmt.family and other.matches(value):
-                foreign = other.id
-                break
-    example = _read_tolerantly(fmt, value)
-    if example is not None:
-        structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
-        for registered in example_checks():
-            if enabled is not None and registered.code not in enabled:
-                continue
-            assert registered.check is not None
-            for finding in registered.check(example, context):
-                if not _covered(finding.pointer, structural):
-                    findings.append(finding)
-    return RecordResult(findings, example, foreign)
+class RecordChecker:
+    """The pure per-record check, configured once per file: bytes in, findings out.
+
+    It holds only data (the format, the target and which checks run), so it can be sent to
+    worker processes.
+    """
+
+    def __init__(self, fmt: Format, target: Target, enabled: frozenset[str] | None = None) -> None:
+        self.format = fmt
+        self.context = RuleContext(format=fmt, target=target)
+        self.checks = [rule for rule in example_checks()
+                       if enabled is None or rule.code in enabled]
+        self.others = [other for other in all_formats() if other.family != fmt.family]
+
+    def __call__(self, data: bytes) -> RecordResult:
+        try:
+            value = decode_record(data)
+        except RecordError as error:
+            return RecordResult([error.finding])
+        if not isinstance(value, dict):
+            return RecordResult([Finding("F003", f"the record is {_json_kind(value)}, "
+                                                 f"not a JSON object")])
+        fmt = self.format
+        findings = check_shape(fmt.shape, value)
+        foreign = None
+        if not fmt.matches(value):
+            foreign = next((other.id for other in self.others if other.matches(value)), None)
+        example = _read_tolerantly(fmt, value)
+        if example is not None:
+            structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
+            for registered in self.checks:
+                assert registered.check is not None
+                for finding in registered.check(example, self.context):
+                    if not _covered(finding.pointer, structural):
+                        findings.append(finding)
+        return RecordResult(findings, example, foreign)
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def check_record(data: bytes, fmt: Format, target: Target) -> RecordResult:
+    """Check one record's bytes against its format and every example rule. Pure."""
+    return RecordChecker(fmt, target)(data)
 
 
 def _read_tolerantly(fmt: Format, value: dict[str, Any]) -> Example | None:
@@ -186,6 +207,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     name = display_path if display_path is not None else os.fspath(path)
     size = file_size(path)
     target = get_target(options.target)
+    fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
     else:
@@ -201,6 +223,7 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
     iterator = iter(records)
     head = [_as_bytes(item) for item in itertools.islice(iterator, DETECTION_SAMPLE)]
     target = get_target(options.target)
+    fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
     else:
@@ -230,7 +253,7 @@ def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
 def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
                      target: Target, options: ValidateOptions, *, size: int | None) -> Report:
     collector = _Collector(options, target)
-    context = RuleContext(format=fmt, target=target) if fmt is not None else None
+    checker = RecordChecker(fmt, target, collector.enabled) if fmt is not None else None
     records = 0
     invalid: set[int] = set()
     foreign: Counter[str] = Counter()
@@ -243,13 +266,13 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
             continue
         index = records
         records += 1
-        if fmt is None or context is None:
+        if checker is None:
             try:
                 decode_record(event.data)
             except RecordError as error:
                 collector.add(error.finding, event.line, index)
             continue
-        result = check_record(event.data, fmt, context, collector.enabled)
+        result = checker(event.data)
         for finding in result.findings:
             issue = collector.add(finding, event.line, index)
             if issue is not None and issue.severity is Severity.ERROR:

@@ -243,9 +243,8 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
                 end = position
                 while end < len(buffer) and buffer[end] not in _WHITESPACE:
                     end += 1
-                if end >= len(buffer) and not eof:
-                    if fill():
-                        continue
+                if end >= len(buffer) and not eof and fill():
+                    continue
                 position = end
                 record = element(offset + end)
                 if record:

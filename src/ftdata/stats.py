@@ -13,7 +13,7 @@ class Distribution:
     with the number of examples, and two distributions merge exactly.
     """
 
-    __slots__ = ("counts", "total", "n")
+    __slots__ = ("counts", "n", "total")
 
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}

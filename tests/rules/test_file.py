@@ -6,6 +6,7 @@ import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_file_rule_is_silent(code: str, tmp_path: Path) -> None:
     assert _codes(path, target) == []
 
 
-def _with_target_limits(monkeypatch: pytest.MonkeyPatch, **limits: int) -> None:
+def _with_target_limits(monkeypatch: pytest.MonkeyPatch, **limits: Any) -> None:
     from dataclasses import replace
 
     from ftdata import targets

@@ -123,7 +123,7 @@ def read_content(value: Any, pointer: str) -> list[Part] | None:
                               pointer=item_pointer))
         else:
             text = item.get("text")
-            parts.append(Part("text", text=text if isinstance(text, str) else "",
+            parts.append(Part("text", text=text if isinstance(text, str) else None,
                               pointer=item_pointer))
     return parts
 

@@ -84,6 +84,8 @@ def empty_content(example: Example, context: RuleContext) -> Iterator[Finding]:
             continue
         if message.role == "assistant" and message.tool_calls:
             continue
+        if any(part.type == "text" and part.text is None for part in message.content):
+            continue  # a malformed part: the shape reports it
         has_media = any(part.type != "text" for part in message.content)
         if not has_media and not message.text.strip():
             what = "empty" if not message.text else "only whitespace"
@@ -142,9 +144,9 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
     """User and assistant turns do not alternate.
 
     **What it does.** After any leading system message, user and assistant turns must take
-    turns. An assistant turn that calls tools, the tool results that answer it and the
-    assistant message after them count as one assistant turn. With `--target bedrock` the
-    conversation must also start with a user turn.
+    turns, and there must be at least one user turn. An assistant turn that calls tools, the
+    tool results that answer it and the assistant message after them count as one assistant
+    turn. With `--target bedrock` the conversation must also start with a user turn.
 
     **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
     Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
@@ -154,6 +156,10 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
     if not _ordered(example, context):
+        return
+    turns = [m for m in example.messages if m.role not in _SYSTEM_ROLES]
+    if turns and not any(m.role == "user" for m in turns):
+        yield Finding("C005", "the conversation has no user message", turns[0].pointer)
         return
     previous: str | None = None
     in_tool_turn = False  # after an assistant message that calls tools, or a tool result
@@ -267,7 +273,7 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Iterator[Findin
     """
     seen: set[str] = set()
     pattern = context.target.tool_call_id_pattern
-    for message, call in _calls(example):
+    for _, call in _calls(example):
         if not call.name.strip():
             yield Finding("C009", "the tool call has no function name", call.pointer)
         problem = _argument_problem(call.arguments)
