@@ -354,19 +354,22 @@ class Tagged(Shape):
 class Keyed(Shape):
     """One of several object shapes, chosen by which key is present (first match wins).
 
-    When none of the keys is present the first option is used, so its missing keys are named.
+    When none of the keys is present ``fallback`` (default: the first option) is used, so its
+    missing keys are named.
     """
 
     types = ("object",)
 
-    def __init__(self, options: Sequence[tuple[str, Shape]]) -> None:
+    def __init__(self, options: Sequence[tuple[str, Shape]], *,
+                 fallback: Shape | None = None) -> None:
         self.options = tuple(options)
+        self.fallback = fallback if fallback is not None else self.options[0][1]
 
     def choose(self, value: dict[str, Any]) -> Shape:
         for key, shape in self.options:
             if key in value:
                 return shape
-        return self.options[0][1]
+        return self.fallback
 
     def check(self, value: object, pointer: str, out: list[Finding]) -> None:
         if not isinstance(value, dict):
@@ -375,7 +378,7 @@ class Keyed(Shape):
         self.choose(value).check(value, pointer, out)
 
     def schema(self, defs: Defs) -> JSONSchema:
-        schema: JSONSchema = self.options[0][1].schema(defs)
+        schema: JSONSchema = self.fallback.schema(defs)
         for key, shape in reversed(self.options):
             schema = {"if": {"required": [key]}, "then": shape.schema(defs), "else": schema}
         return {"type": "object", **schema}

@@ -22,6 +22,9 @@ from ftdata.formats._openai import (
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 
+# Keys that make a ``messages`` record another format's (Bedrock, LLaMA-Factory, KTO).
+_OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios", "label")
+
 SHAPE = Obj(
     {"messages": messages_array(), "tools": TOOLS, "parallel_tool_calls": Bool(),
      "functions": FUNCTIONS},
@@ -29,7 +32,8 @@ SHAPE = Obj(
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return (has_messages_key(record) and "schemaVersion" not in record
+    return (has_messages_key(record)
+            and not any(key in record for key in _OTHER_FORMAT_KEYS)
             and last_role(record.get("messages")) == "user")
 
 

@@ -73,7 +73,7 @@ def read(record: Mapping[str, Any]) -> Example:
         shared = 0
     else:
         shared = _shared_turns(chosen, rejected)
-        messages = read_trl_messages(chosen[:shared], "/chosen") if shared else []
+        messages = read_trl_messages(chosen[:shared], "/chosen") if isinstance(chosen, list) else []
     example = Example(kind="preference", messages=messages,
                       chosen=_side(chosen, "/chosen", shared),
                       rejected=_side(rejected, "/rejected", shared))

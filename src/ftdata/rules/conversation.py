@@ -24,7 +24,8 @@ def _container(messages: list[Message]) -> str:
     """The pointer of the array holding these messages (``/messages``)."""
     if not messages or not messages[0].pointer:
         return ""
-    return messages[0].pointer.rsplit("/", 1)[0]
+    head, _, tail = messages[0].pointer.rpartition("/")
+    return head if tail.isdigit() else messages[0].pointer
 
 
 def _roles_known(example: Example) -> bool:
@@ -395,7 +396,8 @@ def undeclared_tool(example: Example, context: RuleContext) -> Iterator[Finding]
             yield Finding("C012", f"tool {call.name!r} is not declared in tools", call.pointer)
 
 
-_IMAGE_URL = re.compile(r"(https?://\S+|data:image/[a-zA-Z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+)")
+#: Web URLs, the providers' storage URIs (Vertex ``gs://``, Bedrock ``s3://``), base64 data URIs.
+_IMAGE_URL = re.compile(r"((?:https?|gs|s3)://\S+|data:image/[a-zA-Z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+)")
 _IMAGE_TOKEN = "<image>"
 
 
@@ -423,7 +425,7 @@ def invalid_image(example: Example, context: RuleContext) -> Iterator[Finding]:
             count += 1
             if part.url is not None and not _IMAGE_URL.fullmatch(part.url):
                 shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
-                yield Finding("C013", f"image URL {shown!r} is neither http(s) nor a base64 "
+                yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)
             if target.images_only_in_user and message.role != "user":
                 yield Finding("C013", f"image in a {message.role} message ({target.id} accepts "

@@ -1,0 +1,242 @@
+"""``vertex-gemini``: Google Vertex AI supervised tuning records for Gemini models.
+
+A record is a ``GenerateContentRequest``-like object: ``contents`` (turns with role ``user`` or
+``model`` and a list of ``parts``), an optional ``systemInstruction`` (whose role Vertex
+ignores) and optional ``tools``/``toolConfig`` for function-calling tuning. A part holds one kind
+of data: ``text``, ``inlineData`` (base64 bytes), ``fileData`` (a Cloud Storage or web URI),
+``functionCall`` (model turns) or ``functionResponse`` (user turns); any part may be marked as
+a ``thought`` and carry a ``thoughtSignature``, and media parts may carry ``videoMetadata``.
+Thoughts are not part of the canonical conversation: they are not what the model learns to say.
+Keys are camelCase, as Vertex documents them, except that ``system_instruction`` is accepted
+too: Google's own function-calling tuning examples spell it that way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ftdata.formats import Format
+from ftdata.model import Example, Message, Part, ToolCall
+from ftdata.shapes import AnyValue, Arr, Bool, Keyed, Num, Obj, Ref, Shape, Str, Tagged
+
+_THOUGHT: dict[str, Shape] = {"thought": Bool(), "thoughtSignature": Str()}
+_VIDEO_METADATA = Obj({"startOffset": Str(), "endOffset": Str(), "fps": Num()},
+                      what="videoMetadata")
+
+BLOB = Obj({"mimeType": Str(), "data": Str()}, required=["mimeType", "data"], what="inlineData")
+FILE_DATA = Obj({"mimeType": Str(), "fileUri": Str()}, required=["mimeType", "fileUri"],
+                what="fileData")
+FUNCTION_CALL = Obj({"name": Str(), "args": Obj({}, extra=True, what="args"), "id": Str()},
+                    required=["name"], what="functionCall")
+FUNCTION_RESPONSE = Obj(
+    {"name": Str(), "response": Obj({}, extra=True, what="response"), "id": Str()},
+    required=["name", "response"], what="functionResponse")
+
+_DATA_SHAPES: dict[str, Shape] = {
+    "inlineData": BLOB,
+    "fileData": FILE_DATA,
+    "functionCall": FUNCTION_CALL,
+    "functionResponse": FUNCTION_RESPONSE,
+}
+_MEDIA = ("inlineData", "fileData")
+
+#: Which kinds of part each role may hold, in the order a part's kind is recognised.
+PART_KINDS: dict[str, tuple[str, ...]] = {
+    "user": ("text", "inlineData", "fileData", "functionResponse"),
+    "model": ("text", "functionCall"),
+}
+
+
+def _part(kind: str, role: str) -> Obj:
+    fields: dict[str, Shape] = {**_THOUGHT}
+    if kind == "text":
+        fields["text"] = Str()
+        # Recognised first, so a part of no known kind is told which keys it may have.
+        return Obj(fields, require_any=[PART_KINDS[role]], what=f"{role} part")
+    fields[kind] = _DATA_SHAPES[kind]
+    if kind in _MEDIA:
+        fields["videoMetadata"] = _VIDEO_METADATA
+    return Obj(fields, required=[kind], what=f"{role} part")
+
+
+def _parts(role: str) -> Arr:
+    part = Ref(f"gemini_{role}_part",
+               Keyed([(kind, _part(kind, role)) for kind in PART_KINDS[role]]))
+    return Arr(part, min_items=1, min_code="C002", what="parts")
+
+
+CONTENT = Ref("gemini_content", Tagged("role", {
+    role: Obj({"role": Str([role]), "parts": _parts(role)}, required=["role", "parts"],
+              what=f"{role} content")
+    for role in PART_KINDS
+}, code="C001", what="role"))
+
+SYSTEM_INSTRUCTION = Obj(
+    {"role": Str(),
+     "parts": Arr(Obj({"text": Str()}, required=["text"], what="system instruction part"),
+                  min_items=1, min_code="C002", what="systemInstruction parts")},
+    required=["parts"], what="systemInstruction")
+
+FUNCTION_DECLARATION = Ref("gemini_function_declaration", Obj(
+    {"name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
+     "parametersJsonSchema": AnyValue(), "response": Obj({}, extra=True, what="response"),
+     "responseJsonSchema": AnyValue()},
+    required=["name"], what="function declaration"))
+TOOL = Obj({"functionDeclarations": Arr(FUNCTION_DECLARATION, what="functionDeclarations")},
+           required=["functionDeclarations"], what="tool")
+TOOL_CONFIG = Obj(
+    {"functionCallingConfig": Obj(
+        {"mode": Str(["MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"], what="mode"),
+         "allowedFunctionNames": Arr(Str(), what="allowedFunctionNames")},
+        what="functionCallingConfig")},
+    what="toolConfig")
+
+SYSTEM_KEYS = ("systemInstruction", "system_instruction")
+
+SHAPE = Obj(
+    {"contents": Arr(CONTENT, min_items=1, min_code="C015", what="contents"),
+     **{key: SYSTEM_INSTRUCTION for key in SYSTEM_KEYS},
+     "tools": Arr(TOOL, what="tools"), "toolConfig": TOOL_CONFIG},
+    required=["contents"], what="record")
+
+
+def matches(record: Mapping[str, Any]) -> bool:
+    return "contents" in record or any(key in record for key in SYSTEM_KEYS)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+#: Vertex role -> canonical role.
+ROLES = {"user": "user", "model": "assistant"}
+
+MediaType = Literal["image", "video", "audio", "file"]
+#: The top-level MIME type -> the canonical part type (anything else is a ``file``).
+MEDIA_TYPES: dict[str, MediaType] = {"image": "image", "video": "video", "audio": "audio"}
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return ""
+
+
+def _media_part(data: Mapping[str, Any], kind: str, pointer: str) -> Part:
+    mime = data.get("mimeType")
+    mime = mime if isinstance(mime, str) else ""
+    part_type = MEDIA_TYPES.get(mime.split("/", 1)[0], "file")
+    url: str | None = None
+    if kind == "fileData":
+        uri = data.get("fileUri")
+        url = uri if isinstance(uri, str) else None
+    elif isinstance(data.get("data"), str):
+        url = f"data:{mime};base64,{data['data']}"
+    return Part(part_type, url=url, pointer=pointer)
+
+
+def _call(data: Mapping[str, Any], pointer: str) -> ToolCall:
+    name, call_id = data.get("name"), data.get("id")
+    has_args = "args" in data
+    return ToolCall(name=name if isinstance(name, str) else "",
+                    arguments=data["args"] if has_args else {},
+                    id=call_id if isinstance(call_id, str) else None,
+                    pointer=pointer,
+                    arguments_pointer=f"{pointer}/functionCall" + ("/args" if has_args else ""))
+
+
+def _result(data: Mapping[str, Any], pointer: str) -> Message:
+    name, call_id = data.get("name"), data.get("id")
+    response = data.get("response")
+    content = [Part("text", text=_json_text(response), pointer=f"{pointer}/functionResponse"
+                    + ("/response" if "response" in data else ""))]
+    return Message(role="tool", content=content, name=name if isinstance(name, str) else None,
+                   tool_call_id=call_id if isinstance(call_id, str) else None, pointer=pointer)
+
+
+def _read_content(raw: Any, pointer: str) -> list[Message]:
+    """One turn: tool results answering earlier calls first, then the turn itself."""
+    if not isinstance(raw, Mapping):
+        return []
+    role = raw.get("role")
+    role = ROLES.get(role, role) if isinstance(role, str) else ""
+    raw_parts = raw.get("parts")
+    content: list[Part] = []
+    calls: list[ToolCall] = []
+    results: list[Message] = []
+    for index, part in enumerate(raw_parts if isinstance(raw_parts, list) else ()):
+        part_pointer = f"{pointer}/parts/{index}"
+        if not isinstance(part, Mapping) or part.get("thought") is True:
+            continue
+        if "text" in part:
+            text = part["text"]
+            content.append(Part("text", text=text if isinstance(text, str) else "",
+                                pointer=f"{part_pointer}/text"))
+            continue
+        kind = next((key for key in _DATA_SHAPES if key in part), None)
+        data = part.get(kind) if kind is not None else None
+        if kind is None or not isinstance(data, Mapping):
+            continue
+        if kind in _MEDIA:
+            content.append(_media_part(data, kind, f"{part_pointer}/{kind}"))
+        elif kind == "functionCall":
+            calls.append(_call(data, part_pointer))
+        else:
+            results.append(_result(data, part_pointer))
+    if content or calls or not results:
+        results.append(Message(role=role, content=content or None, tool_calls=calls,
+                               pointer=pointer))
+    return results
+
+
+def _read_system(record: Mapping[str, Any]) -> Message | None:
+    key = next((key for key in SYSTEM_KEYS if key in record), None)
+    raw = record.get(key) if key is not None else None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("parts"), list):
+        return None
+    parts = [Part("text", text=part["text"], pointer=f"/{key}/parts/{index}/text")
+             for index, part in enumerate(raw["parts"])
+             if isinstance(part, Mapping) and isinstance(part.get("text"), str)]
+    return Message(role="system", content=parts, pointer=f"/{key}") if parts else None
+
+
+def read_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Function declarations, normalised to ``{"type": "function", "function": {...}}``."""
+    raw = record.get("tools")
+    if not isinstance(raw, list):
+        return None
+    tools: list[dict[str, Any]] = []
+    for tool in raw:
+        declarations = tool.get("functionDeclarations") if isinstance(tool, Mapping) else None
+        if isinstance(declarations, list):
+            tools.extend({"type": "function", "function": dict(declaration)}
+                         for declaration in declarations if isinstance(declaration, Mapping))
+    return tools
+
+
+def read(record: Mapping[str, Any]) -> Example:
+    messages: list[Message] = []
+    system = _read_system(record)
+    if system is not None:
+        messages.append(system)
+    contents = record.get("contents")
+    for index, raw in enumerate(contents if isinstance(contents, list) else ()):
+        messages.extend(_read_content(raw, f"/contents/{index}"))
+    return Example(kind="chat", messages=messages, tools=read_tools(record))
+
+
+FORMAT = Format(
+    id="vertex-gemini",
+    title="Vertex AI Gemini supervised tuning record",
+    description='{"systemInstruction"?: {"role"?, "parts": [{"text"}]}, '
+                '"contents": [{"role": "user" | "model", "parts": [...]}], '
+                '"tools"?: [{"functionDeclarations": [...]}], "toolConfig"?}',
+    kind="chat",
+    shape=SHAPE,
+    matches=matches,
+    read=read,
+    family="vertex-gemini",
+    conversational=True,
+    used_by="Google Vertex AI Gemini supervised tuning",
+)

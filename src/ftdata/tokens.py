@@ -1,0 +1,872 @@
+"""Tokenizer resolution (offline-safe) and token counting over canonical examples.
+
+Resolution. OpenAI's BPE files (``o200k_base``, ``cl100k_base``) are read from tiktoken's own
+cache when a verified copy is there, else from the gzipped copy shipped in ``ftdata/data``. Both
+are checked against the sha256 tiktoken itself pins, and nothing is ever downloaded. When no
+verified copy exists, :class:`TokenizerUnavailable` says what is missing and where it looked:
+there is no silent fall-back to an estimate.
+
+Counting (SPEC §6) is a pure function of an :class:`~ftdata.model.Example` and a counter:
+
+* chat: OpenAI's cookbook rule (``num_tokens_from_messages``): 3 tokens per message, plus the
+  tokens of each string value (role, content, name, tool_call_id), plus 1 per ``name``, plus 3
+  for the reply priming. Documented approximations on top of it, each marking the count as
+  estimated: tool definitions follow the cookbook's ``num_tokens_for_tools``; a tool call costs
+  its name, its arguments' JSON text and :data:`TOOL_CALL_OVERHEAD`; an image costs
+  :func:`image_tokens`.
+* preference: the prompt's messages once, then each continuation (chosen, rejected) counted as a
+  reply with its own priming, so ``total`` is every token of the record; ``trainable`` is the
+  chosen side's content.
+* completion: prompt tokens + completion tokens, no overhead; the completion is trainable.
+* text: the text's tokens, all trainable.
+
+Trainable tokens are the content of assistant messages whose ``weight`` is not 0 (and the tool
+calls they make), without per-message overhead.
+
+>>> counter = TiktokenCounter("o200k_base")  # doctest: +SKIP
+>>> count_example(example, counter)  # doctest: +SKIP
+ExampleTokens(total=27, trainable=3, estimated=False)
+"""
+
+from __future__ import annotations
+
+import binascii
+import gzip
+import hashlib
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ftdata.model import Example, Message, Part, ToolCall
+
+if TYPE_CHECKING:
+    import tiktoken
+
+    from ftdata.models import ModelInfo
+
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
+
+__all__ = [
+    "DEFAULT_ENCODING",
+    "ENCODINGS",
+    "EncodingSpec",
+    "EstimateCounter",
+    "ExampleTokens",
+    "HuggingFaceCounter",
+    "TiktokenCounter",
+    "TokenCounter",
+    "TokenizerUnavailable",
+    "build_encoding",
+    "clear_encoding_cache",
+    "count_example",
+    "get_counter",
+    "image_tokens",
+    "load_encoding",
+]
+
+
+class TokenizerUnavailable(Exception):
+    """The tokenizer a count needs cannot be loaded; the message says what and where."""
+
+
+# -- tokenizer data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncodingSpec:
+    """One tiktoken encoding, exactly as ``tiktoken_ext.openai_public`` defines it."""
+
+    name: str
+    #: The blob URL tiktoken loads; its sha1 names the file in tiktoken's cache.
+    url: str
+    #: sha256 of the decompressed ``.tiktoken`` file.
+    sha256: str
+    pat_str: str
+    special_tokens: Mapping[str, int]
+    #: The cookbook's per-function constant for tool definitions (``func_init``).
+    tool_function_init: int
+
+
+ENDOFTEXT = "<|endoftext|>"
+FIM_PREFIX = "<|fim_prefix|>"
+FIM_MIDDLE = "<|fim_middle|>"
+FIM_SUFFIX = "<|fim_suffix|>"
+ENDOFPROMPT = "<|endofprompt|>"
+
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K_PATTERN = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""",
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+    r"""\s*[\r\n]+""",
+    r"""\s+(?!\S)""",
+    r"""\s+""",
+])
+
+ENCODINGS: dict[str, EncodingSpec] = {spec.name: spec for spec in (
+    EncodingSpec(
+        name="o200k_base",
+        url="https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        pat_str=_O200K_PATTERN,
+        special_tokens={ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
+        tool_function_init=7,
+    ),
+    EncodingSpec(
+        name="cl100k_base",
+        url="https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        pat_str=_CL100K_PATTERN,
+        special_tokens={ENDOFTEXT: 100257, FIM_PREFIX: 100258, FIM_MIDDLE: 100259,
+                        FIM_SUFFIX: 100260, ENDOFPROMPT: 100276},
+        tool_function_init=10,
+    ),
+)}
+
+#: The encoding used when no model is named (the one of every current OpenAI chat model).
+DEFAULT_ENCODING = "o200k_base"
+
+_ENCODING_CACHE: dict[str, tiktoken.Encoding] = {}
+_ENCODING_LOCK = threading.Lock()
+
+
+def load_encoding(name: str) -> tiktoken.Encoding:
+    """The tiktoken encoding ``name``, loaded offline and verified; cached per process.
+
+    >>> load_encoding("o200k_base").encode_ordinary("hello world")  # doctest: +SKIP
+    [24912, 2375]
+
+    Raises :class:`TokenizerUnavailable` for an unknown name, when tiktoken is not installed,
+    or when neither tiktoken's cache nor the packaged copy holds a file with the right sha256.
+    """
+    encoding = _ENCODING_CACHE.get(name)
+    if encoding is None:
+        with _ENCODING_LOCK:
+            encoding = _ENCODING_CACHE.get(name)
+            if encoding is None:
+                encoding = _ENCODING_CACHE[name] = build_encoding(name)
+    return encoding
+
+
+def clear_encoding_cache() -> None:
+    """Forget the encodings loaded so far (the next :func:`load_encoding` reads files again)."""
+    with _ENCODING_LOCK:
+        _ENCODING_CACHE.clear()
+
+
+def build_encoding(name: str, *, data_dir: Traversable | Path | None = None) -> tiktoken.Encoding:
+    """Load ``name`` without the per-process cache; ``data_dir`` replaces the packaged folder.
+
+    >>> build_encoding("cl100k_base").name  # doctest: +SKIP
+    'cl100k_base'
+    """
+    spec = ENCODINGS.get(name)
+    if spec is None:
+        known = ", ".join(ENCODINGS)
+        raise TokenizerUnavailable(f"unknown encoding {name!r} (known: {known})")
+    try:
+        import tiktoken
+    except ImportError:
+        raise TokenizerUnavailable(
+            f"counting with {name} needs the tiktoken package: pip install tiktoken") from None
+    data = _read_verified_bpe(spec, data_dir if data_dir is not None else _packaged_data_dir())
+    return tiktoken.Encoding(spec.name, pat_str=spec.pat_str,
+                             mergeable_ranks=_parse_ranks(data, spec),
+                             special_tokens=dict(spec.special_tokens))
+
+
+def tiktoken_cache_file(url: str) -> str | None:
+    """Where tiktoken caches ``url`` (same variables and naming as ``tiktoken.load``).
+
+    ``None`` when tiktoken's caching is disabled (``TIKTOKEN_CACHE_DIR`` set to "").
+    """
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["TIKTOKEN_CACHE_DIR"]
+    elif "DATA_GYM_CACHE_DIR" in os.environ:
+        cache_dir = os.environ["DATA_GYM_CACHE_DIR"]
+    else:
+        cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    if cache_dir == "":
+        return None
+    return os.path.join(cache_dir, hashlib.sha1(url.encode()).hexdigest())
+
+
+def _packaged_data_dir() -> Traversable:
+    return resources.files("ftdata").joinpath("data")
+
+
+def _read_verified_bpe(spec: EncodingSpec, data_dir: Traversable | Path) -> bytes:
+    """The decompressed BPE file from the first source whose sha256 matches."""
+    problems: list[str] = []
+    cache_file = tiktoken_cache_file(spec.url)
+    if cache_file is None:
+        problems.append("tiktoken's cache is disabled (TIKTOKEN_CACHE_DIR is empty)")
+    else:
+        try:
+            with open(cache_file, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            problems.append(f"tiktoken cache {cache_file}: not present")
+        except OSError as error:
+            problems.append(f"tiktoken cache {cache_file}: {error.strerror or error}")
+        else:
+            problem = _hash_problem(data, spec)
+            if problem is None:
+                return data
+            problems.append(f"tiktoken cache {cache_file}: {problem}")
+    packaged = data_dir.joinpath(f"{spec.name}.tiktoken.gz")
+    try:
+        data = gzip.decompress(packaged.read_bytes())
+    except FileNotFoundError:
+        problems.append(f"packaged copy {packaged}: not present")
+    except (OSError, EOFError, zlib.error) as error:
+        problems.append(f"packaged copy {packaged}: not a readable gzip file ({error})")
+    else:
+        problem = _hash_problem(data, spec)
+        if problem is None:
+            return data
+        problems.append(f"packaged copy {packaged}: {problem}")
+    raise TokenizerUnavailable(
+        f"no verified copy of the {spec.name} tokenizer data: " + "; ".join(problems)
+        + ". Reinstall ftdata, or put the official file in tiktoken's cache "
+          "(TIKTOKEN_CACHE_DIR); token counts are never guessed.")
+
+
+def _hash_problem(data: bytes, spec: EncodingSpec) -> str | None:
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == spec.sha256:
+        return None
+    return f"sha256 mismatch (expected {spec.sha256}, got {digest})"
+
+
+def _parse_ranks(data: bytes, spec: EncodingSpec) -> dict[bytes, int]:
+    # The sha256 pins the official file, whose ranks are 0..n-1 in line order, so the rank
+    # column need not be parsed line by line: a check of both ends is enough.
+    fields = data.split()
+    tokens = fields[0::2]
+    if len(fields) != 2 * len(tokens) or not tokens or fields[1] != b"0" \
+            or fields[-1] != str(len(tokens) - 1).encode():
+        raise TokenizerUnavailable(f"the {spec.name} tokenizer data has an unexpected layout")
+    return dict(zip(map(binascii.a2b_base64, tokens), range(len(tokens)), strict=True))
+
+
+# -- counts ----------------------------------------------------------------------------------
+
+#: Cookbook constants: tokens per message, per ``name``, and the reply priming.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+
+#: A tool call's wrapper tokens (recipient, separators, end of call) beyond its name and
+#: arguments. An approximation: OpenAI does not publish how calls are rendered.
+TOOL_CALL_OVERHEAD = 7
+
+#: The cookbook's ``num_tokens_for_tools`` constants other than ``func_init``.
+TOOL_PROPERTIES_INIT = 3
+TOOL_PROPERTY_KEY = 3
+TOOL_ENUM_INIT = -3
+TOOL_ENUM_ITEM = 3
+TOOL_FUNCTIONS_END = 12
+
+#: OpenAI's image accounting (gpt-4o family): a fixed base, plus 170 per 512-px tile at high
+#: detail. With the size unknown, high/auto detail assumes a 1024x1024 image: scaled to
+#: 768x768, 4 tiles, 85 + 4 x 170 = 765.
+IMAGE_BASE_TOKENS = 85
+IMAGE_TILE_TOKENS = 170
+IMAGE_DEFAULT_TOKENS = 765
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleTokens:
+    """Tokens of one example: all of them, the trained ones, and whether it is an estimate."""
+
+    total: int
+    trainable: int
+    estimated: bool = False
+
+
+class TokenCounter:
+    """Counts tokens of strings; chats follow the cookbook rule unless a subclass knows better.
+
+    Subclasses set ``name`` (shown in reports, e.g. ``"o200k_base"``) and ``estimated``.
+    """
+
+    name: str = ""
+    estimated: bool = False
+    #: ``func_init`` of the cookbook's tool-definition formula.
+    tool_function_init: int = 7
+
+    def __init__(self) -> None:
+        self._fixed: dict[str, int] = {}
+
+    def count(self, text: str) -> int:
+        """Tokens of one string."""
+        raise NotImplementedError
+
+    def count_fixed(self, text: str) -> int:
+        """Tokens of a string from a small set (roles), remembered after the first time."""
+        known = self._fixed.get(text)
+        if known is None:
+            known = self.count(text)
+            if len(self._fixed) < 256:
+                self._fixed[text] = known
+        return known
+
+    def count_conversation(self, example: Example) -> ExampleTokens:
+        """Tokens of a chat or preference example."""
+        return cookbook_tokens(example, self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, estimated={self.estimated})"
+
+
+class TiktokenCounter(TokenCounter):
+    """Exact counts with one of OpenAI's encodings.
+
+    >>> TiktokenCounter("o200k_base").count("hello world")  # doctest: +SKIP
+    2
+    """
+
+    def __init__(self, encoding_name: str = DEFAULT_ENCODING) -> None:
+        super().__init__()
+        self.encoding = load_encoding(encoding_name)
+        self.name = encoding_name
+        self.estimated = False
+        self.tool_function_init = ENCODINGS[encoding_name].tool_function_init
+        # Counting is the expensive step: call the Rust encoder directly, skipping one Python
+        # frame per string, and keep the public method for what it handles (lone surrogates).
+        core = getattr(self.encoding, "_core_bpe", None)
+        self._encode = getattr(core, "encode_ordinary", self.encoding.encode_ordinary)
+
+    def count(self, text: str) -> int:
+        if not text:
+            return 0
+        try:
+            return len(self._encode(text))
+        except UnicodeEncodeError:
+            return len(self.encoding.encode_ordinary(text))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A worker process reloads the encoding from the verified files rather than receiving
+        # a pickled copy of its 200,000 ranks.
+        return (TiktokenCounter, (self.name,))
+
+
+class EstimateCounter(TokenCounter):
+    """A labelled estimate for providers with no public tokenizer (Gemini, Bedrock).
+
+    >>> EstimateCounter().count("twelve chars")
+    3
+    """
+
+    def __init__(self, chars_per_token: float = 4.0) -> None:
+        super().__init__()
+        if chars_per_token <= 0:
+            raise ValueError("chars_per_token must be positive")
+        self.chars_per_token = chars_per_token
+        self.name = "estimate"
+        self.estimated = True
+
+    def count(self, text: str) -> int:
+        return math.ceil(len(text) / self.chars_per_token) if text else 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (EstimateCounter, (self.chars_per_token,))
+
+
+def count_example(example: Example, counter: TokenCounter) -> ExampleTokens:
+    """Total and trainable tokens of one canonical example (SPEC §6).
+
+    >>> from ftdata.model import Example
+    >>> count_example(Example(kind="text", text="twelve chars"), EstimateCounter())
+    ExampleTokens(total=3, trainable=3, estimated=True)
+    """
+    if example.kind == "text":
+        tokens = counter.count(example.text or "")
+        return ExampleTokens(tokens, tokens, counter.estimated)
+    if example.kind == "completion":
+        total = trainable = 0
+        for message in example.messages:
+            tokens = counter.count(message.text)
+            total += tokens
+            if message.role == "assistant":
+                trainable += tokens
+        return ExampleTokens(total, trainable, counter.estimated)
+    return counter.count_conversation(example)
+
+
+def cookbook_tokens(example: Example, counter: TokenCounter) -> ExampleTokens:
+    """A chat or preference example counted by the cookbook rule and its documented extensions.
+
+    Every string is encoded once: a trainable message's content counts towards both figures.
+    """
+    preference = example.kind == "preference"
+    total, trainable, estimated = _messages_tokens(example.messages, counter,
+                                                   trained=not preference)
+    total += REPLY_PRIMING
+    if preference:
+        total += REPLY_PRIMING  # each continuation is a reply of its own
+        for side, trained in ((example.chosen, True), (example.rejected, False)):
+            side_total, side_content, side_estimated = _messages_tokens(
+                side or (), counter, trained=True)
+            total += side_total
+            trainable += side_content if trained else 0
+            estimated = estimated or side_estimated
+    if example.tools:
+        total += tool_definition_tokens(example.tools, counter.count,
+                                        counter.tool_function_init)
+        estimated = True
+    return ExampleTokens(total, trainable, estimated or counter.estimated)
+
+
+def _messages_tokens(messages: Iterable[Message], counter: TokenCounter,
+                     *, trained: bool) -> tuple[int, int, bool]:
+    """(total, trainable, estimated) of messages; with ``trained`` every message of a
+    preference side counts, else assistant messages whose weight is not 0."""
+    count = counter.count
+    role_tokens = counter._fixed
+    total = trainable = 0
+    estimated = False
+    for message in messages:
+        content = 0
+        for part in message.content or ():
+            if part.type == "text":
+                if part.text:
+                    content += count(part.text)
+            else:
+                total += _media_tokens(part)
+                estimated = True
+        if message.tool_calls:
+            estimated = True
+            for call in message.tool_calls:
+                content += count(call.name) + count(tool_arguments_text(call))
+                total += TOOL_CALL_OVERHEAD
+        role = role_tokens.get(message.role)
+        if role is None:
+            role = counter.count_fixed(message.role)
+        total += TOKENS_PER_MESSAGE + role + content
+        if message.name:
+            total += count(message.name) + TOKENS_PER_NAME
+        if message.tool_call_id:
+            total += count(message.tool_call_id)
+        if trained and message.role == "assistant" and message.weight != 0:
+            trainable += content
+    return total, trainable, estimated
+
+
+def tool_arguments_text(call: ToolCall) -> str:
+    """A tool call's arguments as the JSON text the model produces."""
+    arguments = call.arguments
+    if isinstance(arguments, str):
+        return arguments
+    if arguments is None:
+        return ""
+    return json.dumps(arguments, ensure_ascii=False)
+
+
+def tool_definition_tokens(tools: Sequence[Mapping[str, Any]], count: Callable[[str], int],
+                           function_init: int = 7) -> int:
+    """Tokens of the declared tools, by the cookbook's ``num_tokens_for_tools``.
+
+    Missing descriptions or types count as empty strings; a tool that is not a function is
+    counted as its JSON text.
+    """
+    total = 0
+    for tool in tools:
+        function = tool.get("function")
+        if tool.get("type", "function") != "function" or not isinstance(function, Mapping):
+            total += count(json.dumps(tool, ensure_ascii=False))
+            continue
+        total += function_init
+        name = str(function.get("name") or "")
+        description = str(function.get("description") or "").removesuffix(".")
+        total += count(f"{name}:{description}")
+        parameters = function.get("parameters")
+        properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
+        if isinstance(properties, Mapping) and properties:
+            total += TOOL_PROPERTIES_INIT
+            for key, schema in properties.items():
+                total += TOOL_PROPERTY_KEY
+                schema = schema if isinstance(schema, Mapping) else {}
+                if "enum" in schema:
+                    total += TOOL_ENUM_INIT
+                    for item in schema["enum"] if isinstance(schema["enum"], list) else ():
+                        total += TOOL_ENUM_ITEM + count(str(item))
+                kind = schema.get("type", "")
+                description = str(schema.get("description") or "").removesuffix(".")
+                total += count(f"{key}:{kind}:{description}")
+    if tools:
+        total += TOOL_FUNCTIONS_END
+    return total
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def image_tokens(detail: str | None, width: int | None = None, height: int | None = None) -> int:
+    """OpenAI's token cost of one image (gpt-4o family constants).
+
+    ``low`` detail is a flat 85. Otherwise the image is scaled to fit 2048x2048, then so that its
+    short side is at most 768, and each 512-px tile costs 170 on top of the base 85. With the
+    size unknown the result is :data:`IMAGE_DEFAULT_TOKENS`.
+
+    >>> image_tokens("low"), image_tokens("high", 1024, 1024), image_tokens("auto", 2048, 4096)
+    (85, 765, 1105)
+    """
+    if detail == "low":
+        return IMAGE_BASE_TOKENS
+    if not width or not height:
+        return IMAGE_DEFAULT_TOKENS
+    w, h = float(width), float(height)
+    if max(w, h) > 2048:
+        scale = 2048 / max(w, h)
+        w, h = w * scale, h * scale
+    if min(w, h) > 768:
+        scale = 768 / min(w, h)
+        w, h = w * scale, h * scale
+    tiles = math.ceil(w / 512) * math.ceil(h / 512)
+    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * tiles
+
+
+def _media_tokens(part: Part) -> int:
+    if part.type != "image":
+        return 0  # audio, video and files have no published per-item figure
+    size = image_size(part.url) if part.detail != "low" and part.url else None
+    return image_tokens(part.detail, *(size or (None, None)))
+
+
+_DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
+#: Base64 characters decoded at most to find an image's size (JPEG headers can sit after
+#: an embedded thumbnail).
+_HEADER_CHARS = 1 << 17
+
+
+def image_size(url: str) -> tuple[int, int] | None:
+    """Width and height of a base64 ``data:`` image (PNG, GIF, JPEG, WebP), else ``None``."""
+    match = _DATA_URL.match(url)
+    if match is None:
+        return None
+    payload = url[match.end():match.end() + _HEADER_CHARS]
+    payload = payload[:len(payload) - len(payload) % 4]
+    try:
+        data = binascii.a2b_base64(payload)
+    except (binascii.Error, ValueError):
+        return None
+    return _header_size(data)
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8 ":
+            return (int.from_bytes(data[26:28], "little") & 0x3FFF,
+                    int.from_bytes(data[28:30], "little") & 0x3FFF)
+        if chunk == b"VP8L":
+            bits = int.from_bytes(data[21:25], "little")
+            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+        if chunk == b"VP8X":
+            return (int.from_bytes(data[24:27], "little") + 1,
+                    int.from_bytes(data[27:30], "little") + 1)
+        return None
+    if data[:2] == b"\xff\xd8":
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    index = 2
+    while index + 9 <= len(data):
+        if data[index] != 0xFF:
+            return None
+        marker = data[index + 1]
+        if marker == 0xFF:
+            index += 1
+            continue
+        length = int.from_bytes(data[index + 2:index + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[index + 5:index + 7], "big")
+            width = int.from_bytes(data[index + 7:index + 9], "big")
+            return width, height
+        index += 2 + length
+    return None
+
+
+# -- Hugging Face tokenizers ----------------------------------------------------------------
+
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
+_TRUE = {"1", "on", "yes", "true"}
+
+
+class HuggingFaceCounter(TokenCounter):
+    """Counts with a ``tokenizer.json`` and renders chats with the model's own chat template.
+
+    ``source`` is a folder holding ``tokenizer.json`` (and optionally ``tokenizer_config.json``,
+    ``chat_template.jinja`` or ``chat_template.json``), the path of a ``tokenizer.json``, or a
+    Hugging Face Hub id, which needs network access. Without a chat template, or without jinja2
+    to render it, chats are counted by the cookbook rule and marked estimated.
+
+    >>> HuggingFaceCounter("path/to/model-folder").count("hello")  # doctest: +SKIP
+    1
+    """
+
+    def __init__(self, source: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self.source = os.fspath(source)
+        self.name = self.source
+        files = _locate_tokenizer_files(self.source)
+        try:
+            from tokenizers import Tokenizer
+        except ImportError:
+            raise TokenizerUnavailable(
+                "counting with a tokenizer.json needs the tokenizers package: "
+                "pip install tokenizers") from None
+        try:
+            self._tokenizer = Tokenizer.from_file(str(files["tokenizer.json"]))
+        except Exception as error:
+            raise TokenizerUnavailable(
+                f"cannot read {files['tokenizer.json']}: {error}") from error
+        config = _read_json(files.get("tokenizer_config.json"))
+        self.special_tokens = _special_tokens(config)
+        self.chat_template = _chat_template(files, config)
+        self._template = _compile_template(self.chat_template) if self.chat_template else None
+        self.estimated = self._template is None
+
+    def count(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_special_tokens=False)) if text else 0
+
+    def count_conversation(self, example: Example) -> ExampleTokens:
+        if self._template is None:
+            return cookbook_tokens(example, self)
+        try:
+            if example.kind == "preference":
+                prompt = list(example.messages)
+                total = (self._rendered_tokens([*prompt, *(example.chosen or ())], example.tools)
+                         + self._rendered_tokens([*prompt, *(example.rejected or ())],
+                                                 example.tools)
+                         - self._rendered_tokens(prompt, example.tools))
+            else:
+                total = self._rendered_tokens(example.messages, example.tools)
+        except Exception:
+            # The template refuses this conversation (many raise on roles they do not support):
+            # fall back to the cookbook rule, labelled as an estimate.
+            fallback = cookbook_tokens(example, self)
+            return ExampleTokens(fallback.total, fallback.trainable, True)
+        trainable = 0
+        estimated = False
+        if example.kind == "preference":
+            trained: Iterable[Message] = example.chosen or ()
+        else:
+            trained = (m for m in example.messages
+                       if m.role == "assistant" and m.weight != 0)
+        for message in trained:
+            trainable += sum(self.count(part.text or "") for part in message.content or ()
+                             if part.type == "text")
+            for call in message.tool_calls:
+                trainable += self.count(call.name) + self.count(tool_arguments_text(call))
+        if any(part.type != "text" for message in example.all_messages()
+               for part in message.content or ()):
+            estimated = True
+        return ExampleTokens(max(total, 0), trainable, estimated)
+
+    def _rendered_tokens(self, messages: Sequence[Message],
+                         tools: list[dict[str, Any]] | None) -> int:
+        assert self._template is not None
+        text = self._template(messages=[_template_message(m) for m in messages],
+                                     tools=tools or None, add_generation_prompt=False,
+                                     **self.special_tokens)
+        return len(self._tokenizer.encode(text, add_special_tokens=False))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (HuggingFaceCounter, (self.source,))
+
+
+def _locate_tokenizer_files(source: str) -> dict[str, Path]:
+    path = Path(source).expanduser()
+    if path.is_file():
+        folder, tokenizer = path.parent, path
+    elif path.is_dir():
+        folder, tokenizer = path, path / "tokenizer.json"
+        if not tokenizer.is_file():
+            raise TokenizerUnavailable(f"{path} has no tokenizer.json")
+    elif _HUB_ID.fullmatch(source) and not source.endswith(".json"):
+        return _download_tokenizer_files(source)
+    else:
+        raise TokenizerUnavailable(f"no tokenizer at {source}: not a file or folder")
+    files = {"tokenizer.json": tokenizer}
+    for name in ("tokenizer_config.json", "chat_template.jinja", "chat_template.json"):
+        if (folder / name).is_file():
+            files[name] = folder / name
+    return files
+
+
+def _hub_offline() -> bool:
+    return any(os.environ.get(name, "").strip().lower() in _TRUE
+               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def _download_tokenizer_files(repo_id: str) -> dict[str, Path]:
+    if _hub_offline():
+        raise TokenizerUnavailable(
+            f"{repo_id!r} is not a local path, and Hugging Face Hub ids need network access, "
+            f"which is switched off (HF_HUB_OFFLINE); pass the folder that holds its "
+            f"tokenizer.json instead")
+    try:
+        from huggingface_hub import hf_hub_download
+    except ImportError:
+        raise TokenizerUnavailable(
+            f"{repo_id!r} is not a local path; fetching it from the Hugging Face Hub needs "
+            f"the huggingface_hub package, or pass the folder that holds its tokenizer.json"
+        ) from None
+    try:
+        files = {"tokenizer.json": Path(hf_hub_download(repo_id, "tokenizer.json"))}
+    except Exception as error:
+        raise TokenizerUnavailable(
+            f"cannot fetch tokenizer.json of {repo_id!r} from the Hugging Face Hub "
+            f"({type(error).__name__}: {error}); pass a local folder instead") from error
+    for name in ("tokenizer_config.json", "chat_template.jinja"):
+        try:
+            files[name] = Path(hf_hub_download(repo_id, name))
+        except Exception:  # optional files: their absence is normal
+            continue
+    return files
+
+
+def _read_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TokenizerUnavailable(f"cannot read {path}: {error}") from error
+    return value if isinstance(value, dict) else {}
+
+
+def _special_tokens(config: Mapping[str, Any]) -> dict[str, str]:
+    """``bos_token``, ``eos_token``, ... as strings, the variables chat templates expect."""
+    tokens: dict[str, str] = {}
+    for key, value in config.items():
+        if not key.endswith("_token"):
+            continue
+        if isinstance(value, Mapping):
+            value = value.get("content")
+        if isinstance(value, str):
+            tokens[key] = value
+    return tokens
+
+
+def _chat_template(files: Mapping[str, Path], config: Mapping[str, Any]) -> str | None:
+    if "chat_template.jinja" in files:
+        return files["chat_template.jinja"].read_text(encoding="utf-8")
+    template: Any = _read_json(files.get("chat_template.json")).get("chat_template")
+    if template is None:
+        template = config.get("chat_template")
+    if isinstance(template, list):  # named templates: take the default one
+        named = {t.get("name"): t.get("template") for t in template if isinstance(t, Mapping)}
+        template = named.get("default", next(iter(named.values()), None))
+    return template if isinstance(template, str) and template else None
+
+
+def _compile_template(source: str) -> Callable[..., str] | None:
+    """The render function of a chat template, ``None`` without jinja2 (imported lazily)."""
+    try:
+        from jinja2.exceptions import TemplateError
+        from jinja2.ext import loopcontrols
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+    except ImportError:
+        return None  # counted without the template, and labelled an estimate
+
+    def raise_exception(message: str) -> NoReturn:
+        raise TemplateError(message)
+
+    def tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
+               separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
+        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent,
+                          separators=separators, sort_keys=sort_keys)
+
+    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+                                                extensions=[loopcontrols])
+    environment.filters["tojson"] = tojson
+    environment.globals["raise_exception"] = raise_exception
+    environment.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
+    try:
+        template = environment.from_string(source)
+    except TemplateError as error:
+        raise TokenizerUnavailable(f"the chat template does not compile: {error}") from error
+    return template.render
+
+
+def _template_message(message: Message) -> dict[str, Any]:
+    parts = message.content or []
+    content: Any
+    if all(part.type == "text" for part in parts):
+        content = message.text
+    else:
+        content = [{"type": "text", "text": part.text or ""} if part.type == "text"
+                   else {"type": part.type} for part in parts]
+    result: dict[str, Any] = {"role": message.role, "content": content}
+    if message.name:
+        result["name"] = message.name
+    if message.tool_call_id:
+        result["tool_call_id"] = message.tool_call_id
+    if message.tool_calls:
+        result["tool_calls"] = [
+            {"type": "function", "id": call.id,
+             "function": {"name": call.name, "arguments": _parsed_arguments(call.arguments)}}
+            for call in message.tool_calls]
+    return result
+
+
+def _parsed_arguments(arguments: Any) -> Any:
+    # Templates serialise arguments with ``tojson``; a JSON string would be encoded twice.
+    if isinstance(arguments, str):
+        try:
+            return json.loads(arguments)
+        except ValueError:
+            return arguments
+    return arguments
+
+
+# -- factory ---------------------------------------------------------------------------------
+
+
+def get_counter(model_info: ModelInfo | None = None,
+                tokenizer_path: str | os.PathLike[str] | None = None) -> TokenCounter:
+    """The counter for a model: ``--tokenizer`` first, else the model's tokenizer.
+
+    A model whose tokenizer is an encoding name gets :class:`TiktokenCounter`, ``"estimate"``
+    gets :class:`EstimateCounter`, anything else is taken as a Hugging Face id. With neither a
+    model nor a tokenizer, the default encoding (``o200k_base``) counts.
+
+    >>> get_counter(None).name  # doctest: +SKIP
+    'o200k_base'
+    """
+    if tokenizer_path is not None:
+        return HuggingFaceCounter(tokenizer_path)
+    tokenizer = model_info.tokenizer if model_info is not None else DEFAULT_ENCODING
+    if tokenizer in ENCODINGS:
+        return TiktokenCounter(tokenizer)
+    if tokenizer == "estimate":
+        return EstimateCounter()
+    return HuggingFaceCounter(tokenizer)
