@@ -84,7 +84,7 @@ def test_manifest_defects_are_found(corpus: Path) -> None:
         ("C002", 1, "/conversations/1/value")]
     # mistral: row 2 ends on a user turn and has an extra `properties` key.
     assert _issues(corpus, "mistral_messages__cookbook_dataset_import.jsonl") == [
-        ("C003", 2, "/messages"), ("S002", 2, "/properties")]
+        ("S002", 2, "/properties"), ("C003", 2, "/messages")]
     # oumi: tool messages use `id`, not `tool_call_id`, and answer no tool call.
     oumi = _issues(corpus, "oumi_chat_tool__oumi_tool_calling.jsonl")
     assert ("C011", 1, "/messages/2") in oumi
