@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from ftdata.billing import auto_epochs, billed_tokens, estimate_cost
 from ftdata.models import resolve_model
-from ftdata.stats import Distribution
+from ftdata.statistics import Distribution
 
 
 @pytest.mark.parametrize(("n", "epochs"), [

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 
 import ftdata
-from tests.conftest import CORPUS
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "corpus.json"
 #: Converter inputs (tables, chat logs): not training files, checked by the converter tests.

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Issue", "Report", "Severity", "__version__", "validate", "validate_records"]
+__all__ = ["Issue", "Report", "Severity", "__version__", "stats", "validate",
+           "validate_records"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 def validate(path: str | PathLike[str], *, format: str | None = None, target: str = "generic",
              select: Iterable[str] | str | None = None, ignore: Iterable[str] | str | None = None,
-             strict: bool = False) -> Report:
+             strict: bool = False, model: str | None = None, max_tokens: int | None = None,
+             tokenizer: str | None = None, tokens: bool = True) -> Report:
     """Validate one dataset file and return its :class:`Report`.
 
     >>> report = ftdata.validate("train.jsonl", target="openai")  # doctest: +SKIP
@@ -36,9 +38,29 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     Raises :class:`ftdata.readers.InputError` when the file cannot be read, ``ValueError`` for
     an unknown format, target or rule code.
     """
+    from dataclasses import replace
+
     from ftdata.engine import validate_path
 
-    return validate_path(path, _options(format, target, select, ignore, strict))
+    options = replace(_options(format, target, select, ignore, strict), model=model,
+                      max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens)
+    return validate_path(path, options)
+
+
+def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
+          max_tokens: int | None = None, tokenizer: str | None = None,
+          format: str | None = None) -> dict[str, Any]:
+    """Token counts, distributions, epochs and training cost of a file, as a dict (SPEC §6).
+
+    >>> ftdata.stats("train.jsonl", model="gpt-4.1-mini")["cost"]["amount"]  # doctest: +SKIP
+    0.42
+
+    ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known.
+    """
+    from ftdata.statistics import file_stats
+
+    return file_stats(path, model=model, epochs=epochs, max_tokens=max_tokens,
+                      tokenizer=tokenizer, format=format)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,

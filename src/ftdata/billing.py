@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ftdata.stats import Distribution
+from ftdata.statistics import Distribution
 
 if TYPE_CHECKING:
     from ftdata.models import ModelInfo
@@ -53,7 +53,7 @@ def billed_tokens(per_example_tokens: Iterable[int] | Distribution, limit: int |
     ``per_example_tokens`` is the tokens of each example, or their :class:`Distribution`
     (summed over its histogram, no list needed). ``limit`` ``None`` means no truncation.
 
-    >>> from ftdata.stats import Distribution
+    >>> from ftdata.statistics import Distribution
     >>> distribution = Distribution()
     >>> for tokens in (10, 10, 500):
     ...     distribution.add(tokens)

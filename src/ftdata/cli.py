@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from ftdata import __version__
 from ftdata.formats import FORMAT_MODULES
+
+if TYPE_CHECKING:
+    from ftdata.engine import ValidateOptions
 from ftdata.targets import TARGETS
 
 TARGET_IDS = list(TARGETS)
@@ -56,9 +59,17 @@ def _codes(value: str | None, option: str) -> tuple[str, ...]:
 @click.option("--max-issues", type=click.IntRange(min=0), default=None,
               help="Show at most N issues per file (all are counted).")
 @click.option("--quiet", "-q", is_flag=True, help="Print issues only, no summary.")
+@click.option("--model", default=None, help="Model whose tokenizer and limit apply (T001/T002); "
+              "see `ftdata models`.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Per-example token limit (wins over the model's).")
+@click.option("--tokenizer", default=None, metavar="PATH",
+              help="A local tokenizer.json (or Hugging Face id, online) for open models.")
+@click.option("--no-tokens", is_flag=True, help="Count no tokens (fastest).")
 def validate(files: Sequence[str], format_id: str | None, target: str, select: str | None,
              ignore: str | None, strict: bool, output_format: str, max_issues: int | None,
-             quiet: bool) -> None:
+             quiet: bool, model: str | None, max_tokens: int | None, tokenizer: str | None,
+             no_tokens: bool) -> None:
     """Check training files and report every problem with its line.
 
     Exit status: 0 when no error-severity issue is found (warnings too with --strict), 1 when
@@ -71,7 +82,9 @@ def validate(files: Sequence[str], format_id: str | None, target: str, select: s
     options = ValidateOptions(format=format_id, target=target,
                               select=_codes(select, "--select"),
                               ignore=_codes(ignore, "--ignore"), strict=strict,
-                              max_issues=max_issues)
+                              max_issues=max_issues, model=model, max_tokens=max_tokens,
+                              tokenizer=tokenizer, count_tokens=not no_tokens)
+    _check_tokens(options)
     reports = []
     unreadable = False
     for path in files:
@@ -86,6 +99,80 @@ def validate(files: Sequence[str], format_id: str | None, target: str, select: s
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+def _check_tokens(options: ValidateOptions) -> None:
+    """Resolve the model and tokenizer once, so a bad one is a usage error before any work."""
+    from ftdata.engine import token_setup
+    from ftdata.tokens import TokenizerUnavailable
+
+    try:
+        token_setup(options)
+    except (ValueError, TokenizerUnavailable) as error:
+        _fail(str(error))
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--model", default=None, help="Model to count and price for (default: "
+              "gpt-4.1-mini).")
+@click.option("--epochs", default="auto", show_default=True, metavar="N|auto",
+              help="Training epochs; auto follows OpenAI's default rule.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Per-example token limit (wins over the model's).")
+@click.option("--tokenizer", default=None, metavar="PATH",
+              help="A local tokenizer.json (or Hugging Face id, online) for open models.")
+@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+              help="Format of the file (default: detected).")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def stats(file: str, model: str | None, epochs: str, max_tokens: int | None,
+          tokenizer: str | None, format_id: str | None, output_format: str) -> None:
+    """Count tokens and estimate the training bill of a file."""
+    from ftdata.readers import InputError
+    from ftdata.statistics import file_stats
+    from ftdata.tokens import TokenizerUnavailable
+
+    if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
+        _fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
+    try:
+        result = file_stats(file, model=model, epochs=epochs if epochs == "auto" else int(epochs),
+                            max_tokens=max_tokens, tokenizer=tokenizer, format=format_id)
+    except (InputError, ValueError, TokenizerUnavailable) as error:
+        _fail(str(error))
+    if output_format == "json":
+        import orjson
+
+        click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    else:
+        from ftdata.render.stats import render_stats
+
+        click.echo(render_stats(result), nl=False)
+
+
+@cli.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def models(output_format: str) -> None:
+    """List known models: tokenizer, per-example token limit, training price and sources."""
+    from ftdata.models import load_models
+
+    table = load_models()
+    if output_format == "json":
+        import orjson
+
+        rows = [info.to_dict() for info in table.values()]
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"{'model':<30} {'provider':<10} {'tokenizer':<28} {'max tokens':>10} "
+               f"{'price/1M':>9}  as of")
+    for info in table.values():
+        limit = f"{info.max_tokens_per_example:,}" if info.max_tokens_per_example else "-"
+        price = (f"{info.training_price_per_million:g} {info.currency}"
+                 if info.training_price_per_million is not None else "-")
+        as_of = info.price_as_of.isoformat() if info.price_as_of else "-"
+        click.echo(f"{info.id:<30} {info.provider:<10} {info.tokenizer:<28} {limit:>10} "
+                   f"{price:>9}  {as_of}")
 
 
 @cli.command()

@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -22,9 +22,14 @@ from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import Event, LineFinding, RawRecord, file_size, read_events
 from ftdata.report import Report
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
+from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
-from ftdata.stats import Distribution
+from ftdata.statistics import StatsAccumulator
 from ftdata.targets import Target, get_target
+
+if TYPE_CHECKING:
+    from ftdata.models import ModelInfo
+    from ftdata.tokens import ExampleTokens, TokenCounter
 
 #: How many records format detection looks at.
 DETECTION_SAMPLE = 100
@@ -47,6 +52,16 @@ class ValidateOptions:
     max_issues: int | None = None
     #: Apply count limits (F007/F010); off for a validation file.
     count_limits: bool = True
+    #: Model whose tokenizer counts and whose limit applies (T001/T002).
+    model: str | None = None
+    #: Per-example token limit; wins over the model's.
+    max_tokens: int | None = None
+    #: A local ``tokenizer.json`` (or Hugging Face id) to count with.
+    tokenizer: str | None = None
+    #: Count tokens at all (``--no-tokens`` turns it off).
+    count_tokens: bool = True
+    #: Models added or overridden by configuration.
+    extra_models: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(slots=True)
@@ -57,6 +72,44 @@ class RecordResult:
     example: Example | None = None
     #: The id of another format's family this record looks like (for F008).
     foreign_format: str | None = None
+    tokens: ExampleTokens | None = None
+
+
+@dataclass(frozen=True)
+class TokenSetup:
+    """How tokens are counted for a run: the counter, the limit and where they come from."""
+
+    counter: TokenCounter
+    limit: int | None
+    model: ModelInfo | None
+
+    @property
+    def model_id(self) -> str | None:
+        return self.model.id if self.model else None
+
+
+def token_setup(options: ValidateOptions, *, default_model: str | None = None
+                ) -> TokenSetup | None:
+    """The token counting a run asks for, or ``None`` when it counts no tokens.
+
+    Raises ``ValueError`` (:class:`ftdata.models.UnknownModel`) for an unknown model and
+    :class:`ftdata.tokens.TokenizerUnavailable` when the tokenizer cannot be loaded.
+    """
+    if not options.count_tokens:
+        return None
+    model_name = options.model or default_model
+    if model_name is None and options.max_tokens is None and options.tokenizer is None:
+        return None
+    from ftdata.models import resolve_model
+    from ftdata.tokens import get_counter
+
+    extra = [dict(entry) for entry in options.extra_models] or None
+    info = resolve_model(model_name, extra) if model_name else None
+    counter = get_counter(info, options.tokenizer)
+    limit = options.max_tokens
+    if limit is None and info is not None:
+        limit = info.max_tokens_per_example
+    return TokenSetup(counter, limit, info)
 
 
 class Detection:
@@ -105,12 +158,18 @@ class RecordChecker:
     worker processes.
     """
 
-    def __init__(self, fmt: Format, target: Target, enabled: frozenset[str] | None = None) -> None:
+    def __init__(self, fmt: Format, target: Target, enabled: frozenset[str] | None = None,
+                 tokens: TokenSetup | None = None) -> None:
         self.format = fmt
         self.context = RuleContext(format=fmt, target=target)
         self.checks = [rule for rule in example_checks()
                        if enabled is None or rule.code in enabled]
         self.others = [other for other in all_formats() if other.family != fmt.family]
+        self.tokens = tokens
+        if tokens is not None:
+            from ftdata.tokens import count_example
+
+            self.count_example = count_example
 
     def __call__(self, data: bytes) -> RecordResult:
         try:
@@ -133,7 +192,13 @@ class RecordChecker:
                 for finding in registered.check(example, self.context):
                     if not _covered(finding.pointer, structural):
                         findings.append(finding)
-        return RecordResult(findings, example, foreign)
+        counted = None
+        if example is not None and self.tokens is not None:
+            counted = self.count_example(example, self.tokens.counter)
+            findings.extend(token_findings(counted.total, self.tokens.limit,
+                                           estimated=counted.estimated,
+                                           model=self.tokens.model_id))
+        return RecordResult(findings, example, foreign, counted)
 
 
 def _json_kind(value: object) -> str:
@@ -214,7 +279,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
         detection = detect_format(_sample_records(path), target)
         fmt, reason = detection.format, detection.reason
     return _validate_events(read_events(path), name, fmt, reason, target, options,
-                            size=size)
+                            size=size, tokens=token_setup(options))
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options: ValidateOptions,
@@ -239,7 +304,8 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
         fmt, reason = detection.format, detection.reason
     events = (RawRecord(number, data) for number, data in enumerate(
         itertools.chain(head, (_as_bytes(item) for item in iterator)), start=1))
-    return _validate_events(events, name, fmt, reason, target, options, size=None)
+    return _validate_events(events, name, fmt, reason, target, options, size=None,
+                            tokens=token_setup(options))
 
 
 def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
@@ -251,15 +317,17 @@ def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
 
 
 def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
-                     target: Target, options: ValidateOptions, *, size: int | None) -> Report:
+                     target: Target, options: ValidateOptions, *, size: int | None,
+                     tokens: TokenSetup | None) -> Report:
     collector = _Collector(options, target)
-    checker = RecordChecker(fmt, target, collector.enabled) if fmt is not None else None
+    checker = (RecordChecker(fmt, target, collector.enabled, tokens)
+               if fmt is not None else None)
     records = 0
     invalid: set[int] = set()
     foreign: Counter[str] = Counter()
     first_foreign: dict[str, int] = {}
-    messages_per_example = Distribution()
-    roles: Counter[str] = Counter()
+    stats = StatsAccumulator()
+    limit = tokens.limit if tokens else None
     for event in events:
         if isinstance(event, LineFinding):
             collector.add(Finding(event.code, event.message), event.line, None)
@@ -281,22 +349,26 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
             foreign[result.foreign_format] += 1
             first_foreign.setdefault(result.foreign_format, event.line)
         if result.example is not None:
-            messages = result.example.all_messages()
-            messages_per_example.add(len(messages))
-            roles.update(message.role for message in messages)
+            stats.add_example(result.example)
+        if result.tokens is not None:
+            stats.add_tokens(result.tokens.total, result.tokens.trainable,
+                             estimated=result.tokens.estimated, line=event.line, limit=limit)
     file_level = _file_findings(fmt, reason, target, options, records, size, foreign,
                                 first_foreign)
     for finding in file_level:
         collector.add(finding, None, None)
     issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
     valid = 0 if fmt is None else records - len(invalid)
-    stats: dict[str, Any] = {
-        "messages_per_example": messages_per_example.summary(),
-        "roles": dict(sorted(roles.items())),
-    }
-    return Report(path=name, format=fmt.id if fmt else None, target=target.id, model=None,
-                  records=records, valid_records=valid, issues=issues,
-                  stats=stats, strict=options.strict, max_issues=options.max_issues)
+    summary = stats.structure()
+    if tokens is not None:
+        summary = {"tokenizer": tokens.counter.name,
+                   "estimated": tokens.counter.estimated or stats.estimated,
+                   "max_tokens_per_example": limit, "tokens": stats.token_summary(),
+                   "over_limit": stats.over_limit, **summary}
+    return Report(path=name, format=fmt.id if fmt else None, target=target.id,
+                  model=tokens.model_id if tokens else None, records=records,
+                  valid_records=valid, issues=issues, stats=summary, strict=options.strict,
+                  max_issues=options.max_issues, accumulator=stats)
 
 
 def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,

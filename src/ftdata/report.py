@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftdata.diagnostics import Issue, Severity
+
+if TYPE_CHECKING:
+    from ftdata.statistics import StatsAccumulator
 
 
 @dataclass
@@ -22,6 +25,8 @@ class Report:
     stats: dict[str, Any] = field(default_factory=dict)
     strict: bool = False
     max_issues: int | None = None
+    #: The exact distributions behind ``stats`` (not part of the JSON report).
+    accumulator: StatsAccumulator | None = field(default=None, repr=False, compare=False)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -1,0 +1,52 @@
+"""The text view of ``ftdata stats``: figures, a small histogram and the bill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BAR_WIDTH = 40
+
+
+def _histogram(buckets: list[dict[str, int]]) -> list[str]:
+    peak = max((bucket["count"] for bucket in buckets), default=0) or 1
+    lines = ["tokens per example:"]
+    for bucket in buckets:
+        count = bucket["count"]
+        bar = "█" * max(1 if count else 0, round(count / peak * BAR_WIDTH))
+        lines.append(f"  {bucket['from']:>8,} - {bucket['to']:<8,} {bar} {count:,}")
+    return lines if buckets else []
+
+
+def render_stats(result: dict[str, Any]) -> str:
+    tokens = result["tokens"]
+    per = tokens["per_example"]
+    estimate = " (estimated)" if result["estimated"] else ""
+    limit = result["max_tokens_per_example"]
+    lines = [
+        f"{result['path']}: {result['examples']:,} examples, {result['format']}",
+        f"model {result['model']}, tokenizer {result['tokenizer']}{estimate}, "
+        f"limit {limit:,} tokens per example" if limit else
+        f"model {result['model']}, tokenizer {result['tokenizer']}{estimate}, no known limit",
+        "",
+        f"tokens            {tokens['total']:>12,}  (trainable {tokens['trainable']:,})",
+        f"per example       min {per['min']:,}  mean {per['mean']:,}  p50 {per['p50']:,}  "
+        f"p90 {per['p90']:,}  p95 {per['p95']:,}  p99 {per['p99']:,}  max {per['max']:,}",
+    ]
+    messages = result["messages_per_example"]
+    lines.append(f"messages/example  min {messages['min']}  mean {messages['mean']}  "
+                 f"max {messages['max']}")
+    lines.extend(_histogram(result.get("histogram", [])))
+    if result["over_limit"]:
+        shown = ", ".join(str(line) for line in result["over_limit_lines"])
+        more = "" if len(result["over_limit_lines"]) == result["over_limit"] else ", ..."
+        lines.append(f"over the limit    {result['over_limit']:,} examples (lines {shown}{more})")
+    lines += ["", f"epochs            {result['epochs']}",
+              f"billed tokens     {result['billed_tokens']:>12,}"]
+    cost = result["cost"]
+    if cost is None:
+        lines.append("cost              unknown (no training price for this model)")
+    else:
+        lines.append(f"cost              {cost['amount']:,.2f} {cost['currency']} "
+                     f"({cost['price_per_million']:g} per 1M tokens, price as of "
+                     f"{cost['price_as_of']}, {cost['source']})")
+    return "\n".join(lines) + "\n"

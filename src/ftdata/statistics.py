@@ -1,0 +1,195 @@
+"""Distributions and summary statistics over examples."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ftdata.model import Example
+
+
+class Distribution:
+    """Exact distribution of integer values per example (min, max, mean, quantiles).
+
+    Values are kept as a histogram, so memory grows with the number of distinct values, not
+    with the number of examples, and two distributions merge exactly.
+    """
+
+    __slots__ = ("counts", "n", "total")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.total = 0
+        self.n = 0
+
+    def add(self, value: int) -> None:
+        self.counts[value] = self.counts.get(value, 0) + 1
+        self.total += value
+        self.n += 1
+
+    def merge(self, other: Distribution) -> None:
+        for value, count in other.counts.items():
+            self.counts[value] = self.counts.get(value, 0) + count
+        self.total += other.total
+        self.n += other.n
+
+    def quantile(self, q: float) -> int:
+        """The nearest-rank quantile: the smallest value with at least q of the values <= it."""
+        if not self.n:
+            return 0
+        rank = max(1, math.ceil(q * self.n))
+        seen = 0
+        for value in sorted(self.counts):
+            seen += self.counts[value]
+            if seen >= rank:
+                return value
+        return max(self.counts)
+
+    def histogram(self, buckets: int = 8) -> list[dict[str, int]]:
+        """Equal-width buckets over [min, max]: ``[{"from", "to", "count"}]``."""
+        if not self.n:
+            return []
+        low, high = min(self.counts), max(self.counts)
+        width = max(1, -(-(high - low + 1) // buckets))
+        edges = [low + index * width for index in range(buckets) if low + index * width <= high]
+        totals = [0] * len(edges)
+        for value, count in self.counts.items():
+            totals[min((value - low) // width, len(edges) - 1)] += count
+        return [{"from": start, "to": min(start + width - 1, high), "count": count}
+                for start, count in zip(edges, totals, strict=True)]
+
+    def summary(self) -> dict[str, Any]:
+        if not self.n:
+            return {"min": 0, "max": 0, "mean": 0, "p50": 0, "p90": 0, "p95": 0, "p99": 0}
+        return {
+            "min": min(self.counts),
+            "max": max(self.counts),
+            "mean": round(self.total / self.n, 2),
+            "p50": self.quantile(0.5),
+            "p90": self.quantile(0.9),
+            "p95": self.quantile(0.95),
+            "p99": self.quantile(0.99),
+        }
+
+
+#: How many over-limit example lines the statistics keep for display.
+OVER_LIMIT_LINES_KEPT = 20
+
+
+class StatsAccumulator:
+    """Per-file statistics, fed one example at a time; two accumulators merge exactly."""
+
+    def __init__(self) -> None:
+        self.examples = 0
+        self.messages = Distribution()
+        self.tokens = Distribution()
+        self.trainable = 0
+        self.estimated = False
+        self.roles: dict[str, int] = {}
+        self.missing_system = 0
+        self.missing_user = 0
+        self.over_limit = 0
+        self.over_limit_lines: list[int] = []
+
+    def add_example(self, example: Example) -> None:
+        self.examples += 1
+        messages = example.all_messages()
+        self.messages.add(len(messages))
+        for message in messages:
+            self.roles[message.role] = self.roles.get(message.role, 0) + 1
+        if example.kind in ("chat", "preference"):
+            if not any(m.role in ("system", "developer") for m in example.messages):
+                self.missing_system += 1
+            if not any(m.role == "user" for m in example.messages):
+                self.missing_user += 1
+
+    def add_tokens(self, total: int, trainable: int, *, estimated: bool, line: int,
+                   limit: int | None) -> None:
+        self.tokens.add(total)
+        self.trainable += trainable
+        self.estimated = self.estimated or estimated
+        if limit is not None and total > limit:
+            self.over_limit += 1
+            if len(self.over_limit_lines) < OVER_LIMIT_LINES_KEPT:
+                self.over_limit_lines.append(line)
+
+    def merge(self, other: StatsAccumulator) -> None:
+        self.examples += other.examples
+        self.messages.merge(other.messages)
+        self.tokens.merge(other.tokens)
+        self.trainable += other.trainable
+        self.estimated = self.estimated or other.estimated
+        for role, count in other.roles.items():
+            self.roles[role] = self.roles.get(role, 0) + count
+        self.missing_system += other.missing_system
+        self.missing_user += other.missing_user
+        self.over_limit += other.over_limit
+        room = OVER_LIMIT_LINES_KEPT - len(self.over_limit_lines)
+        self.over_limit_lines.extend(other.over_limit_lines[:max(room, 0)])
+
+    def structure(self) -> dict[str, Any]:
+        """The statistics that need no tokenizer."""
+        return {
+            "messages_per_example": self.messages.summary(),
+            "roles": dict(sorted(self.roles.items())),
+            "examples_missing_system": self.missing_system,
+            "examples_missing_user": self.missing_user,
+        }
+
+    def token_summary(self) -> dict[str, Any]:
+        return {"total": self.tokens.total, "trainable": self.trainable,
+                "per_example": self.tokens.summary()}
+
+
+#: The model ``ftdata stats`` counts for when none is given.
+DEFAULT_STATS_MODEL = "gpt-4.1-mini"
+
+
+def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
+               epochs: int | str = "auto", max_tokens: int | None = None,
+               tokenizer: str | None = None, format: str | None = None,
+               extra_models: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """Token counts, distributions, epochs and the training bill of one file (SPEC §6).
+
+    >>> file_stats("train.jsonl", model="gpt-4.1-mini")["billed_tokens"]  # doctest: +SKIP
+    123456
+    """
+    from ftdata.billing import auto_epochs, billed_tokens, estimate_cost
+    from ftdata.engine import ValidateOptions, token_setup, validate_path
+
+    options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
+                              max_tokens=max_tokens, tokenizer=tokenizer, ignore=("",),
+                              extra_models=tuple(extra_models))
+    setup = token_setup(options)
+    assert setup is not None
+    report = validate_path(path, options)
+    accumulator = report.accumulator or StatsAccumulator()
+    examples = accumulator.examples
+    automatic = auto_epochs(examples) if examples else 0
+    n_epochs = automatic if epochs == "auto" else int(epochs)
+    billed = billed_tokens(accumulator.tokens, setup.limit, n_epochs)
+    return {
+        "path": report.path,
+        "format": report.format,
+        "examples": examples,
+        "model": setup.model_id,
+        "tokenizer": setup.counter.name,
+        "estimated": setup.counter.estimated or accumulator.estimated,
+        "max_tokens_per_example": setup.limit,
+        "tokens": accumulator.token_summary(),
+        "histogram": accumulator.tokens.histogram(),
+        "messages_per_example": accumulator.messages.summary(),
+        "over_limit": accumulator.over_limit,
+        "over_limit_lines": accumulator.over_limit_lines,
+        "epochs": n_epochs,
+        "billed_tokens": billed,
+        "cost": estimate_cost(billed, setup.model) if setup.model else None,
+        "roles": dict(sorted(accumulator.roles.items())),
+        "examples_missing_system": accumulator.missing_system,
+        "examples_missing_user": accumulator.missing_user,
+        "records": report.records,
+        "skipped_records": report.records - examples,
+    }
