@@ -38,13 +38,10 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     Raises :class:`ftdata.readers.InputError` when the file cannot be read, ``ValueError`` for
     an unknown format, target or rule code.
     """
-    from dataclasses import replace
-
     from ftdata.engine import validate_path
 
-    options = replace(_options(format, target, select, ignore, strict), model=model,
-                      max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens)
-    return validate_path(path, options)
+    return validate_path(path, _options(format, target, select, ignore, strict, model,
+                                        max_tokens, tokenizer, tokens))
 
 
 def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
@@ -67,6 +64,8 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      format: str | None = None, target: str = "generic",
                      select: Iterable[str] | str | None = None,
                      ignore: Iterable[str] | str | None = None, strict: bool = False,
+                     model: str | None = None, max_tokens: int | None = None,
+                     tokenizer: str | None = None, tokens: bool = True,
                      name: str = "<records>") -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
 
@@ -75,16 +74,19 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
     """
     from ftdata.engine import validate_records as run
 
-    return run(records, _options(format, target, select, ignore, strict), name=name)
+    return run(records, _options(format, target, select, ignore, strict, model, max_tokens,
+                                 tokenizer, tokens), name=name)
 
 
 def _options(format: str | None, target: str, select: Iterable[str] | str | None,
-             ignore: Iterable[str] | str | None, strict: bool) -> Any:
+             ignore: Iterable[str] | str | None, strict: bool, model: str | None,
+             max_tokens: int | None, tokenizer: str | None, tokens: bool) -> Any:
     from ftdata.engine import ValidateOptions
     from ftdata.rules import parse_code_list
 
     return ValidateOptions(format=format, target=target, select=parse_code_list(select),
-                           ignore=parse_code_list(ignore), strict=strict)
+                           ignore=parse_code_list(ignore), strict=strict, model=model,
+                           max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens)
 
 
 def __getattr__(name: str) -> Any:
