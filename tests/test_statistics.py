@@ -30,7 +30,7 @@ def cookbook_count(messages: list[dict[str, str]], encoding: tiktoken.Encoding) 
     for message in messages:
         total += 3
         for key, value in message.items():
-            total += len(encoding.encode(value))
+            total += len(encoding.encode(value, disallowed_special=()))
             if key == "name":
                 total += 1
     return total + 3
@@ -71,7 +71,8 @@ def test_totals_minima_and_maxima_equal_the_cookbook(
     assert result["tokens"]["total"] == sum(expected)
     assert result["tokens"]["per_example"]["min"] == min(expected)
     assert result["tokens"]["per_example"]["max"] == max(expected)
-    trainable = sum(len(encoding.encode(m["content"])) for c in conversations for m in c
+    trainable = sum(len(encoding.encode(m["content"], disallowed_special=()))
+                    for c in conversations for m in c
                     if m["role"] == "assistant")
     assert result["tokens"]["trainable"] == trainable
 

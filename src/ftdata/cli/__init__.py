@@ -1,0 +1,60 @@
+"""The ``ftdata`` command: thin click commands that parse options, call the API and render.
+
+Each command lives in its own module in this package and registers itself on :data:`cli`.
+Usage errors and unreadable input exit 2 with one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from ftdata import __version__
+
+EXIT_OK, EXIT_ISSUES, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print one line on stderr and exit with the usage-error status."""
+    click.echo(f"ftdata: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ftdata")
+def cli() -> None:
+    """Prepare and check fine-tuning datasets before upload or training."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning usage errors into one line and exit status 2."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ftdata",
+                 standalone_mode=False)
+    except click.UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError" and error.ctx is not None:
+            click.echo(error.ctx.get_help())  # bare `ftdata`: show the help
+            sys.exit(EXIT_OK)
+        fail(error.format_message().replace("\n", " "))
+    except click.ClickException as error:
+        fail(error.format_message())
+    except click.Abort:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(EXIT_ISSUES)
+    except (ValueError, OSError) as error:
+        fail(str(error))
+    except Exception as error:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("FTDATA_DEBUG"):
+            raise
+        fail(f"internal error: {type(error).__name__}: {error} (set FTDATA_DEBUG=1 for "
+              f"details and please report it)")
+    sys.exit(EXIT_OK)
+
+
+# Importing the command modules registers their commands on ``cli``.
+from ftdata.cli import catalog, stats, validate  # noqa: E402, F401

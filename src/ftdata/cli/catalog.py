@@ -1,0 +1,50 @@
+"""``ftdata formats``, ``ftdata rules`` and ``ftdata schema``: what ftdata knows."""
+
+from __future__ import annotations
+
+import click
+
+from ftdata.cli import cli, fail
+from ftdata.formats import FORMAT_MODULES
+
+
+@cli.command()
+def formats() -> None:
+    """List the format ids ftdata reads and writes."""
+    from ftdata.formats import all_formats
+
+    for fmt in all_formats():
+        click.echo(f"{fmt.id:<22} {fmt.description}")
+        if fmt.used_by:
+            click.echo(f"{'':<22} used by: {fmt.used_by}")
+
+
+@cli.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List every rule, or explain one (ftdata rules C003)."""
+    from ftdata.rules import all_rules, get_rule
+
+    if code is None:
+        for rule in all_rules():
+            fix = " (fixable)" if rule.fixable else ""
+            click.echo(f"{rule.code}  {rule.name:<30} {rule.severity.value:<8} "
+                       f"{rule.summary}{fix}")
+        return
+    try:
+        rule = get_rule(code)
+    except KeyError:
+        fail(f"unknown rule code {code!r} (see `ftdata rules`)")
+    click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]"
+               f"{' (fixable)' if rule.fixable else ''}\n")
+    click.echo(rule.summary + "\n")
+    click.echo(rule.doc)
+
+
+@cli.command()
+@click.argument("format_id", metavar="ID", type=click.Choice(list(FORMAT_MODULES)))
+def schema(format_id: str) -> None:
+    """Print the JSON Schema (Draft 2020-12) of a format."""
+    from ftdata.jsonschemas import read_schema_text
+
+    click.echo(read_schema_text(format_id), nl=False)

@@ -1,0 +1,73 @@
+"""``ftdata stats`` and ``ftdata models``: token counts, the training bill, the models table."""
+
+from __future__ import annotations
+
+import click
+
+from ftdata.cli import cli, fail
+from ftdata.formats import FORMAT_MODULES
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--model", default=None, help="Model to count and price for (default: "
+              "gpt-4.1-mini).")
+@click.option("--epochs", default="auto", show_default=True, metavar="N|auto",
+              help="Training epochs; auto follows OpenAI's default rule.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Per-example token limit (wins over the model's).")
+@click.option("--tokenizer", default=None, metavar="PATH",
+              help="A local tokenizer.json (or Hugging Face id, online) for open models.")
+@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+              help="Format of the file (default: detected).")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def stats(file: str, model: str | None, epochs: str, max_tokens: int | None,
+          tokenizer: str | None, format_id: str | None, output_format: str) -> None:
+    """Count tokens and estimate the training bill of a file."""
+    from ftdata.readers import InputError
+    from ftdata.statistics import file_stats
+    from ftdata.tokens import TokenizerUnavailable
+
+    if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
+        fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
+    try:
+        result = file_stats(file, model=model, epochs=epochs if epochs == "auto" else int(epochs),
+                            max_tokens=max_tokens, tokenizer=tokenizer, format=format_id)
+    except (InputError, ValueError, TokenizerUnavailable) as error:
+        fail(str(error))
+    if output_format == "json":
+        import orjson
+
+        click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    else:
+        from ftdata.render.stats import render_stats
+
+        click.echo(render_stats(result), nl=False)
+
+
+@cli.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def models(output_format: str) -> None:
+    """List known models: tokenizer, per-example token limit, training price and sources."""
+    from ftdata.models import load_models
+
+    table = load_models()
+    if output_format == "json":
+        import orjson
+
+        rows = [info.to_dict() for info in table.values()]
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"{'model':<30} {'provider':<10} {'tokenizer':<28} {'max tokens':>10} "
+               f"{'price/1M':>9}  as of")
+    for info in table.values():
+        limit = f"{info.max_tokens_per_example:,}" if info.max_tokens_per_example else "-"
+        price = (f"{info.training_price_per_million:g} {info.currency}"
+                 if info.training_price_per_million is not None else "-")
+        as_of = info.price_as_of.isoformat() if info.price_as_of else "-"
+        click.echo(f"{info.id:<30} {info.provider:<10} {info.tokenizer:<28} {limit:>10} "
+                   f"{price:>9}  {as_of}")
+
+
