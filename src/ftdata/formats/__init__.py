@@ -19,6 +19,18 @@ from ftdata.shapes import JSONSchema, Shape, json_schema_document
 Record = Mapping[str, Any]
 
 
+class Unrepresentable(Exception):
+    """An example cannot be written in a format without losing something; ``reason`` says what.
+
+    Converters skip such a record and report it with its location and this reason, never
+    flattening it silently.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Format:
     id: str
@@ -38,6 +50,9 @@ class Format:
     #: A conversation whose last turn is the user's is the expected shape (RFT).
     ends_with_user: bool = False
     used_by: str = ""
+    #: Write a canonical example as one record of this format; raises :class:`Unrepresentable`
+    #: when the format cannot express it.
+    write: Callable[[Example], dict[str, Any]] | None = None
 
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,
