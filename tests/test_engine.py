@@ -139,4 +139,4 @@ def test_target_refuses_a_format_it_does_not_accept(tmp_path: Path) -> None:
 def test_validate_records_accepts_dicts_and_json_strings() -> None:
     good = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
     report = ftdata.validate_records([good, json.dumps(good), "{broken"])
-    assert [(i.code, i.line, i.record) for i in report.issues] == [("F002", 3, 2)]
+    assert [(i.code, i.line, i.record) for i in report.issues] == [("D001", 2, 1), ("F002", 3, 2)]

@@ -28,20 +28,29 @@ if TYPE_CHECKING:
 def validate(path: str | PathLike[str], *, format: str | None = None, target: str = "generic",
              select: Iterable[str] | str | None = None, ignore: Iterable[str] | str | None = None,
              strict: bool = False, model: str | None = None, max_tokens: int | None = None,
-             tokenizer: str | None = None, tokens: bool = True) -> Report:
+             tokenizer: str | None = None, tokens: bool = True,
+             validation_file: str | PathLike[str] | None = None,
+             near_duplicates: bool = False) -> Report:
     """Validate one dataset file and return its :class:`Report`.
 
     >>> report = ftdata.validate("train.jsonl", target="openai")  # doctest: +SKIP
     >>> [issue.code for issue in report.issues]  # doctest: +SKIP
     ['C003']
 
-    Raises :class:`ftdata.readers.InputError` when the file cannot be read, ``ValueError`` for
-    an unknown format, target or rule code.
+    With ``validation_file``, that file is validated too (``report.validation``) and its
+    copies of training examples are reported there as D004. Raises
+    :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for an
+    unknown format, target, model or rule code.
     """
     from ftdata.engine import validate_path
 
-    return validate_path(path, _options(format, target, select, ignore, strict, model,
-                                        max_tokens, tokenizer, tokens))
+    options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
+                       tokens, near_duplicates)
+    report = validate_path(path, options)
+    if validation_file is not None:
+        report.validation = validate_path(validation_file, options, training=[report])
+    report.duplicates = None  # the index is large: keep it no longer than needed
+    return report
 
 
 def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
@@ -66,7 +75,7 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      ignore: Iterable[str] | str | None = None, strict: bool = False,
                      model: str | None = None, max_tokens: int | None = None,
                      tokenizer: str | None = None, tokens: bool = True,
-                     name: str = "<records>") -> Report:
+                     near_duplicates: bool = False, name: str = "<records>") -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
 
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
@@ -75,18 +84,20 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
     from ftdata.engine import validate_records as run
 
     return run(records, _options(format, target, select, ignore, strict, model, max_tokens,
-                                 tokenizer, tokens), name=name)
+                                 tokenizer, tokens, near_duplicates), name=name)
 
 
 def _options(format: str | None, target: str, select: Iterable[str] | str | None,
              ignore: Iterable[str] | str | None, strict: bool, model: str | None,
-             max_tokens: int | None, tokenizer: str | None, tokens: bool) -> Any:
+             max_tokens: int | None, tokenizer: str | None, tokens: bool,
+             near_duplicates: bool = False) -> Any:
     from ftdata.engine import ValidateOptions
     from ftdata.rules import parse_code_list
 
     return ValidateOptions(format=format, target=target, select=parse_code_list(select),
                            ignore=parse_code_list(ignore), strict=strict, model=model,
-                           max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens)
+                           max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens,
+                           near_duplicates=near_duplicates)
 
 
 def __getattr__(name: str) -> Any:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -22,6 +22,12 @@ from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import Event, LineFinding, RawRecord, file_size, read_events
 from ftdata.report import Report
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
+from ftdata.rules.duplicates import (
+    NEAR_THRESHOLD,
+    DuplicateTracker,
+    RecordKeys,
+    record_keys,
+)
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
 from ftdata.statistics import StatsAccumulator
@@ -37,6 +43,8 @@ DETECTION_SAMPLE = 100
 #: Structural findings whose pointer covers a semantic finding's pointer hide it: the
 #: structural message is the one a person needs first.
 _STRUCTURAL = frozenset({"S001", "S002", "S003", "S004", "C001", "C007", "C015"})
+#: Rules about the order of turns, silent when the record's structure is broken.
+_ORDER_RULES = frozenset({"C003", "C004", "C005"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,9 @@ class ValidateOptions:
     count_tokens: bool = True
     #: Models added or overridden by configuration.
     extra_models: tuple[Mapping[str, Any], ...] = ()
+    #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
+    near_duplicates: bool = False
+    near_threshold: float = NEAR_THRESHOLD
 
 
 @dataclass(slots=True)
@@ -73,6 +84,7 @@ class RecordResult:
     #: The id of another format's family this record looks like (for F008).
     foreign_format: str | None = None
     tokens: ExampleTokens | None = None
+    keys: RecordKeys | None = None
 
 
 @dataclass(frozen=True)
@@ -159,13 +171,17 @@ class RecordChecker:
     """
 
     def __init__(self, fmt: Format, target: Target, enabled: frozenset[str] | None = None,
-                 tokens: TokenSetup | None = None) -> None:
+                 tokens: TokenSetup | None = None, *, duplicates: bool = False,
+                 near: bool = False, error_codes: frozenset[str] = frozenset()) -> None:
         self.format = fmt
         self.context = RuleContext(format=fmt, target=target)
         self.checks = [rule for rule in example_checks()
                        if enabled is None or rule.code in enabled]
         self.others = [other for other in all_formats() if other.family != fmt.family]
         self.tokens = tokens
+        self.duplicates = duplicates
+        self.near = near
+        self.error_codes = error_codes
         if tokens is not None:
             from ftdata.tokens import count_example
 
@@ -185,9 +201,13 @@ class RecordChecker:
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)
         example = _read_tolerantly(fmt, value)
+        structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
         if example is not None:
-            structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
+            # A conversation whose structure is broken has no order worth judging.
+            broken = any(f.code != "S002" for f in findings)
             for registered in self.checks:
+                if broken and registered.code in _ORDER_RULES:
+                    continue
                 assert registered.check is not None
                 for finding in registered.check(example, self.context):
                     if not _covered(finding.pointer, structural):
@@ -198,7 +218,12 @@ class RecordChecker:
             findings.extend(token_findings(counted.total, self.tokens.limit,
                                            estimated=counted.estimated,
                                            model=self.tokens.model_id))
-        return RecordResult(findings, example, foreign, counted)
+        keys = None
+        # Duplicates are looked for among examples that are otherwise usable.
+        if (example is not None and self.duplicates
+                and not any(f.code in self.error_codes for f in findings)):
+            keys = record_keys(example, near=self.near)
+        return RecordResult(findings, example, foreign, counted, keys)
 
 
 def _json_kind(value: object) -> str:
@@ -255,6 +280,11 @@ class _Collector:
             and not matches_code(code, options.ignore))
         self.issues: list[Issue] = []
 
+    @property
+    def error_codes(self) -> frozenset[str]:
+        return frozenset(code for code, severity in self.severity.items()
+                         if severity is Severity.ERROR)
+
     def add(self, finding: Finding, line: int | None, record: int | None) -> Issue | None:
         if finding.code not in self.enabled:
             return None
@@ -267,8 +297,13 @@ class _Collector:
 
 
 def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
-                  *, display_path: str | None = None) -> Report:
-    """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read."""
+                  *, display_path: str | None = None,
+                  training: Sequence[Report] = ()) -> Report:
+    """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read.
+
+    With ``training`` (the reports of the training files), the file is validated as their
+    validation file: count limits do not apply and copies of training examples are D004.
+    """
     name = display_path if display_path is not None else os.fspath(path)
     size = file_size(path)
     target = get_target(options.target)
@@ -278,8 +313,13 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     else:
         detection = detect_format(_sample_records(path), target)
         fmt, reason = detection.format, detection.reason
+    leak_index: list[tuple[DuplicateTracker, str]] = []
+    if training:
+        options = replace(options, count_limits=False)
+        if "D004" in _Collector(options, target).enabled:
+            leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
     return _validate_events(read_events(path), name, fmt, reason, target, options,
-                            size=size, tokens=token_setup(options))
+                            size=size, tokens=token_setup(options), leak_index=leak_index)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options: ValidateOptions,
@@ -318,9 +358,19 @@ def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
 
 def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
                      target: Target, options: ValidateOptions, *, size: int | None,
-                     tokens: TokenSetup | None) -> Report:
+                     tokens: TokenSetup | None,
+                     leak_index: Sequence[tuple[DuplicateTracker, str]] = ()) -> Report:
     collector = _Collector(options, target)
-    checker = (RecordChecker(fmt, target, collector.enabled, tokens)
+    duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
+    if not options.near_duplicates:
+        duplicate_codes.discard("D002")
+    tracker = (DuplicateTracker(near="D002" in duplicate_codes,
+                                threshold=options.near_threshold)
+               if duplicate_codes or leak_index else None)
+    checker = (RecordChecker(fmt, target, collector.enabled, tokens,
+                             duplicates=tracker is not None,
+                             near=options.near_duplicates,
+                             error_codes=collector.error_codes)
                if fmt is not None else None)
     records = 0
     invalid: set[int] = set()
@@ -348,6 +398,17 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
         if result.foreign_format:
             foreign[result.foreign_format] += 1
             first_foreign.setdefault(result.foreign_format, event.line)
+        if result.keys is not None and tracker is not None:
+            found = tracker.observe(result.keys, event.line)
+            for training_index, training_name in leak_index:
+                leaks = training_index.leaks(result.keys, training_name)
+                if leaks:
+                    found += leaks
+                    break
+            for finding in found:
+                issue = collector.add(finding, event.line, index)
+                if issue is not None and issue.severity is Severity.ERROR:
+                    invalid.add(index)
         if result.example is not None:
             stats.add_example(result.example)
         if result.tokens is not None:
@@ -368,7 +429,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     return Report(path=name, format=fmt.id if fmt else None, target=target.id,
                   model=tokens.model_id if tokens else None, records=records,
                   valid_records=valid, issues=issues, stats=summary, strict=options.strict,
-                  max_issues=options.max_issues, accumulator=stats)
+                  max_issues=options.max_issues, accumulator=stats, duplicates=tracker)
 
 
 def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ftdata.diagnostics import Issue, Severity
 
 if TYPE_CHECKING:
+    from ftdata.rules.duplicates import DuplicateTracker
     from ftdata.statistics import StatsAccumulator
 
 
@@ -27,6 +28,10 @@ class Report:
     max_issues: int | None = None
     #: The exact distributions behind ``stats`` (not part of the JSON report).
     accumulator: StatsAccumulator | None = field(default=None, repr=False, compare=False)
+    #: The file's duplicate index, kept to look for leaks from its validation file.
+    duplicates: DuplicateTracker | None = field(default=None, repr=False, compare=False)
+    #: The report of the validation file checked against this one (``--validation-file``).
+    validation: Report | None = field(default=None, repr=False, compare=False)
 
     @property
     def summary(self) -> dict[str, int]:

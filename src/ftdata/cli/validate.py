@@ -48,10 +48,15 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
 @click.option("--tokenizer", default=None, metavar="PATH",
               help="A local tokenizer.json (or Hugging Face id, online) for open models.")
 @click.option("--no-tokens", is_flag=True, help="Count no tokens (fastest).")
+@click.option("--validation-file", default=None, metavar="FILE",
+              help="Validate this file too and report its copies of training examples (D004).")
+@click.option("--near-duplicates", is_flag=True,
+              help="Also look for near duplicates (D002), and near leaks with "
+                   "--validation-file.")
 def validate(files: Sequence[str], format_id: str | None, target: str, select: str | None,
              ignore: str | None, strict: bool, output_format: str, max_issues: int | None,
              quiet: bool, model: str | None, max_tokens: int | None, tokenizer: str | None,
-             no_tokens: bool) -> None:
+             no_tokens: bool, validation_file: str | None, near_duplicates: bool) -> None:
     """Check training files and report every problem with its line.
 
     Exit status: 0 when no error-severity issue is found (warnings too with --strict), 1 when
@@ -65,7 +70,10 @@ def validate(files: Sequence[str], format_id: str | None, target: str, select: s
                               select=parse_codes(select, "--select"),
                               ignore=parse_codes(ignore, "--ignore"), strict=strict,
                               max_issues=max_issues, model=model, max_tokens=max_tokens,
-                              tokenizer=tokenizer, count_tokens=not no_tokens)
+                              tokenizer=tokenizer, count_tokens=not no_tokens,
+                              near_duplicates=near_duplicates)
+    if near_duplicates:
+        require_near_duplicates()
     check_tokens(options)
     reports = []
     unreadable = False
@@ -75,12 +83,26 @@ def validate(files: Sequence[str], format_id: str | None, target: str, select: s
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
+    if validation_file is not None:
+        try:
+            reports.append(validate_path(validation_file, options, training=list(reports)))
+        except InputError as error:
+            click.echo(f"ftdata: error: {error}", err=True)
+            unreadable = True
     output = get_renderer(output_format)(reports, quiet)
     if output:
         click.echo(output, nl=False)
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+def require_near_duplicates() -> None:
+    """Near-duplicate detection needs datasketch: say how to get it rather than crash."""
+    try:
+        import datasketch  # noqa: F401
+    except ImportError:
+        fail("--near-duplicates needs datasketch: pip install 'ftdata[near]'")
 
 
 def check_tokens(options: ValidateOptions) -> None:

@@ -275,11 +275,11 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Iterator[Findin
     seen: set[str] = set()
     pattern = context.target.tool_call_id_pattern
     for _, call in _calls(example):
-        if not call.name.strip():
-            yield Finding("C009", "the tool call has no function name", call.pointer)
         problem = _argument_problem(call.arguments)
         if problem:
             yield Finding("C009", problem, call.arguments_pointer or call.pointer)
+        elif not call.name.strip():
+            yield Finding("C009", "the tool call has no function name", call.pointer)
         if call.id is not None:
             if call.id in seen:
                 yield Finding("C009", f"tool call id {call.id!r} is used twice", call.pointer)

@@ -1,0 +1,144 @@
+"""Duplicate rules: one test each with records that trigger it and records that do not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ftdata
+from ftdata.rules.duplicates import DigestIndex, shingles
+from tests.rules.helpers import assistant, chat, user
+
+
+def issues(records: list[Any], **options: Any) -> list[tuple[str, int | None, str]]:
+    report = ftdata.validate_records(records, format="openai-chat", ignore=["F007"], **options)
+    return [(i.code, i.line, i.message) for i in report.issues]
+
+
+def test_d001_names_the_first_copy_whatever_the_spelling() -> None:
+    first = chat(user("Où est la gare ?"), assistant("À gauche."))
+    reordered = '{"messages": [{"content": "Où est la gare ?", "role": "user"},' \
+                '{"content": "À gauche.", "role": "assistant"}]}'
+    decomposed = chat(user(unicodedata.normalize("NFD", "Où est la gare ?")),
+                      assistant(unicodedata.normalize("NFD", "À gauche.")))
+    found = issues([first, chat(user("Hi"), assistant("Hello")), reordered, decomposed])
+    assert found == [("D001", 3, "duplicate of line 1"), ("D001", 4, "duplicate of line 1")]
+
+
+def test_d001_silent_on_different_examples() -> None:
+    assert issues([chat(user("Hi"), assistant("Hello")),
+                   chat(user("Hi"), assistant("Hello"), user("Bye"), assistant("Ciao"))]) == []
+
+
+def test_d002_near_duplicates_are_opt_in() -> None:
+    base = ("Thank you for contacting Acme support. Your order number {n} has shipped and "
+            "will arrive within three to five business days. You can follow the parcel with "
+            "the tracking link in the confirmation email we sent when you placed the order. "
+            "Reply here if anything is wrong and we will sort it out for you right away.")
+    records = [chat(user("Where is my order?"), assistant(base.format(n="A1"))),
+               chat(user("Where is my order?"), assistant(base.format(n="B7"))),
+               chat(user("How do I reset my password?"),
+                    assistant("Open Settings, choose Security, then Reset password."))]
+    assert [code for code, _, _ in issues(records)] == ["D003"]
+    found = issues(records, near_duplicates=True)
+    assert ("D002", 2) in [(code, line) for code, line, _ in found]
+    assert all(line != 3 for code, line, _ in found if code == "D002")
+
+
+def test_d003_conflicting_answers() -> None:
+    records = [chat(user("What is the refund window?"), assistant("14 days.")),
+               chat(user("What is the refund window?"), assistant("30 days.")),
+               chat(user("What is the refund window?"), assistant("14 days."))]
+    assert issues(records) == [
+        ("D003", 2, "same prompt as line 1 with a different answer"),
+        ("D001", 3, "duplicate of line 1")]
+
+
+def test_d003_silent_on_same_answer_or_other_prompt() -> None:
+    records = [chat(user("What is the refund window?"), assistant("14 days.")),
+               chat(user("How long is the refund window?"), assistant("30 days."))]
+    assert issues(records) == []
+
+
+def test_d003_ignores_labelled_unpaired_preference_data() -> None:
+    records = [{"prompt": "2+2?", "completion": "4", "label": True},
+               {"prompt": "2+2?", "completion": "5", "label": False}]
+    report = ftdata.validate_records(records, format="trl-kto")
+    assert report.issues == []
+
+
+def test_invalid_records_take_no_part_in_duplicates() -> None:
+    records = [chat(user("Hi"), assistant("")), chat(user("Hi"), assistant("Hello"))]
+    assert [code for code, _, _ in issues(records)] == ["C002"]
+
+
+def _write(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return path
+
+
+def test_d004_validation_leak_is_reported_in_the_validation_file(tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.jsonl", [chat(user(f"Q{n}"), assistant(f"A{n}"))
+                                              for n in range(12)])
+    valid = _write(tmp_path / "valid.jsonl", [chat(user("Q99"), assistant("A99")),
+                                              chat(user("Q7"), assistant("A7"))])
+    report = ftdata.validate(train, target="openai", validation_file=valid)
+    assert report.issues == []
+    assert report.validation is not None
+    assert [(i.code, i.line, i.message) for i in report.validation.issues] == [
+        ("D004", 2, f"also in the training file ({train}:8)")]
+    assert not report.validation.ok
+    # Count limits apply to the training file only: two records are fine here.
+    assert "F007" not in [i.code for i in report.validation.issues]
+
+
+def test_d004_silent_without_leaks_and_in_the_cli_json(tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.jsonl", [chat(user("Q1"), assistant("A1"))])
+    valid = _write(tmp_path / "valid.jsonl", [chat(user("Q2"), assistant("A2"))])
+    process = subprocess.run([sys.executable, "-m", "ftdata", "validate", str(train),
+                              "--validation-file", str(valid), "--output-format", "json"],
+                             capture_output=True, text=True, check=False)
+    assert process.returncode == 0
+    files = json.loads(process.stdout)["files"]
+    assert [entry["path"] for entry in files] == [str(train), str(valid)]
+    assert all(entry["issues"] == [] for entry in files)
+
+
+def test_near_leak_needs_near_duplicates(tmp_path: Path) -> None:
+    text = ("Our office opens at nine in the morning and closes at six in the evening from "
+            "Monday to Friday; on Saturdays we open at ten and close at {t}.")
+    train = _write(tmp_path / "train.jsonl", [chat(user("Hours?"), assistant(text.format(
+        t="two")))])
+    valid = _write(tmp_path / "valid.jsonl", [chat(user("Hours?"), assistant(text.format(
+        t="three")))])
+    assert ftdata.validate(train, validation_file=valid).validation.issues == []  # type: ignore[union-attr]
+    near = ftdata.validate(train, validation_file=valid, near_duplicates=True).validation
+    assert near is not None and [i.code for i in near.issues] == ["D004"]
+
+
+def test_digest_index_grows_and_keeps_first_lines() -> None:
+    import xxhash
+
+    index = DigestIndex(capacity=8)
+    digests = [xxhash.xxh3_128_digest(str(n).encode()) for n in range(5000)]
+    for line, digest in enumerate(digests, start=1):
+        assert index.setdefault(digest, line) is None
+    for line, digest in enumerate(digests, start=1):
+        assert index.setdefault(digest, line + 10**6) == line
+    assert index.size == 5000
+    assert index.nbytes / index.size <= 16 / 0.375  # 16-byte slots, load factor >= 3/8
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hello, World!", [b"hello world"]),
+    ("The quick, brown FOX jumps", [b"the quick brown", b"quick brown fox", b"brown fox jumps"]),
+    ("", []),
+])
+def test_shingles_fold_case_and_punctuation(text: str, expected: list[bytes]) -> None:
+    assert shingles(text) == expected
