@@ -250,7 +250,7 @@ def _read_tolerantly(fmt: Format, value: dict[str, Any]) -> Example | None:
         return None  # the shape has already said what is wrong
 
 
-def _sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
+def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
     taken = 0
     for event in read_events(path):
         if taken >= DETECTION_SAMPLE:
@@ -311,7 +311,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     if options.format:
         fmt, reason = get_format(options.format), "given"
     else:
-        detection = detect_format(_sample_records(path), target)
+        detection = detect_format(sample_records(path), target)
         fmt, reason = detection.format, detection.reason
     leak_index: list[tuple[DuplicateTracker, str]] = []
     if training:

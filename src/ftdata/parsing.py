@@ -46,3 +46,13 @@ def decode_record(data: bytes) -> Any:
         raise RecordError(Finding("F002", "invalid JSON: nested too deeply")) from None
     except ValueError as error:
         raise RecordError(Finding("F002", f"invalid JSON: {error}")) from None
+
+
+def one_line(data: bytes) -> bytes:
+    """A record as a single JSON Lines line: pretty-printed JSON is re-serialised compactly."""
+    if b"\n" not in data and b"\r" not in data:
+        return data
+    try:
+        return orjson.dumps(decode_record(data))
+    except RecordError:
+        return data.replace(b"\r", b" ").replace(b"\n", b" ")

@@ -92,6 +92,11 @@ def get_rule(code: str) -> Rule:
     return REGISTRY[code.upper()]
 
 
+def error_codes() -> frozenset[str]:
+    """Codes whose default severity is error."""
+    return frozenset(rule.code for rule in all_rules() if rule.severity is Severity.ERROR)
+
+
 def example_checks() -> list[Rule]:
     _load()
     return [r for r in all_rules() if r.check is not None]

@@ -1,0 +1,89 @@
+"""``ftdata fix`` and ``ftdata split``: safe autofixes and a leak-free split."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ftdata.cli import EXIT_OK, cli, fail
+from ftdata.cli.validate import parse_codes
+from ftdata.formats import FORMAT_MODULES
+
+
+@cli.command()
+@click.argument("file")
+@click.option("-o", "--output", required=True, help="Where to write the fixed copy.")
+@click.option("--select", default=None, metavar="CODES",
+              help="Only these fixes (codes or prefixes: F004,D001,Q).")
+@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def fix(file: str, output: str, select: str | None, format_id: str | None,
+        output_format: str) -> None:
+    """Write a copy of FILE with the safe autofixes applied; the input is never modified.
+
+    Fixes: blank lines and a byte-order mark removed, later exact duplicates dropped,
+    surrounding whitespace stripped, double-encoded tool arguments decoded.
+    """
+    from ftdata.fixes import fix_file
+    from ftdata.outputs import OutputError
+    from ftdata.readers import InputError
+
+    try:
+        result = fix_file(file, output, select=parse_codes(select, "--select"),
+                          format=format_id)
+    except (InputError, OutputError, ValueError) as error:
+        fail(str(error))
+    if output_format == "json":
+        import orjson
+
+        click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for change in result.changes:
+            where = f"{file}:{change['line']}" if change["line"] is not None else file
+            pointer = f" (at {change['pointer']})" if change.get("pointer") else ""
+            click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
+        click.echo(f"{output}: {result.written} records written, {result.dropped} dropped, "
+                   f"{len(result.changes)} changes")
+    sys.exit(EXIT_OK)
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--validation", type=float, default=0.1, show_default=True,
+              help="Share of examples for validation (0-1), or a number of examples.")
+@click.option("--seed", type=int, default=42, show_default=True)
+@click.option("-o", "--output", "directory", required=True,
+              help="Directory for train.jsonl and validation.jsonl.")
+@click.option("--near-duplicates", is_flag=True,
+              help="Keep near copies together too (needs datasketch).")
+@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def split(file: str, validation: float, seed: int, directory: str, near_duplicates: bool,
+          format_id: str | None, output_format: str) -> None:
+    """Split FILE into train and validation sets with no copy on both sides."""
+    from ftdata.cli.validate import require_near_duplicates
+    from ftdata.outputs import OutputError
+    from ftdata.readers import InputError
+    from ftdata.split import split_file
+
+    if near_duplicates:
+        require_near_duplicates()
+    try:
+        result = split_file(file, directory, validation=validation, seed=seed,
+                            near=near_duplicates, format=format_id)
+    except (InputError, OutputError, ValueError) as error:
+        fail(str(error))
+    if output_format == "json":
+        import orjson
+
+        click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for skipped in result.skipped:
+            click.echo(f"{file}:{skipped['line']}: skipped: {skipped['reason']}")
+        click.echo(f"{result.train}: {result.train_records} records; {result.validation}: "
+                   f"{result.validation_records} records ({result.groups} groups, seed "
+                   f"{result.seed})")
+    sys.exit(EXIT_OK)

@@ -1,0 +1,74 @@
+"""``ftdata fix``: each safe fix, reported with its line; the input never changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ftdata
+from ftdata.fixes import fix_file, fixable_codes
+from ftdata.outputs import OutputError
+
+GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
+OTHER = {"messages": [{"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Ciao"}]}
+
+
+def write(path: Path, lines: list[Any], *, bom: bool = False) -> Path:
+    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode() + b"\n")
+    return path
+
+
+def test_blank_lines_bom_and_duplicates(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.jsonl", [GOOD, "", OTHER, GOOD], bom=True)
+    before = source.read_bytes()
+    result = fix_file(source, tmp_path / "out.jsonl")
+    assert source.read_bytes() == before
+    assert [(c["line"], c["code"]) for c in result.changes] == [(1, "F005"), (2, "F004"),
+                                                               (4, "D001")]
+    assert (result.read, result.written, result.dropped) == (3, 2, 1)
+    output = (tmp_path / "out.jsonl").read_bytes()
+    assert output == (json.dumps(GOOD) + "\n" + json.dumps(OTHER) + "\n").encode()
+    report = ftdata.validate(tmp_path / "out.jsonl")
+    assert not {"F004", "F005", "D001"} & {i.code for i in report.issues}
+
+
+def test_select_limits_the_fixes(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.jsonl", [GOOD, "", GOOD], bom=True)
+    result = fix_file(source, tmp_path / "out.jsonl", select=["F004"])
+    assert [c["code"] for c in result.changes] == ["F004"]
+    output = (tmp_path / "out.jsonl").read_bytes()
+    assert output.startswith(b"\xef\xbb\xbf") and output.count(b"\n") == 2
+
+
+def test_unchanged_records_are_kept_byte_for_byte(tmp_path: Path) -> None:
+    odd = '{"messages":[{"content":"Hi","role":"user"},  {"role":"assistant","content":"1e3"}]}'
+    source = write(tmp_path / "in.jsonl", [odd, "{broken"])
+    fix_file(source, tmp_path / "out.jsonl")
+    assert (tmp_path / "out.jsonl").read_text().splitlines() == [odd, "{broken"]
+
+
+def test_json_array_output(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([GOOD, GOOD, OTHER], indent=2))
+    result = fix_file(source, tmp_path / "out.json")
+    assert json.loads((tmp_path / "out.json").read_text()) == [GOOD, OTHER]
+    assert result.dropped == 1
+
+
+def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.jsonl", [GOOD])
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(source)
+    for target in (source, link):
+        with pytest.raises(OutputError, match="refusing"):
+            fix_file(source, target)
+    assert source.read_text() == json.dumps(GOOD) + "\n"
+
+
+def test_fixable_codes_are_registered_fixable_rules() -> None:
+    assert {"F004", "F005", "D001"} <= fixable_codes()
+    assert fixable_codes(["F"]) == {"F004", "F005"}
