@@ -40,7 +40,7 @@ TOOLS = [{"type": "function", "function": {
                    "required": ["order_id"]}}}]
 
 
-def _length(rng: random.Random, median: int) -> int:
+def _length(rng: random.Random, median: float) -> int:
     return max(1, int(rng.lognormvariate(math.log(median), 0.8)))
 
 
