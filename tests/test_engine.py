@@ -140,3 +140,11 @@ def test_validate_records_accepts_dicts_and_json_strings() -> None:
     good = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
     report = ftdata.validate_records([good, json.dumps(good), "{broken"])
     assert [(i.code, i.line, i.record) for i in report.issues] == [("D001", 2, 1), ("F002", 3, 2)]
+
+
+def test_tables_and_chat_logs_are_pointed_at_convert(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text("question,answer\nHi,Hello\n")
+    report = ftdata.validate(path)
+    assert [(i.code, i.line) for i in report.issues] == [("F009", None)]
+    assert "ftdata convert" in report.issues[0].message

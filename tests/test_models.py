@@ -119,8 +119,17 @@ def test_to_dict_is_json_ready() -> None:
                      ) == resolve_model("gpt-4.1-nano")
 
 
-def test_pydantic_is_imported_only_when_the_table_is_loaded() -> None:
+def test_pydantic_is_imported_only_for_models_from_configuration() -> None:
     code = ("import sys, ftdata.models, ftdata.tokens, ftdata.billing; "
             "assert 'pydantic' not in sys.modules; "
-            "ftdata.models.load_models(); assert 'pydantic' in sys.modules")
+            "ftdata.models.load_models(); assert 'pydantic' not in sys.modules; "
+            "ftdata.models.load_models([{'id': 'mine', 'provider': 'local', "
+            "'tokenizer': 'o200k_base'}]); assert 'pydantic' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_packaged_table_is_valid_and_read_the_same_without_pydantic() -> None:
+    from ftdata.models import _packaged_rows, _trusted, _validate
+
+    rows = _packaged_rows()
+    assert _validate(rows) == [_trusted(row) for row in rows]

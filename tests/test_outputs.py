@@ -44,3 +44,17 @@ def test_full_disk_is_reported_clearly(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="directory"), atomic_output(tmp_path):
         pass
+
+
+def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path: Path) -> None:
+    import os
+
+    with atomic_output(tmp_path / "new.jsonl") as stream:
+        stream.write(b"x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "new.jsonl").stat().st_mode & 0o777 == 0o666 & ~umask
+    (tmp_path / "new.jsonl").chmod(0o640)
+    with atomic_output(tmp_path / "new.jsonl") as stream:
+        stream.write(b"y")
+    assert (tmp_path / "new.jsonl").stat().st_mode & 0o777 == 0o640

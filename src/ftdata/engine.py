@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +18,17 @@ import orjson
 from ftdata.diagnostics import Finding, Issue, Severity
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.model import Example
+from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
-from ftdata.readers import Event, LineFinding, RawRecord, file_size, read_events
+from ftdata.readers import (
+    GZIP_MAGIC,
+    Event,
+    LineFinding,
+    RawRecord,
+    file_size,
+    logical_name,
+    read_events,
+)
 from ftdata.report import Report
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
 from ftdata.rules.duplicates import (
@@ -30,7 +39,7 @@ from ftdata.rules.duplicates import (
 )
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
-from ftdata.statistics import StatsAccumulator
+from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
@@ -45,6 +54,12 @@ DETECTION_SAMPLE = 100
 _STRUCTURAL = frozenset({"S001", "S002", "S003", "S004", "C001", "C007", "C015"})
 #: Rules about the order of turns, silent when the record's structure is broken.
 _ORDER_RULES = frozenset({"C003", "C004", "C005"})
+
+#: ``progress(done, total)``: bytes read so far and the file's size (``None`` for gzip,
+#: whose size after decompression is unknown until the end).
+ProgressCallback = Callable[[int, int | None], None]
+#: Bytes between two progress calls: often enough for a bar, rare enough to cost nothing.
+PROGRESS_STEP = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,8 @@ class ValidateOptions:
     #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
     near_duplicates: bool = False
     near_threshold: float = NEAR_THRESHOLD
+    #: Worker processes (``--jobs``); ``None``: every core for large files, one for small.
+    jobs: int | None = None
 
 
 @dataclass(slots=True)
@@ -85,6 +102,8 @@ class RecordResult:
     foreign_format: str | None = None
     tokens: ExampleTokens | None = None
     keys: RecordKeys | None = None
+    #: What the statistics need of the example (the example itself stays in its process).
+    summary: ExampleSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +166,8 @@ def detect_format(samples: Iterable[Mapping[str, Any]], target: Target | None = 
             if fmt.matches(record):
                 scores[fmt.id] += 1
     if not scores:
-        return Detection(None, "no known format fits the records" if total else "no records")
+        return Detection(None, "no known format fits the records" if total
+                         else "no record is a JSON object")
     ranked = sorted(formats, key=lambda f: -scores[f.id])  # stable: registry order on ties
     best = ranked[0]
     if target is not None and not target.accepts(best.id):
@@ -223,7 +243,8 @@ class RecordChecker:
         if (example is not None and self.duplicates
                 and not any(f.code in self.error_codes for f in findings)):
             keys = record_keys(example, near=self.near)
-        return RecordResult(findings, example, foreign, counted, keys)
+        summary = summarize(example) if example is not None else None
+        return RecordResult(findings, example, foreign, counted, keys, summary)
 
 
 def _json_kind(value: object) -> str:
@@ -298,15 +319,21 @@ class _Collector:
 
 def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
                   *, display_path: str | None = None,
-                  training: Sequence[Report] = ()) -> Report:
+                  training: Sequence[Report] = (),
+                  progress: ProgressCallback | None = None) -> Report:
     """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read.
 
     With ``training`` (the reports of the training files), the file is validated as their
     validation file: count limits do not apply and copies of training examples are D004.
+    ``progress``, when given, is called with the bytes read so far and the total size as
+    the file is read, and once more at the end.
     """
     name = display_path if display_path is not None else os.fspath(path)
     size = file_size(path)
     target = get_target(options.target)
+    suffix = os.path.splitext(logical_name(path))[1].lower()
+    if suffix in CONVERTER_INPUTS and not options.format:
+        return _converter_input_report(name, suffix, target, options)
     fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
@@ -318,8 +345,47 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
         options = replace(options, count_limits=False)
         if "D004" in _Collector(options, target).enabled:
             leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
-    return _validate_events(read_events(path), name, fmt, reason, target, options,
+    events: Iterable[Event] = read_events(path)
+    if progress is not None:
+        events = _reporting_progress(events, _progress_total(path, size), progress)
+    return _validate_events(events, name, fmt, reason, target, options,
                             size=size, tokens=token_setup(options), leak_index=leak_index)
+
+
+#: Inputs that are converter sources, never training files: validate says how to convert them.
+CONVERTER_INPUTS = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".txt"})
+
+
+def _converter_input_report(name: str, suffix: str, target: Target,
+                            options: ValidateOptions) -> Report:
+    collector = _Collector(options, target)
+    collector.add(Finding("F009", f"a {suffix} file is not a training file; convert it first: "
+                                  f"ftdata convert {name} -o train.jsonl --to openai-chat"),
+                  None, None)
+    return Report(path=name, format=None, target=target.id, model=None, records=0,
+                  valid_records=0, issues=collector.issues, strict=options.strict,
+                  max_issues=options.max_issues)
+
+
+def _progress_total(path: str | os.PathLike[str], size: int) -> int | None:
+    with open(path, "rb") as stream:
+        return None if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC else size
+
+
+def _reporting_progress(events: Iterable[Event], total: int | None,
+                        progress: ProgressCallback) -> Iterator[Event]:
+    """Pass ``events`` through, telling ``progress`` roughly how many bytes they came from."""
+    done = reported = 0
+    progress(0, total)
+    for event in events:
+        # A record's bytes plus its line end; separators in JSON arrays are not counted,
+        # which the final call makes up for.
+        done += len(event.data) + 1 if isinstance(event, RawRecord) else 1
+        if done - reported >= PROGRESS_STEP:
+            reported = done
+            progress(done if total is None else min(done, total), total)
+        yield event
+    progress(done if total is None else total, total)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options: ValidateOptions,
@@ -378,19 +444,21 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     first_foreign: dict[str, int] = {}
     stats = StatsAccumulator()
     limit = tokens.limit if tokens else None
-    for event in events:
+    jobs = choose_jobs(options.jobs, size) if checker is not None else 1
+    checked = check_events(events, checker, jobs) if checker is not None else (
+        (event, None) for event in events)
+    for event, result in checked:
         if isinstance(event, LineFinding):
             collector.add(Finding(event.code, event.message), event.line, None)
             continue
         index = records
         records += 1
-        if checker is None:
+        if result is None:
             try:
                 decode_record(event.data)
             except RecordError as error:
                 collector.add(error.finding, event.line, index)
             continue
-        result = checker(event.data)
         for finding in result.findings:
             issue = collector.add(finding, event.line, index)
             if issue is not None and issue.severity is Severity.ERROR:
@@ -409,8 +477,8 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                 issue = collector.add(finding, event.line, index)
                 if issue is not None and issue.severity is Severity.ERROR:
                     invalid.add(index)
-        if result.example is not None:
-            stats.add_example(result.example)
+        if result.summary is not None:
+            stats.add_example(result.summary)
         if result.tokens is not None:
             stats.add_tokens(result.tokens.total, result.tokens.trainable,
                              estimated=result.tokens.estimated, line=event.line, limit=limit)

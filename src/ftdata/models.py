@@ -138,12 +138,31 @@ def resolve_model(name: str, extra: list[dict[str, Any]] | None = None) -> Model
     raise UnknownModel(f"unknown model {name!r}{hint} (`ftdata models` lists the known models)")
 
 
+def _packaged_rows() -> list[dict[str, Any]]:
+    table = resources.files("ftdata").joinpath("data").joinpath("models.json")
+    rows: list[dict[str, Any]] = json.loads(table.read_text(encoding="utf-8"))
+    return rows
+
+
 @functools.lru_cache(maxsize=1)
 def _packaged_models() -> dict[str, ModelInfo]:
-    table = resources.files("ftdata").joinpath("data").joinpath("models.json")
-    infos = _validate(json.loads(table.read_text(encoding="utf-8")))
+    # The shipped table is checked with pydantic by the tests (``_validate``); reading it
+    # without pydantic keeps a tenth of a second off every `--model` run.
+    infos = [_trusted(row) for row in _packaged_rows()]
     _check_unique(infos)
     return {info.id: info for info in infos}
+
+
+_DATE_FIELDS = ("max_tokens_as_of", "price_as_of")
+
+
+def _trusted(row: Mapping[str, Any]) -> ModelInfo:
+    values = dict(row)
+    for key in _DATE_FIELDS:
+        if isinstance(values.get(key), str):
+            values[key] = date.fromisoformat(values[key])
+    values["aliases"] = tuple(values.get("aliases", ()))
+    return ModelInfo(**values)
 
 
 def _validate(rows: list[Any]) -> list[ModelInfo]:

@@ -64,6 +64,7 @@ def atomic_output(path: str | os.PathLike[str], *,
             stream.close()
         raw.flush()
         os.fsync(raw.fileno())
+        os.fchmod(raw.fileno(), _mode_for(target))
         raw.close()
         os.replace(temporary, target)
     except OSError as error:
@@ -74,6 +75,16 @@ def atomic_output(path: str | os.PathLike[str], *,
     except BaseException:
         _discard(raw, temporary)
         raise
+
+
+def _mode_for(target: str) -> int:
+    """The replaced file's mode, or what the umask gives a new file (mkstemp's is 0600)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _discard(raw: BinaryIO, temporary: str) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ftdata.engine import TokenSetup
     from ftdata.model import Example
+    from ftdata.report import Report
 
 
 class Distribution:
@@ -75,6 +78,27 @@ class Distribution:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ExampleSummary:
+    """What the statistics need of one example: small enough to send between processes."""
+
+    messages: int
+    roles: tuple[str, ...]
+    missing_system: bool
+    missing_user: bool
+
+
+def summarize(example: Example) -> ExampleSummary:
+    messages = example.all_messages()
+    conversation = example.kind in ("chat", "preference")
+    return ExampleSummary(
+        messages=len(messages),
+        roles=tuple(message.role for message in messages),
+        missing_system=conversation and not any(
+            m.role in ("system", "developer") for m in example.messages),
+        missing_user=conversation and not any(m.role == "user" for m in example.messages))
+
+
 #: How many over-limit example lines the statistics keep for display.
 OVER_LIMIT_LINES_KEPT = 20
 
@@ -94,17 +118,13 @@ class StatsAccumulator:
         self.over_limit = 0
         self.over_limit_lines: list[int] = []
 
-    def add_example(self, example: Example) -> None:
+    def add_example(self, summary: ExampleSummary) -> None:
         self.examples += 1
-        messages = example.all_messages()
-        self.messages.add(len(messages))
-        for message in messages:
-            self.roles[message.role] = self.roles.get(message.role, 0) + 1
-        if example.kind in ("chat", "preference"):
-            if not any(m.role in ("system", "developer") for m in example.messages):
-                self.missing_system += 1
-            if not any(m.role == "user" for m in example.messages):
-                self.missing_user += 1
+        self.messages.add(summary.messages)
+        for role in summary.roles:
+            self.roles[role] = self.roles.get(role, 0) + 1
+        self.missing_system += summary.missing_system
+        self.missing_user += summary.missing_user
 
     def add_tokens(self, total: int, trainable: int, *, estimated: bool, line: int,
                    limit: int | None) -> None:
@@ -157,7 +177,6 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
     >>> file_stats("train.jsonl", model="gpt-4.1-mini")["billed_tokens"]  # doctest: +SKIP
     123456
     """
-    from ftdata.billing import auto_epochs, billed_tokens, estimate_cost
     from ftdata.engine import ValidateOptions, token_setup, validate_path
 
     options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
@@ -165,7 +184,19 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
                               extra_models=tuple(extra_models))
     setup = token_setup(options)
     assert setup is not None
-    report = validate_path(path, options)
+    return report_stats(validate_path(path, options), setup, epochs)
+
+
+def report_stats(report: Report, setup: TokenSetup, epochs: int | str = "auto"
+                 ) -> dict[str, Any]:
+    """The SPEC §6 statistics of a file from its validation report: the file is not read again.
+
+    >>> report_stats(validate_path("train.jsonl", options), token_setup(options))["epochs"]
+    ... # doctest: +SKIP
+    3
+    """
+    from ftdata.billing import auto_epochs, billed_tokens, estimate_cost
+
     accumulator = report.accumulator or StatsAccumulator()
     examples = accumulator.examples
     automatic = auto_epochs(examples) if examples else 0

@@ -37,7 +37,8 @@ CASES: dict[str, tuple[bytes, bytes, str]] = {
 
 
 def _codes(path: Path, target: str) -> list[str]:
-    return [issue.code for issue in ftdata.validate(path, target=target).issues]
+    # The files repeat one record: duplicates (D) are not what these tests look at.
+    return [issue.code for issue in ftdata.validate(path, target=target, ignore="D").issues]
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
@@ -71,7 +72,7 @@ def test_f006_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     _with_target_limits(monkeypatch, max_file_bytes=path.stat().st_size)
     assert _codes(path, "fireworks") == []
     _with_target_limits(monkeypatch, max_file_bytes=path.stat().st_size - 1)
-    report = ftdata.validate(path, target="fireworks")
+    report = ftdata.validate(path, target="fireworks", ignore="D")
     assert [(i.code, i.line, i.record) for i in report.issues] == [("F006", None, None)]
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ftdata.cli import cli, fail
+from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.formats import FORMAT_MODULES
+
+#: Parameters of ``stats`` that configuration can also set, and the setting each one is.
+CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format"}
 
 
 @cli.command()
@@ -22,18 +28,37 @@ from ftdata.formats import FORMAT_MODULES
               help="Format of the file (default: detected).")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def stats(file: str, model: str | None, epochs: str, max_tokens: int | None,
-          tokenizer: str | None, format_id: str | None, output_format: str) -> None:
-    """Count tokens and estimate the training bill of a file."""
+@config_options
+@click.pass_context
+def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tokens: int | None,
+          tokenizer: str | None, format_id: str | None, output_format: str,
+          config_file: str | None, isolated: bool) -> None:
+    """Count tokens and estimate the training bill of a file.
+
+    The model, token limit, format and extra models also come from the configuration; options
+    given here win.
+    """
     from ftdata.readers import InputError
     from ftdata.statistics import file_stats
     from ftdata.tokens import TokenizerUnavailable
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
+    values = {"model": model, "max_tokens": max_tokens, "format": format_id}
+    settings: dict[str, Any] = values
+    config = load_command_config(config_file, isolated)
+    if config is not None:
+        from ftdata.config import merge_command_line
+
+        given = {CONFIGURABLE[name]: values[CONFIGURABLE[name]]
+                 for name in given_parameters(ctx, CONFIGURABLE)}
+        settings = merge_command_line(config.options_for(file), given)
     try:
-        result = file_stats(file, model=model, epochs=epochs if epochs == "auto" else int(epochs),
-                            max_tokens=max_tokens, tokenizer=tokenizer, format=format_id)
+        result = file_stats(file, model=settings.get("model"),
+                            epochs=epochs if epochs == "auto" else int(epochs),
+                            max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
+                            format=settings.get("format"),
+                            extra_models=settings.get("extra_models", ()))
     except (InputError, ValueError, TokenizerUnavailable) as error:
         fail(str(error))
     if output_format == "json":
@@ -49,11 +74,16 @@ def stats(file: str, model: str | None, epochs: str, max_tokens: int | None,
 @cli.command()
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def models(output_format: str) -> None:
-    """List known models: tokenizer, per-example token limit, training price and sources."""
+@config_options
+def models(output_format: str, config_file: str | None, isolated: bool) -> None:
+    """List known models: tokenizer, per-example token limit, training price and sources.
+
+    Models added or overridden in the configuration are included.
+    """
     from ftdata.models import load_models
 
-    table = load_models()
+    config = load_command_config(config_file, isolated)
+    table = load_models([dict(entry) for entry in config.models] if config else None)
     if output_format == "json":
         import orjson
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, cli, fail
 from ftdata.formats import FORMAT_MODULES
+from ftdata.render import OUTPUT_FORMATS
 from ftdata.targets import TARGETS
 
 if TYPE_CHECKING:
+    from ftdata.config import Config
     from ftdata.engine import ValidateOptions
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+#: Parameters of ``validate`` that configuration can also set, and the option each one sets.
+CONFIGURABLE = {"format_id": "format", "target": "target", "select": "select",
+                "ignore": "ignore", "strict": "strict", "model": "model",
+                "max_tokens": "max_tokens", "near_duplicates": "near_duplicates"}
 
 
 def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
@@ -23,6 +33,48 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
         return parse_code_list(value)
     except ValueError as error:
         fail(f"{option}: {error}")
+
+
+def config_options(command: Command) -> Command:
+    """``--config PATH`` and ``--isolated``: which configuration file applies, if any."""
+    command = click.option("--isolated", is_flag=True,
+                           help="Ignore every configuration file.")(command)
+    return click.option("--config", "config_file", default=None, metavar="PATH",
+                        help="Read settings from this file instead of the nearest ftdata.toml "
+                             "or pyproject.toml [tool.ftdata] above the current "
+                             "directory.")(command)
+
+
+def load_command_config(config_file: str | None, isolated: bool) -> Config | None:
+    """The configuration a command runs with; an invalid one is a usage error."""
+    from ftdata.config import ConfigError, load_config, read_config
+
+    if config_file is not None and isolated:
+        fail("--config and --isolated cannot be used together")
+    if isolated:
+        return None
+    try:
+        return read_config(config_file) if config_file is not None else load_config()
+    except ConfigError as error:
+        fail(str(error))
+
+
+def given_parameters(ctx: click.Context, names: Iterable[str]) -> set[str]:
+    """The parameters the user gave on the command line, as opposed to left at their default."""
+    from click.core import ParameterSource
+
+    defaults = (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    return {name for name in names if ctx.get_parameter_source(name) not in defaults}
+
+
+def configured(options: ValidateOptions, config: Config | None, path: str,
+               given: Mapping[str, Any]) -> ValidateOptions:
+    """The options for one file: its configured settings under the options ``given``."""
+    if config is None:
+        return options
+    from ftdata.config import merge_command_line
+
+    return replace(options, **merge_command_line(config.options_for(path), given))
 
 
 @cli.command()
@@ -35,8 +87,9 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
               help="Only these rule codes or prefixes (comma-separated: C,D001).")
 @click.option("--ignore", default=None, metavar="CODES",
               help="Skip these rule codes or prefixes; wins over --select.")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--strict/--no-strict", default=False,
+              help="Fail on warnings too (--no-strict overrides the configuration).")
+@click.option("--output-format", type=click.Choice(list(OUTPUT_FORMATS)), default="text",
               show_default=True)
 @click.option("--max-issues", type=click.IntRange(min=0), default=None,
               help="Show at most N issues per file (all are counted).")
@@ -50,51 +103,86 @@ def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
 @click.option("--no-tokens", is_flag=True, help="Count no tokens (fastest).")
 @click.option("--validation-file", default=None, metavar="FILE",
               help="Validate this file too and report its copies of training examples (D004).")
-@click.option("--near-duplicates", is_flag=True,
+@click.option("--near-duplicates/--no-near-duplicates", default=False,
               help="Also look for near duplicates (D002), and near leaks with "
                    "--validation-file.")
-def validate(files: Sequence[str], format_id: str | None, target: str, select: str | None,
-             ignore: str | None, strict: bool, output_format: str, max_issues: int | None,
-             quiet: bool, model: str | None, max_tokens: int | None, tokenizer: str | None,
-             no_tokens: bool, validation_file: str | None, near_duplicates: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: every core for files over 8 MB).")
+@config_options
+@click.pass_context
+def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, target: str,
+             select: str | None, ignore: str | None, strict: bool, output_format: str,
+             max_issues: int | None, quiet: bool, model: str | None, max_tokens: int | None,
+             tokenizer: str | None, no_tokens: bool, validation_file: str | None,
+             near_duplicates: bool, jobs: int | None, config_file: str | None,
+             isolated: bool) -> None:
     """Check training files and report every problem with its line.
 
     Exit status: 0 when no error-severity issue is found (warnings too with --strict), 1 when
     one is, 2 for a usage error or unreadable input.
+
+    Settings also come from the nearest ftdata.toml or pyproject.toml [tool.ftdata]; options
+    given here win.
     """
     from ftdata.engine import ValidateOptions, validate_path
     from ftdata.readers import InputError
     from ftdata.render import get_renderer
+    from ftdata.render.progress import file_progress
+    from ftdata.render.text import print_color, wants_color
 
     options = ValidateOptions(format=format_id, target=target,
                               select=parse_codes(select, "--select"),
                               ignore=parse_codes(ignore, "--ignore"), strict=strict,
                               max_issues=max_issues, model=model, max_tokens=max_tokens,
                               tokenizer=tokenizer, count_tokens=not no_tokens,
-                              near_duplicates=near_duplicates)
-    if near_duplicates:
-        require_near_duplicates()
-    check_tokens(options)
+                              near_duplicates=near_duplicates, jobs=jobs)
+    config = load_command_config(config_file, isolated)
+    given = {CONFIGURABLE[name]: getattr(options, CONFIGURABLE[name])
+             for name in given_parameters(ctx, CONFIGURABLE)}
+    runs = [(path, configured(options, config, path, given)) for path in files]
+    validation = (configured(options, config, validation_file, given)
+                  if validation_file is not None else None)
+    check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
     reports = []
     unreadable = False
-    for path in files:
+    for path, file_options in runs:
         try:
-            reports.append(validate_path(path, options))
+            with file_progress(path) as progress:
+                reports.append(validate_path(path, file_options, progress=progress))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
-    if validation_file is not None:
+    if validation_file is not None and validation is not None:
         try:
-            reports.append(validate_path(validation_file, options, training=list(reports)))
+            with file_progress(validation_file) as progress:
+                reports.append(validate_path(validation_file, validation,
+                                             training=list(reports), progress=progress))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
-    output = get_renderer(output_format)(reports, quiet)
-    if output:
-        click.echo(output, nl=False)
+    if output_format == "text" and wants_color(sys.stdout):
+        print_color(reports, quiet)
+    else:
+        output = get_renderer(output_format)(reports, quiet)
+        if output:
+            click.echo(output, nl=False)
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+def check_runs(runs: Iterable[ValidateOptions]) -> None:
+    """Check what each file's options need before any work, once per distinct need."""
+    seen: set[tuple[object, ...]] = set()
+    for options in runs:
+        need = (options.near_duplicates, options.count_tokens, options.model,
+                options.max_tokens, options.tokenizer)
+        if need in seen:
+            continue
+        seen.add(need)
+        if options.near_duplicates:
+            require_near_duplicates()
+        check_tokens(options)
 
 
 def require_near_duplicates() -> None:

@@ -11,7 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from ftdata.diagnostics import pointer_join
-from ftdata.model import Message, Part, ToolCall
+from ftdata.formats import Unrepresentable
+from ftdata.formats._write import (
+    ToolLinks,
+    arguments_text,
+    check_metadata,
+    function_definitions,
+    link_tools,
+    require_messages,
+    role_name,
+    unsupported_part,
+)
+from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import (
     AnyValue,
     Arr,
@@ -81,10 +92,11 @@ MESSAGE = Ref("message", Tagged("role", MESSAGE_BRANCHES, code="C001", what="rol
 ASSISTANT_MESSAGE = Ref("assistant_message",
                         Tagged("role", {"assistant": ASSISTANT}, code="C001", what="role"))
 
-FUNCTION_DEF = Ref("function_definition", Obj(
-    {"name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
-     "strict": Bool()},
-    required=["name"], what="function definition"))
+_FUNCTION_FIELDS: dict[str, Shape] = {
+    "name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
+    "strict": Bool()}
+FUNCTION_DEF = Ref("function_definition", Obj(_FUNCTION_FIELDS, required=["name"],
+                                              what="function definition"))
 TOOL_DEF = Ref("tool", Obj({"type": Str(["function"], what="tool type"),
                             "function": FUNCTION_DEF},
                            required=["type", "function"], what="tool"))
@@ -214,3 +226,95 @@ def message_dict_list(value: Any) -> bool:
     """True for a non-empty list of objects that have a ``role`` (a message list)."""
     return (isinstance(value, list) and bool(value)
             and all(isinstance(item, Mapping) and "role" in item for item in value))
+
+
+def read_settings(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``parallel_tool_calls``, kept in the example's metadata so a writer can restore it."""
+    value = record.get("parallel_tool_calls")
+    return {"parallel_tool_calls": value} if isinstance(value, bool) else {}
+
+
+# -- writing ------------------------------------------------------------------------------
+
+#: Canonical role -> OpenAI role. Legacy function calling is written in today's spelling:
+#: ``function`` results become ``tool`` messages, ``function_call`` a ``tool_calls`` entry.
+WRITE_ROLES = {"system": "system", "developer": "developer", "user": "user",
+               "assistant": "assistant", "tool": "tool", "function": "tool"}
+WEIGHTS = (0, 1)
+FUNCTION_KEYS = frozenset(_FUNCTION_FIELDS)
+
+
+def write_content(parts: list[Part], fmt: str) -> str | list[dict[str, Any]]:
+    """One text part as a string, anything else as a list of text and image parts."""
+    if len(parts) == 1 and parts[0].type == "text":
+        return parts[0].text or ""
+    return [_write_part(part, fmt) for part in parts]
+
+
+def _write_part(part: Part, fmt: str) -> dict[str, Any]:
+    if part.type == "text":
+        return {"type": "text", "text": part.text or ""}
+    if part.type != "image" or part.url is None:
+        raise unsupported_part(part, fmt)
+    image = {"url": part.url}
+    if part.detail is not None:
+        image["detail"] = part.detail
+    return {"type": "image_url", "image_url": image}
+
+
+def _write_call(call: ToolCall, links: ToolLinks) -> dict[str, Any]:
+    return {"id": links.call_id(call), "type": "function",
+            "function": {"name": call.name, "arguments": arguments_text(call)}}
+
+
+def write_message(message: Message, links: ToolLinks, fmt: str) -> dict[str, Any]:
+    """One message; ``links`` supplies the ids of tool calls and of the calls results answer."""
+    role = role_name(WRITE_ROLES, message, fmt)
+    written: dict[str, Any] = {"role": role}
+    if message.content is not None:
+        written["content"] = write_content(message.content, fmt)
+    elif role != "assistant":
+        raise Unrepresentable(f"{message.role} turn without content, which {fmt} requires")
+    elif not message.tool_calls:
+        written["content"] = None
+    if message.name is not None:
+        written["name"] = message.name
+    if message.tool_calls:
+        if role != "assistant":
+            raise Unrepresentable(f"{fmt} has tool calls only in assistant turns")
+        written["tool_calls"] = [_write_call(call, links) for call in message.tool_calls]
+    if role == "tool":
+        written["tool_call_id"] = links.result_id(message)
+        if written["tool_call_id"] is None:
+            raise Unrepresentable("tool result that answers no tool call")
+    if message.weight is not None:
+        if role != "assistant" or message.weight not in WEIGHTS:
+            raise Unrepresentable(f"{fmt} weighs only assistant turns, by 0 or 1")
+        written["weight"] = message.weight
+    return written
+
+
+def write_messages(messages: list[Message], fmt: str, links: ToolLinks | None = None,
+                   what: str = "conversation") -> list[dict[str, Any]]:
+    """Non-empty messages; tool calls without ids get generated ones (OpenAI requires ids)."""
+    require_messages(messages, fmt, what)
+    links = links if links is not None else link_tools(messages, generate=True)
+    return [write_message(message, links, fmt) for message in messages]
+
+
+def write_tools(tools: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
+    return [{"type": "function", "function": function}
+            for function in function_definitions(tools, fmt, FUNCTION_KEYS)]
+
+
+def write_conversation(example: Example, fmt: str, links: ToolLinks | None = None,
+                       carried: tuple[str, ...] = ("parallel_tool_calls",)) -> dict[str, Any]:
+    """``messages``, ``tools`` and ``parallel_tool_calls``: the part shared by OpenAI records."""
+    check_metadata(example, fmt, carried)
+    record: dict[str, Any] = {"messages": write_messages(example.messages, fmt, links)}
+    if example.tools is not None:
+        record["tools"] = write_tools(example.tools, fmt)
+    parallel = example.metadata.get("parallel_tool_calls")
+    if isinstance(parallel, bool):
+        record["parallel_tool_calls"] = parallel
+    return record

@@ -16,9 +16,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._write import (
+    check_metadata,
+    check_name,
+    check_no_calls,
+    check_weight,
+    leading_system,
+    plain_turn,
+    require_kind,
+    require_messages,
+    require_no_tools,
+    role_name,
+)
 from ftdata.formats.prompt_completion import string_message
-from ftdata.formats.sharegpt import MEDIA_KEYS
+from ftdata.formats.sharegpt import MEDIA_KEYS, MediaText
 from ftdata.model import Example, Message, Part
 from ftdata.shapes import Arr, Bool, Keyed, Obj, Ref, Shape, Str
 
@@ -92,6 +104,69 @@ def read(record: Mapping[str, Any]) -> Example:
     return example
 
 
+# -- writing ------------------------------------------------------------------------------
+
+WRITE_ROLES = {"system": "system", "user": "user", "assistant": "assistant"}
+
+
+def _text(message: Message, media: MediaText) -> str:
+    role_name(WRITE_ROLES, message, FORMAT.id)
+    check_no_calls(message, FORMAT.id)
+    check_weight(message, FORMAT.id)
+    check_name(message, FORMAT.id)
+    return media.text(message)
+
+
+def _answer_text(side: list[Message] | None, key: str, media: MediaText) -> str:
+    if not side or len(side) != 1 or side[0].role != "assistant":
+        raise Unrepresentable(f"{FORMAT.id} holds one assistant turn as the {key} answer")
+    return _text(side[0], media)
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The last user turn as the instruction, earlier rounds as ``history``.
+
+    The input is always empty: canonical form keeps the instruction and the input joined.
+
+    >>> chat = Example(kind="chat", messages=[text_message("user", "Add 2 and 2.", ""),
+    ...                                       text_message("assistant", "4", "")])
+    >>> write(chat)
+    {'instruction': 'Add 2 and 2.', 'input': '', 'output': '4'}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion", "preference"))
+    require_no_tools(example, FORMAT.id)
+    check_metadata(example, FORMAT.id, MEDIA_KEYS)
+    system, turns = leading_system(example.messages, FORMAT.id)
+    if len(system) > 1:
+        raise Unrepresentable(f"{FORMAT.id} holds one system prompt")
+    preference = example.kind == "preference"
+    media = MediaText(FORMAT.id)
+    texts = [_text(message, media) for message in require_messages(turns, FORMAT.id)]
+    alternating = all(m.role == ("user", "assistant")[i % 2] for i, m in enumerate(turns))
+    if not alternating or len(turns) % 2 != preference:
+        end = "the user's turn" if preference else "the assistant's answer"
+        raise Unrepresentable(f"{FORMAT.id} needs user and assistant turns in alternation, "
+                              f"ending with {end}")
+    if not preference:
+        texts, output = texts[:-1], texts[-1]
+    record: dict[str, Any] = {"instruction": texts[-1], "input": ""}
+    if preference:
+        record["chosen"] = _answer_text(example.chosen, "chosen", media)
+        record["rejected"] = _answer_text(example.rejected, "rejected", media)
+    else:
+        record["output"] = output
+    if system:
+        record["system"] = plain_turn(system[0], WRITE_ROLES, FORMAT.id)[1]
+    if len(texts) > 1:
+        record["history"] = [list(pair) for pair in zip(texts[:-1:2], texts[1:-1:2], strict=True)]
+    if example.label is not None:
+        if preference:
+            raise Unrepresentable(f"{FORMAT.id} preference pairs have no KTO label")
+        record["kto_tag"] = example.label
+    record.update(media.fields(example))
+    return record
+
+
 FORMAT = Format(
     id="alpaca",
     title="Alpaca instruction record (LLaMA-Factory, Axolotl)",
@@ -102,6 +177,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="alpaca",
     conversational=True,
     used_by="LLaMA-Factory, Axolotl",

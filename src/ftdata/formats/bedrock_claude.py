@@ -12,8 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import messages_array, read_messages
+from ftdata.formats._write import (
+    check_metadata,
+    leading_system,
+    plain_turn,
+    require_kind,
+    require_messages,
+    require_no_label,
+    require_no_tools,
+)
 from ftdata.formats.prompt_completion import string_message
 from ftdata.model import Example
 from ftdata.shapes import Obj, Ref, Str, Tagged
@@ -53,6 +62,34 @@ def read(record: Mapping[str, Any]) -> Example:
     return Example(kind="chat", messages=messages)
 
 
+WRITE_ROLES = {role: role for role in ("system", *ROLES)}
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example with a ``system`` string and plain-text user and assistant turns.
+
+    >>> chat = Example(kind="chat", messages=[text_message("system", "Be brief.", ""),
+    ...                                       text_message("user", "Hi", ""),
+    ...                                       text_message("assistant", "Hello!", "")])
+    >>> write(chat)["system"]
+    'Be brief.'
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    require_no_tools(example, FORMAT.id)
+    check_metadata(example, FORMAT.id)
+    system, turns = leading_system(example.messages, FORMAT.id)
+    if len(system) > 1:
+        raise Unrepresentable(f"{FORMAT.id} holds one system prompt")
+    record: dict[str, Any] = {}
+    if system:
+        record["system"] = plain_turn(system[0], WRITE_ROLES, FORMAT.id)[1]
+    record["messages"] = [
+        dict(zip(("role", "content"), plain_turn(message, WRITE_ROLES, FORMAT.id), strict=True))
+        for message in require_messages(turns, FORMAT.id)]
+    return record
+
+
 FORMAT = Format(
     id="bedrock-claude",
     title="Amazon Bedrock Claude 3 Haiku fine-tuning record",
@@ -62,6 +99,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="messages",
     conversational=True,
     used_by="Amazon Bedrock (Claude 3 Haiku fine-tuning)",

@@ -15,10 +15,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._write import (
+    RESULT_ROLES,
+    ToolLinks,
+    arguments_object,
+    check_metadata,
+    check_name,
+    check_weight,
+    function_definitions,
+    leading_system,
+    link_tools,
+    require_kind,
+    require_messages,
+    require_no_label,
+    role_name,
+    system_texts,
+    text_only,
+    unsupported_part,
+)
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Keyed, Obj, Ref, Shape, Str, Tagged
 
@@ -239,6 +259,117 @@ def read(record: Mapping[str, Any]) -> Example:
                    metadata={"schemaVersion": version} if isinstance(version, str) else {})
 
 
+# -- writing ------------------------------------------------------------------------------
+
+SCHEMA_VERSION = "bedrock-conversation-2024"
+
+#: Canonical role -> Bedrock role; tool results travel in user turns as toolResult blocks.
+WRITE_ROLES = {"user": "user", "assistant": "assistant", "tool": "user", "function": "user"}
+
+#: Canonical media part type -> block kind, and file extension -> the block's ``format``.
+MEDIA_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
+    "image": ("image", {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif",
+                        "webp": "webp"}),
+    "video": ("video", {"mov": "mov", "mkv": "mkv", "mp4": "mp4", "webm": "webm"}),
+    "file": ("document", {"pdf": "pdf"}),
+}
+
+#: The function fields a toolSpec holds (``parameters`` is its ``inputSchema``).
+_FUNCTION_KEYS = ("name", "description", "parameters")
+
+
+def _media_block(part: Part, role: str) -> dict[str, Any]:
+    block = MEDIA_BLOCKS.get(part.type)
+    if block is None or role != "user" or part.url is None:
+        raise unsupported_part(part, f"a {FORMAT.id} {role} turn")
+    kind, formats = block
+    if urlsplit(part.url).scheme != "s3":
+        raise Unrepresentable(f"{FORMAT.id} reads media from S3 only, not {part.url!r}")
+    media_format = formats.get(PurePosixPath(urlsplit(part.url).path).suffix.lower()[1:])
+    if media_format is None:
+        raise Unrepresentable(f"{FORMAT.id} reads no {kind} like {part.url!r}")
+    return {kind: {"format": media_format, "source": {"s3Location": {"uri": part.url}}}}
+
+
+def _write_block(part: Part, role: str) -> dict[str, Any]:
+    return {"text": part.text or ""} if part.type == "text" else _media_block(part, role)
+
+
+def _write_call(call: ToolCall, links: ToolLinks) -> dict[str, Any]:
+    return {"toolUse": {"toolUseId": links.call_id(call), "name": call.name,
+                        "input": arguments_object(call, FORMAT.id)}}
+
+
+def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
+    call_id = links.result_id(message)
+    if call_id is None:
+        raise Unrepresentable("tool result that answers no tool call")
+    text_only(message, FORMAT.id)
+    blocks = [{"text": part.text or ""} for part in message.content or ()]
+    if not blocks:
+        raise Unrepresentable(f"empty tool result, which {FORMAT.id} cannot hold")
+    return {"toolResult": {"toolUseId": call_id, "content": blocks}}
+
+
+def _append_result(messages: list[dict[str, Any]], block: dict[str, Any]) -> None:
+    """Results answering one assistant turn share a user turn, as the Converse API has them."""
+    last = messages[-1] if messages else None
+    if last and last["role"] == "user" and all("toolResult" in b for b in last["content"]):
+        last["content"].append(block)
+    else:
+        messages.append({"role": "user", "content": [block]})
+
+
+def _write_messages(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
+    written: list[dict[str, Any]] = []
+    for message in require_messages(messages, FORMAT.id):
+        role = role_name(WRITE_ROLES, message, FORMAT.id)
+        check_weight(message, FORMAT.id)
+        check_name(message, FORMAT.id)
+        if message.role in RESULT_ROLES:
+            _append_result(written, _write_result(message, links))
+            continue
+        if message.tool_calls and role != "assistant":
+            raise Unrepresentable(f"{FORMAT.id} has tool calls only in assistant turns")
+        written.append({"role": role, "content": [
+            *(_write_block(part, role) for part in message.content or ()),
+            *(_write_call(call, links) for call in message.tool_calls)]})
+    return written
+
+
+def _tool_spec(function: Mapping[str, Any]) -> dict[str, Any]:
+    missing = [key for key in _FUNCTION_KEYS if key not in function]
+    if missing:
+        raise Unrepresentable(f"{FORMAT.id} needs the {missing[0]} of every tool")
+    return {"toolSpec": {"name": function["name"], "description": function["description"],
+                         "inputSchema": {"json": function["parameters"]}}}
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as a Converse-style record; tool calls without ids get generated ones.
+
+    >>> chat = Example(kind="chat", messages=[text_message("user", "Hi", ""),
+    ...                                       text_message("assistant", "Hello!", "")])
+    >>> write(chat)["messages"][0]
+    {'role': 'user', 'content': [{'text': 'Hi'}]}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    check_metadata(example, FORMAT.id, ("schemaVersion",))
+    system, turns = leading_system(example.messages, FORMAT.id)
+    version = example.metadata.get("schemaVersion")
+    record: dict[str, Any] = {"schemaVersion": version if isinstance(version, str)
+                              else SCHEMA_VERSION}
+    if system:
+        record["system"] = [{"text": text} for text in system_texts(system, FORMAT.id)]
+    record["messages"] = _write_messages(turns, link_tools(example.messages, generate=True))
+    if example.tools:
+        record["toolConfig"] = {"tools": [
+            _tool_spec(function)
+            for function in function_definitions(example.tools, FORMAT.id, _FUNCTION_KEYS)]}
+    return record
+
+
 FORMAT = Format(
     id="bedrock-conversation",
     title="Amazon Bedrock conversation record (Nova fine-tuning)",
@@ -249,6 +380,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="bedrock-conversation",
     conversational=True,
     used_by="Amazon Bedrock Nova fine-tuning",

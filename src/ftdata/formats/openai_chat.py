@@ -15,8 +15,11 @@ from ftdata.formats._openai import (
     has_messages_key,
     messages_array,
     read_messages,
+    read_settings,
     read_tools,
+    write_conversation,
 )
+from ftdata.formats._write import require_kind, require_no_label
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 
@@ -35,7 +38,18 @@ def matches(record: Mapping[str, Any]) -> bool:
 
 def read(record: Mapping[str, Any]) -> Example:
     return Example(kind="chat", messages=read_messages(record.get("messages"), "/messages"),
-                   tools=read_tools(record))
+                   tools=read_tools(record), metadata=read_settings(record))
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as an OpenAI chat record.
+
+    >>> write(Example(kind="chat", messages=[text_message("user", "Hi", "")]))
+    {'messages': [{'role': 'user', 'content': 'Hi'}]}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    return write_conversation(example, FORMAT.id)
 
 
 FORMAT = Format(
@@ -47,6 +61,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="messages",
     conversational=True,
     used_by="OpenAI, Azure OpenAI, Together, Fireworks, Mistral, TRL/Axolotl chat_template",

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     ASSISTANT_MESSAGE,
     TOOLS,
     messages_array,
     read_messages,
+    read_settings,
     read_tools,
+    write_conversation,
+    write_messages,
 )
+from ftdata.formats._write import link_tools, require_kind, require_no_label
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 
@@ -49,7 +53,28 @@ def read(record: Mapping[str, Any]) -> Example:
         tools=read_tools(prompt),
         chosen=read_messages(record.get("preferred_output"), "/preferred_output"),
         rejected=read_messages(record.get("non_preferred_output"), "/non_preferred_output"),
+        metadata=read_settings(prompt),
     )
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as a DPO record; both answers must be assistant turns only.
+
+    >>> pair = Example(kind="preference", messages=[text_message("user", "Hi", "")],
+    ...                chosen=[text_message("assistant", "Hello!", "")],
+    ...                rejected=[text_message("assistant", "Go.", "")])
+    >>> write(pair)["preferred_output"]
+    [{'role': 'assistant', 'content': 'Hello!'}]
+    """
+    require_kind(example, FORMAT.id, ("preference",))
+    require_no_label(example, FORMAT.id)
+    links = link_tools(example.all_messages(), generate=True)
+    record: dict[str, Any] = {"input": write_conversation(example, FORMAT.id, links)}
+    for key, side in zip(_OUTPUT_KEYS, (example.chosen, example.rejected), strict=True):
+        if any(message.role != "assistant" for message in side or ()):
+            raise Unrepresentable(f"{FORMAT.id} answers hold assistant turns only")
+        record[key] = write_messages(side or [], FORMAT.id, links, what=key)
+    return record
 
 
 FORMAT = Format(
@@ -62,6 +87,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="openai-preference",
     used_by="OpenAI, Azure OpenAI DPO, Together preference fine-tuning",
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     ANY,
     FUNCTIONS,
@@ -18,12 +18,17 @@ from ftdata.formats._openai import (
     messages_array,
     read_messages,
     read_tools,
+    write_conversation,
 )
+from ftdata.formats._write import require_kind, require_no_label
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 
 # Keys that make a ``messages`` record another format's (Bedrock, LLaMA-Factory, KTO).
-_OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios", "label")
+# (``label`` is allowed: graders often read one; KTO records end with the assistant.)
+_OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios")
+# Settings of other formats: not grader data, so not written.
+_OTHER_FORMAT_SETTINGS = ("schemaVersion", "toolConfig")
 
 SHAPE = Obj(
     {"messages": messages_array(), "tools": TOOLS, "parallel_tool_calls": Bool(),
@@ -37,11 +42,37 @@ def matches(record: Mapping[str, Any]) -> bool:
             and last_role(record.get("messages")) == "user")
 
 
+_CONVERSATION_KEYS = ("messages", "tools", "functions")
+
+
 def read(record: Mapping[str, Any]) -> Example:
-    extra = {k: v for k, v in record.items()
-             if k not in ("messages", "tools", "parallel_tool_calls", "functions")}
+    # Everything else is reference data for the grader (and ``parallel_tool_calls``).
+    extra = {k: v for k, v in record.items() if k not in _CONVERSATION_KEYS}
     return Example(kind="chat", messages=read_messages(record.get("messages"), "/messages"),
                    tools=read_tools(record), metadata=extra)
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as an RFT record: the conversation, then the metadata as grader data.
+
+    >>> write(Example(kind="chat", messages=[text_message("user", "2+2?", "")],
+    ...               metadata={"answer": "4"}))
+    {'messages': [{'role': 'user', 'content': '2+2?'}], 'answer': '4'}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    last = example.messages[-1].role if example.messages else "nothing"
+    if last != "user":
+        raise Unrepresentable(f"{FORMAT.id} conversations end with the user's turn, "
+                              f"not with {last}")
+    record = write_conversation(example, FORMAT.id, carried=tuple(example.metadata))
+    extra = {key: value for key, value in example.metadata.items()
+             if key not in record and key not in _OTHER_FORMAT_SETTINGS and value != []}
+    for key in extra:
+        if key in _OTHER_FORMAT_KEYS:
+            raise Unrepresentable(f"{key!r} would make the {FORMAT.id} record read as another "
+                                  f"format's")
+    return {**record, **extra}
 
 
 FORMAT = Format(
@@ -52,6 +83,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="messages",
     conversational=True,
     ends_with_user=True,

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._write import (
+    check_metadata,
+    plain_turn,
+    require_kind,
+    require_no_label,
+    require_no_tools,
+)
 from ftdata.model import Example, Message, Part
 from ftdata.shapes import Obj, Str
 
@@ -39,6 +46,36 @@ def read(record: Mapping[str, Any]) -> Example:
     return Example(kind="completion", messages=[m for m in messages if m is not None])
 
 
+_TURN_ROLES = {"user": "user", "assistant": "assistant"}
+
+
+def prompt_and_completion(example: Example, fmt: str) -> tuple[str, str]:
+    """The two strings of a ``[user, assistant]`` example; anything else is unrepresentable."""
+    roles = [message.role for message in example.messages]
+    if roles[:1] == ["system"]:
+        raise Unrepresentable(f"{fmt} has no system prompt")
+    if roles != ["user", "assistant"]:
+        raise Unrepresentable(f"{fmt} holds one user prompt and one answer, not "
+                              f"{', '.join(roles) or 'no turns'}")
+    prompt, completion = (plain_turn(m, _TURN_ROLES, fmt)[1] for m in example.messages)
+    return prompt, completion
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as a prompt string and a completion string.
+
+    >>> write(Example(kind="completion", messages=[text_message("user", "2+2=", ""),
+    ...                                            text_message("assistant", "4", "")]))
+    {'prompt': '2+2=', 'completion': '4'}
+    """
+    require_kind(example, FORMAT.id, ("completion", "chat"))
+    require_no_label(example, FORMAT.id)
+    require_no_tools(example, FORMAT.id)
+    check_metadata(example, FORMAT.id)
+    prompt, completion = prompt_and_completion(example, FORMAT.id)
+    return {"prompt": prompt, "completion": completion}
+
+
 FORMAT = Format(
     id="prompt-completion",
     title="Prompt-completion record",
@@ -47,6 +84,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="prompt-completion",
     used_by="OpenAI legacy, Together instruction, Bedrock Titan/Llama, TRL standard",
 )

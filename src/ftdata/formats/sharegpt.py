@@ -20,11 +20,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._write import (
+    arguments_object,
+    check_metadata,
+    check_name,
+    check_weight,
+    function_definitions,
+    has_content,
+    link_tools,
+    plain_turn,
+    require_content,
+    require_kind,
+    require_messages,
+    role_name,
+    unsupported_part,
+)
 from ftdata.formats.prompt_completion import string_message
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import (
@@ -208,6 +223,120 @@ def read(record: Mapping[str, Any]) -> Example:
     return example
 
 
+# -- writing ------------------------------------------------------------------------------
+
+#: Canonical role -> ``from`` of a ShareGPT turn; an assistant turn that calls tools is a
+#: ``function_call`` turn instead.
+WRITE_ROLES = {"system": "system", "user": "human", "assistant": "gpt", "tool": "observation",
+               "function": "observation"}
+#: Canonical media part type -> LLaMA-Factory's placeholder and the record key of its files.
+MEDIA_PLACEHOLDERS = {"image": ("<image>", "images"), "video": ("<video>", "videos"),
+                      "audio": ("<audio>", "audios")}
+
+
+@dataclass
+class MediaText:
+    """Turn texts with LLaMA-Factory's media placeholders, collecting the files in order.
+
+    Shared with ``alpaca``, whose LLaMA-Factory records carry media the same way.
+    """
+
+    fmt: str
+    found: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key in MEDIA_KEYS})
+    texts: list[str] = field(default_factory=list)
+
+    def text(self, message: Message) -> str:
+        """The message's text, each media part replaced by its placeholder."""
+        pieces: list[str] = []
+        for part in require_content(message, self.fmt):
+            placeholder = MEDIA_PLACEHOLDERS.get(part.type)
+            if part.type == "text":
+                pieces.append(part.text or "")
+            elif placeholder is None or part.url is None:
+                raise unsupported_part(part, self.fmt)
+            else:
+                pieces.append(placeholder[0])
+                self.found[placeholder[1]].append(part.url)
+        text = "".join(pieces)
+        self.texts.append(text)
+        return text
+
+    def fields(self, example: Example) -> dict[str, list[str]]:
+        """The media lists: the files of the media parts, or the lists the example came with."""
+        fields: dict[str, list[str]] = {}
+        for token, key in MEDIA_PLACEHOLDERS.values():
+            given = example.metadata.get(key)
+            if self.found[key]:
+                if given:
+                    raise Unrepresentable(f"both {key} in the turns and a list of {key}")
+                if sum(text.count(token) for text in self.texts) != len(self.found[key]):
+                    raise Unrepresentable(f"a text holds {token}, which {self.fmt} would take "
+                                          f"for a placeholder")
+                fields[key] = self.found[key]
+            elif isinstance(given, list):
+                fields[key] = list(given)
+        return fields
+
+
+def _calls_value(message: Message) -> str:
+    calls = [{"name": call.name, "arguments": arguments_object(call, FORMAT.id)}
+             for call in message.tool_calls]
+    return json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
+
+
+def _write_turn(message: Message, media: MediaText) -> dict[str, str]:
+    check_weight(message, FORMAT.id)
+    check_name(message, FORMAT.id)
+    if not message.tool_calls:
+        return {"from": role_name(WRITE_ROLES, message, FORMAT.id), "value": media.text(message)}
+    if message.role != "assistant":
+        raise Unrepresentable(f"{FORMAT.id} has tool calls only in assistant turns")
+    if has_content(message):
+        raise Unrepresentable(f"{FORMAT.id} turns hold text or tool calls, not both")
+    return {"from": SHAREGPT.call_role, "value": _calls_value(message)}
+
+
+def _answer_turn(side: list[Message] | None, key: str, media: MediaText) -> dict[str, str]:
+    if not side or len(side) != 1 or side[0].role != "assistant":
+        raise Unrepresentable(f"{FORMAT.id} holds one assistant turn as the {key} answer")
+    return _write_turn(side[0], media)
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as ``conversations`` turns; a leading system message is the ``system`` key.
+
+    >>> chat = Example(kind="chat", messages=[text_message("user", "Hi", ""),
+    ...                                       text_message("assistant", "Hello!", "")])
+    >>> write(chat)
+    {'conversations': [{'from': 'human', 'value': 'Hi'}, {'from': 'gpt', 'value': 'Hello!'}]}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion", "preference"))
+    check_metadata(example, FORMAT.id, MEDIA_KEYS)
+    if not link_tools(example.all_messages()).in_order:
+        raise Unrepresentable(f"tool results out of the order of their calls, which "
+                              f"{FORMAT.id} pairs by position")
+    media = MediaText(FORMAT.id)
+    messages = example.messages
+    record: dict[str, Any] = {}
+    if messages and messages[0].role == "system":
+        record["system"] = plain_turn(messages[0], WRITE_ROLES, FORMAT.id)[1]
+        messages = messages[1:]
+    record["conversations"] = [_write_turn(message, media)
+                               for message in require_messages(messages, FORMAT.id)]
+    if example.kind == "preference":
+        if example.label is not None:
+            raise Unrepresentable(f"{FORMAT.id} preference pairs have no KTO label")
+        record["chosen"] = _answer_turn(example.chosen, "chosen", media)
+        record["rejected"] = _answer_turn(example.rejected, "rejected", media)
+    elif example.label is not None:
+        record["kto_tag"] = example.label
+    if example.tools is not None:
+        record["tools"] = json.dumps(function_definitions(example.tools, FORMAT.id),
+                                     ensure_ascii=False)
+    record.update(media.fields(example))
+    return record
+
+
 FORMAT = Format(
     id="sharegpt",
     title="ShareGPT conversation record (LLaMA-Factory, Axolotl)",
@@ -218,6 +347,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="sharegpt",
     conversational=True,
     used_by="LLaMA-Factory, legacy Axolotl",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._write import check_metadata, require_kind
 from ftdata.model import Example
 from ftdata.shapes import Obj, Str
 
@@ -29,6 +30,19 @@ def read(record: Mapping[str, Any]) -> Example:
     return Example(kind="text", text=text if isinstance(text, str) else None)
 
 
+def write(example: Example) -> dict[str, Any]:
+    """The example's document; only raw text examples have one.
+
+    >>> write(Example(kind="text", text="The sky is blue."))
+    {'text': 'The sky is blue.'}
+    """
+    require_kind(example, FORMAT.id, ("text",))
+    check_metadata(example, FORMAT.id)
+    if example.text is None:
+        raise Unrepresentable("text example without its document")
+    return {"text": example.text}
+
+
 FORMAT = Format(
     id="text",
     title="Raw text record",
@@ -37,6 +51,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="text",
     used_by="TRL language modeling, Together general, Axolotl completion",
 )

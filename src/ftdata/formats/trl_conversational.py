@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     TEXT_PART,
     TOOLS,
@@ -21,8 +21,20 @@ from ftdata.formats._openai import (
     read_content,
     read_message,
     read_tools,
+    write_tools,
 )
-from ftdata.model import Example, Message, Part
+from ftdata.formats._write import (
+    arguments_object,
+    check_metadata,
+    check_weight,
+    require_content,
+    require_kind,
+    require_messages,
+    require_no_label,
+    role_name,
+    unsupported_part,
+)
+from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Null, Obj, Ref, Str, Tagged, Union
 
 IMAGE_PLACEHOLDER = Obj({"type": Str(["image"])}, required=["type"], what="image part")
@@ -140,6 +152,102 @@ def read(record: Mapping[str, Any]) -> Example:
     return Example(kind="chat", messages=messages, tools=read_tools(record))
 
 
+# -- writing ------------------------------------------------------------------------------
+
+#: Canonical role -> TRL role; OpenAI's legacy function results are tool messages.
+WRITE_ROLES = {"system": "system", "developer": "developer", "user": "user",
+               "assistant": "assistant", "tool": "tool", "function": "tool"}
+
+
+def split_completion(messages: list[Message], fmt: str) -> tuple[list[Message], list[Message]]:
+    """The prompt (up to the last user turn) and the completion TRL trains on (the rest)."""
+    last_user = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+    if last_user is None:
+        raise Unrepresentable(f"{fmt} needs a user turn to end the prompt")
+    if last_user == len(messages) - 1:
+        raise Unrepresentable(f"the conversation ends with the user's turn; {fmt} needs a "
+                              f"completion after it")
+    return messages[:last_user + 1], messages[last_user + 1:]
+
+
+def _write_part(part: Part, images: list[str] | None, fmt: str) -> dict[str, Any]:
+    if part.type == "text":
+        return {"type": "text", "text": part.text or ""}
+    if part.type != "image" or part.url is None or images is None:
+        raise unsupported_part(part, fmt)
+    images.append(part.url)
+    return {"type": "image"}
+
+
+def _write_call(call: ToolCall, fmt: str) -> dict[str, Any]:
+    arguments = call.arguments if isinstance(call.arguments, str) else arguments_object(call, fmt)
+    written: dict[str, Any] = {"type": "function",
+                               "function": {"name": call.name, "arguments": arguments}}
+    if call.id is not None:
+        written["id"] = call.id
+    return written
+
+
+def write_trl_message(message: Message, images: list[str] | None, fmt: str, *,
+                      trained: bool) -> dict[str, Any]:
+    """One chat message; image parts become placeholders whose URLs go to ``images``.
+
+    TRL trains on the completion only: a turn of weight 0 fits in the prompt (``trained`` is
+    false there), not in the completion.
+    """
+    role = role_name(WRITE_ROLES, message, fmt)
+    if trained:
+        check_weight(message, fmt)
+    written: dict[str, Any] = {"role": role}
+    if message.content is not None or role != "assistant":
+        parts = require_content(message, fmt)
+        written["content"] = (parts[0].text or "" if len(parts) == 1 and parts[0].type == "text"
+                              else [_write_part(part, images, fmt) for part in parts])
+    elif not message.tool_calls:
+        written["content"] = None
+    if message.name is not None:
+        written["name"] = message.name
+    if message.tool_calls:
+        if role != "assistant":
+            raise Unrepresentable(f"{fmt} has tool calls only in assistant turns")
+        written["tool_calls"] = [_write_call(call, fmt) for call in message.tool_calls]
+    if role == "tool" and message.tool_call_id is not None:
+        written["tool_call_id"] = message.tool_call_id
+    return written
+
+
+def write_trl_messages(messages: list[Message], images: list[str] | None, fmt: str, *,
+                       trained: bool, what: str) -> list[dict[str, Any]]:
+    require_messages(messages, fmt, what)
+    return [write_trl_message(message, images, fmt, trained=trained) for message in messages]
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as prompt and completion messages, split after the last user turn.
+
+    >>> chat = Example(kind="chat", messages=[text_message("user", "Hi", ""),
+    ...                                       text_message("assistant", "Hello!", "")])
+    >>> write(chat)
+    {'prompt': [{'role': 'user', 'content': 'Hi'}], 'completion': [{'role': 'assistant', \
+'content': 'Hello!'}]}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    check_metadata(example, FORMAT.id)
+    prompt, completion = split_completion(example.messages, FORMAT.id)
+    images: list[str] = []
+    record: dict[str, Any] = {
+        "prompt": write_trl_messages(prompt, images, FORMAT.id, trained=False, what="prompt"),
+        "completion": write_trl_messages(completion, images, FORMAT.id, trained=True,
+                                         what="completion"),
+    }
+    if images:
+        record["images"] = images
+    if example.tools is not None:
+        record["tools"] = write_tools(example.tools, FORMAT.id)
+    return record
+
+
 FORMAT = Format(
     id="trl-conversational",
     title="TRL conversational prompt-completion record",
@@ -148,6 +256,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="prompt-completion",
     conversational=True,
     used_by="TRL SFT (prompt-completion, conversational)",

@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
-from ftdata.formats._openai import messages_array
-from ftdata.formats.prompt_completion import string_message
-from ftdata.formats.trl_conversational import TRL_MESSAGE, read_trl_messages
+from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._openai import last_role, messages_array
+from ftdata.formats._write import check_metadata, require_kind, require_no_tools
+from ftdata.formats.prompt_completion import prompt_and_completion, string_message
+from ftdata.formats.trl_conversational import (
+    TRL_MESSAGE,
+    read_trl_messages,
+    split_completion,
+    write_trl_messages,
+)
 from ftdata.model import Example, Message
 from ftdata.shapes import Bool, Keyed, Obj, Str, Union
 
@@ -35,8 +41,12 @@ SHAPE = Keyed([("prompt", PROMPT_COMPLETION), ("messages", MESSAGES)])
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return "label" in record and any(key in record for key in ("prompt", "completion",
-                                                               "messages"))
+    if "label" not in record:
+        return False
+    if "prompt" in record or "completion" in record:
+        return True
+    # A ``messages`` record ending with the user is reinforcement data with a grader label.
+    return "messages" in record and last_role(record.get("messages")) != "user"
 
 
 def _turns(value: Any, pointer: str, role: str) -> list[Message]:
@@ -60,6 +70,29 @@ def read(record: Mapping[str, Any]) -> Example:
                    label=label)
 
 
+def write(example: Example) -> dict[str, Any]:
+    """TRL's form: strings for a prompt-completion pair, message lists for a conversation.
+
+    >>> write(Example(kind="completion", label=True,
+    ...               messages=[text_message("user", "The sky is", ""),
+    ...                         text_message("assistant", " blue.", "")]))
+    {'prompt': 'The sky is', 'completion': ' blue.', 'label': True}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    if example.label is None:
+        raise Unrepresentable(f"{FORMAT.id} needs a label (is the completion desirable?)")
+    require_no_tools(example, FORMAT.id)
+    check_metadata(example, FORMAT.id)
+    if example.kind == "completion":
+        prompt, completion = prompt_and_completion(example, FORMAT.id)
+        return {"prompt": prompt, "completion": completion, "label": example.label}
+    before, after = split_completion(example.messages, FORMAT.id)
+    return {"prompt": write_trl_messages(before, None, FORMAT.id, trained=False, what="prompt"),
+            "completion": write_trl_messages(after, None, FORMAT.id, trained=True,
+                                             what="completion"),
+            "label": example.label}
+
+
 FORMAT = Format(
     id="trl-kto",
     title="TRL unpaired preference (KTO) record",
@@ -69,6 +102,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="prompt-completion",
     conversational=True,
     used_by="TRL KTO/BCO, LLaMA-Factory KTO",

@@ -13,12 +13,19 @@ from typing import Any
 
 from ftdata.formats import Format
 from ftdata.formats._openai import messages_array
+from ftdata.formats._write import (
+    check_metadata,
+    require_kind,
+    require_no_label,
+    require_no_tools,
+)
 from ftdata.formats.prompt_completion import string_message
 from ftdata.formats.trl_conversational import (
     IMAGES,
     TRL_MESSAGE,
     attach_images,
     read_trl_messages,
+    write_trl_messages,
 )
 from ftdata.model import Example, Message
 from ftdata.shapes import Obj, Str, Union
@@ -81,6 +88,32 @@ def read(record: Mapping[str, Any]) -> Example:
     return example
 
 
+def write(example: Example) -> dict[str, Any]:
+    """The pair in TRL's conversational form: ``prompt``, ``chosen`` and ``rejected`` messages.
+
+    >>> pair = Example(kind="preference", messages=[text_message("user", "Hi", "")],
+    ...                chosen=[text_message("assistant", "Hello!", "")],
+    ...                rejected=[text_message("assistant", "Go.", "")])
+    >>> write(pair)["chosen"]
+    [{'role': 'assistant', 'content': 'Hello!'}]
+    """
+    require_kind(example, FORMAT.id, ("preference",))
+    require_no_label(example, FORMAT.id)
+    require_no_tools(example, FORMAT.id)
+    check_metadata(example, FORMAT.id)
+    images: list[str] = []
+    record: dict[str, Any] = {}
+    if example.messages:
+        record["prompt"] = write_trl_messages(example.messages, images, FORMAT.id,
+                                              trained=False, what="prompt")
+    for key, side in (("chosen", example.chosen), ("rejected", example.rejected)):
+        record[key] = write_trl_messages(side or [], images, FORMAT.id, trained=True,
+                                         what=f"{key} answer")
+    if images:
+        record["images"] = images
+    return record
+
+
 FORMAT = Format(
     id="trl-preference",
     title="TRL preference record",
@@ -90,6 +123,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="trl-preference",
     used_by="TRL DPO, ORPO, CPO, Reward",
 )

@@ -15,9 +15,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from ftdata.formats import Format
+from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._write import (
+    RESULT_ROLES,
+    ToolLinks,
+    arguments_object,
+    check_metadata,
+    check_name,
+    check_weight,
+    function_definitions,
+    leading_system,
+    link_tools,
+    require_kind,
+    require_messages,
+    require_no_label,
+    result_object,
+    role_name,
+    system_texts,
+    unsupported_part,
+)
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import AnyValue, Arr, Bool, Keyed, Num, Obj, Ref, Shape, Str, Tagged
 
@@ -79,11 +99,13 @@ SYSTEM_INSTRUCTION = Obj(
                   min_items=1, min_code="C002", what="systemInstruction parts")},
     required=["parts"], what="systemInstruction")
 
+_DECLARATION_FIELDS: dict[str, Shape] = {
+    "name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
+    "parametersJsonSchema": AnyValue(), "response": Obj({}, extra=True, what="response"),
+    "responseJsonSchema": AnyValue()}
+DECLARATION_KEYS = frozenset(_DECLARATION_FIELDS)
 FUNCTION_DECLARATION = Ref("gemini_function_declaration", Obj(
-    {"name": Str(), "description": Str(), "parameters": Obj({}, extra=True, what="parameters"),
-     "parametersJsonSchema": AnyValue(), "response": Obj({}, extra=True, what="response"),
-     "responseJsonSchema": AnyValue()},
-    required=["name"], what="function declaration"))
+    _DECLARATION_FIELDS, required=["name"], what="function declaration"))
 TOOL = Obj({"functionDeclarations": Arr(FUNCTION_DECLARATION, what="functionDeclarations")},
            required=["functionDeclarations"], what="tool")
 TOOL_CONFIG = Obj(
@@ -223,7 +245,128 @@ def read(record: Mapping[str, Any]) -> Example:
     contents = record.get("contents")
     for index, raw in enumerate(contents if isinstance(contents, list) else ()):
         messages.extend(_read_content(raw, f"/contents/{index}"))
-    return Example(kind="chat", messages=messages, tools=read_tools(record))
+    config = record.get("toolConfig")
+    return Example(kind="chat", messages=messages, tools=read_tools(record),
+                   metadata={"toolConfig": config} if isinstance(config, Mapping) else {})
+
+
+# -- writing ------------------------------------------------------------------------------
+
+#: Canonical role -> Vertex role; tool results travel in user turns as functionResponse parts.
+WRITE_ROLES = {"user": "user", "assistant": "model", "tool": "user", "function": "user"}
+
+#: File extension -> MIME type, for media referenced by URI (Gemini's supported types).
+MIME_TYPES = {
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+    "heic": "image/heic", "heif": "image/heif",
+    "mp4": "video/mp4", "mpeg": "video/mpeg", "mpg": "video/mpg", "mov": "video/mov",
+    "avi": "video/avi", "flv": "video/x-flv", "webm": "video/webm", "wmv": "video/wmv",
+    "3gp": "video/3gpp",
+    "mp3": "audio/mp3", "wav": "audio/wav", "aac": "audio/aac", "flac": "audio/flac",
+    "ogg": "audio/ogg", "m4a": "audio/m4a",
+    "pdf": "application/pdf", "txt": "text/plain",
+}
+
+
+def _media_payload(url: str) -> dict[str, Any]:
+    """``inlineData`` for a base64 data URI, ``fileData`` (MIME type by extension) otherwise."""
+    if url.startswith("data:"):
+        header, comma, data = url[len("data:"):].partition(",")
+        mime, _, encoding = header.partition(";")
+        if not comma or encoding != "base64":
+            raise Unrepresentable(f"{FORMAT.id} needs media data URIs in base64")
+        return {"inlineData": {"mimeType": mime, "data": data}}
+    extension = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+    if extension not in MIME_TYPES:
+        raise Unrepresentable(f"no MIME type for {url!r}, which {FORMAT.id} needs")
+    return {"fileData": {"mimeType": MIME_TYPES[extension], "fileUri": url}}
+
+
+def _write_part(part: Part, role: str) -> dict[str, Any]:
+    if part.type == "text":
+        return {"text": part.text or ""}
+    if role != "user" or part.url is None:
+        raise unsupported_part(part, f"a {FORMAT.id} {role} turn")
+    payload = _media_payload(part.url)
+    data = payload.get("inlineData") or payload["fileData"]
+    if MEDIA_TYPES.get(data["mimeType"].split("/", 1)[0], "file") != part.type:
+        raise Unrepresentable(f"{part.type} part of MIME type {data['mimeType']!r}")
+    return payload
+
+
+def _write_call(call: ToolCall) -> dict[str, Any]:
+    written = {"name": call.name, "args": arguments_object(call, FORMAT.id)}
+    if call.id is not None:
+        written["id"] = call.id
+    return {"functionCall": written}
+
+
+def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
+    call = links.answered(message)
+    name = message.name if message.name is not None else call.name if call else ""
+    if not name:
+        raise Unrepresentable(f"tool result without the name of its function, which "
+                              f"{FORMAT.id} requires")
+    written: dict[str, Any] = {"name": name, "response": result_object(message, FORMAT.id)}
+    call_id = links.result_id(message)
+    if call_id is not None:
+        written["id"] = call_id
+    return {"functionResponse": written}
+
+
+def _append_result(contents: list[dict[str, Any]], part: dict[str, Any]) -> None:
+    """Results answering one model turn share a user turn, as Vertex spells them."""
+    last = contents[-1] if contents else None
+    if last and last["role"] == "user" and all("functionResponse" in p for p in last["parts"]):
+        last["parts"].append(part)
+    else:
+        contents.append({"role": "user", "parts": [part]})
+
+
+def _write_contents(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
+    contents: list[dict[str, Any]] = []
+    for message in require_messages(messages, FORMAT.id):
+        role = role_name(WRITE_ROLES, message, FORMAT.id)
+        check_weight(message, FORMAT.id)
+        check_name(message, FORMAT.id)
+        if message.role in RESULT_ROLES:
+            _append_result(contents, _write_result(message, links))
+            continue
+        if message.tool_calls and role != "model":
+            raise Unrepresentable(f"{FORMAT.id} has function calls only in model turns")
+        parts = [*(_write_part(part, role) for part in message.content or ()),
+                 *(_write_call(call) for call in message.tool_calls)]
+        if not parts:
+            raise Unrepresentable(f"empty {message.role} turn, which {FORMAT.id} cannot hold")
+        contents.append({"role": role, "parts": parts})
+    return contents
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The example as ``contents`` of user and model turns, the system prompt apart.
+
+    >>> chat = Example(kind="chat", messages=[text_message("user", "Hi", ""),
+    ...                                       text_message("assistant", "Hello!", "")])
+    >>> write(chat)["contents"][1]
+    {'role': 'model', 'parts': [{'text': 'Hello!'}]}
+    """
+    require_kind(example, FORMAT.id, ("chat", "completion"))
+    require_no_label(example, FORMAT.id)
+    check_metadata(example, FORMAT.id, ("toolConfig",))
+    system, turns = leading_system(example.messages, FORMAT.id)
+    record: dict[str, Any] = {}
+    if system:
+        record["systemInstruction"] = {
+            "role": "system",
+            "parts": [{"text": text} for text in system_texts(system, FORMAT.id)]}
+    record["contents"] = _write_contents(turns, link_tools(example.messages))
+    if example.tools is not None:
+        record["tools"] = [{"functionDeclarations": function_definitions(
+            example.tools, FORMAT.id, DECLARATION_KEYS)}]
+    config = example.metadata.get("toolConfig")
+    if isinstance(config, Mapping):
+        record["toolConfig"] = dict(config)
+    return record
 
 
 FORMAT = Format(
@@ -236,6 +379,7 @@ FORMAT = Format(
     shape=SHAPE,
     matches=matches,
     read=read,
+    write=write,
     family="vertex-gemini",
     conversational=True,
     used_by="Google Vertex AI Gemini supervised tuning",

@@ -107,7 +107,7 @@ _FAMILY_ORDER = "FSCTDQP"
 
 def _load() -> None:
     # Importing the family modules registers their rules.
-    from ftdata.rules import conversation, duplicates, file, schema, tokens  # noqa: F401
+    from ftdata.rules import conversation, duplicates, file, privacy, quality, schema, tokens  # noqa: F401
 
 
 def matches_code(code: str, patterns: Iterable[str]) -> bool:

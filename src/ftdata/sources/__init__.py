@@ -39,6 +39,11 @@ SOURCE_MODULES: dict[str, str] = {
     "cohere-chat": "cohere_chat",
 }
 
+#: What a table column or a Q&A key may hold (``--map COL=FIELD``). ``input`` is extra context
+#: that follows the prompt, as in Alpaca's instruction/input/output.
+FIELDS = ("prompt", "input", "completion", "system", "conversation_id", "turn", "role",
+          "content", "chosen", "rejected", "label")
+
 #: Roles a speaker or source role may be mapped to with ``--roles``.
 TARGET_ROLES = ("system", "user", "assistant")
 
@@ -57,7 +62,11 @@ TURN_SEPARATOR = "\n"
 
 
 def source_kinds() -> list[str]:
-    """Every ``--from`` kind: the converter-only kinds, then the format ids."""
+    """Every ``--from`` kind: the converter-only kinds, then the format ids.
+
+    >>> source_kinds()[:3]
+    ['csv', 'tsv', 'xlsx']
+    """
     return [*SOURCE_MODULES, *FORMAT_MODULES]
 
 
@@ -87,6 +96,10 @@ class SourceOptions:
     roles: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for column, name in self.mapping.items():
+            if name not in FIELDS:
+                raise SourceError(f"--map {column}={name}: the field must be one of "
+                                  f"{', '.join(FIELDS)}")
         for source, role in self.roles.items():
             if role not in TARGET_ROLES:
                 raise SourceError(f"--roles {source}={role}: the role must be one of "
@@ -97,6 +110,9 @@ class RoleMap:
     """Speaker names or source roles to canonical roles: ``--roles`` first, then defaults.
 
     Names are compared exactly, then case-insensitively with surrounding spaces ignored.
+
+    >>> RoleMap({"Chatbot": "assistant"}, SPEAKER_ROLES).resolve(" HUMAN ")
+    'user'
     """
 
     def __init__(self, given: Mapping[str, str], defaults: Mapping[str, str] | None = None,
@@ -121,6 +137,7 @@ def _fold(name: str) -> str:
 
 
 def unknown_speaker(name: str, where: str) -> Skip:
+    """The skip for a speaker no role is known for, with the ``--roles`` that would fix it."""
     return Skip(f"unknown speaker {name!r} at {where} (map it with --roles "
                 f"'{name}=user|assistant|system')")
 
@@ -134,12 +151,14 @@ class Turn:
     where: str
 
 
-def conversation(turns: Sequence[Turn], metadata: Mapping[str, Any] | None = None
-                 ) -> Example | Skip:
+def conversation(turns: Sequence[Turn]) -> Example | Skip:
     """A chat example from chat-log turns, or why there is none.
 
     Consecutive turns of one role are merged with :data:`TURN_SEPARATOR`. A conversation needs
     a user turn and an assistant turn, and no empty message.
+
+    >>> conversation([Turn("user", "Hi", "line 1"), Turn("user", "there", "line 2")])
+    Skip(reason='no assistant turn')
     """
     merged: list[tuple[str, list[str]]] = []
     for turn in turns:
@@ -155,12 +174,15 @@ def conversation(turns: Sequence[Turn], metadata: Mapping[str, Any] | None = Non
     if "user" not in roles:
         return Skip("no user turn")
     return Example(kind="chat", messages=[message(role, TURN_SEPARATOR.join(texts))
-                                          for role, texts in merged],
-                   metadata=dict(metadata or {}))
+                                          for role, texts in merged])
 
 
 def message(role: str, text: str) -> Message:
-    """A one-part text message, as sources build them."""
+    """A one-part text message, as sources build them.
+
+    >>> message("user", "Hi").text
+    'Hi'
+    """
     return Message(role=role, content=[Part("text", text=text)])
 
 
@@ -173,7 +195,11 @@ def remap_roles(example: Example, roles: RoleMap) -> None:
 
 
 def unknown_role(example: Example) -> str | None:
-    """The first role that is not canonical, if any."""
+    """The first role that is not canonical, if any.
+
+    >>> unknown_role(Example(kind="chat", messages=[message("model", "Hi")]))
+    'model'
+    """
     for item in example.all_messages():
         if item.role not in ROLES:
             return item.role
@@ -189,6 +215,9 @@ def json_records(path: str | os.PathLike[str]
 
     Blank lines and a byte-order mark are not records. A framing problem with no line (an
     unclosed array, a truncated gzip) is a skip at ``None``.
+
+    >>> next(json_records("train.jsonl"))  # doctest: +SKIP
+    (1, {'messages': [...]})
     """
     from ftdata.parsing import RecordError, decode_record
     from ftdata.readers import LineFinding, read_events
@@ -210,6 +239,7 @@ def json_records(path: str | os.PathLike[str]
 
 
 def json_kind(value: object) -> str:
+    """How a JSON value is named in a message: ``"an array"``, ``"a string"``, ``"null"``..."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, list):

@@ -1,0 +1,85 @@
+"""``ftdata convert``: turn tables, Q&A files and chat logs into a format's JSONL."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ftdata.cli import EXIT_ISSUES, EXIT_OK, cli, fail
+from ftdata.formats import FORMAT_MODULES
+from ftdata.sources import source_kinds
+
+
+def parse_pairs(values: Sequence[str], option: str, right: str) -> dict[str, str]:
+    """``LEFT=RIGHT`` option values as a dict; the last ``=`` splits, a repeated LEFT fails."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        left, equals, name = value.rpartition("=")
+        if not equals or not left or not name:
+            fail(f"{option}: expected {right}, got {value!r}")
+        if left in pairs:
+            fail(f"{option}: {left!r} is given twice")
+        pairs[left] = name
+    return pairs
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    """Each skipped record as ``INPUT:LINE: skipped: reason``, then a one-line summary."""
+    name = summary["input"]
+    lines = [f"{name}:{entry['line']}: skipped: {entry['reason']}" if entry["line"] is not None
+             else f"{name}: skipped: {entry['reason']}" for entry in summary["skipped"]]
+    lines.append(f"{name} -> {summary['output']}: {summary['from']} -> {summary['to']}: "
+                 f"{summary['read']} read, {summary['written']} written, "
+                 f"{len(summary['skipped'])} skipped")
+    return "\n".join(lines) + "\n"
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", required=True, metavar="OUTPUT",
+              help="The JSONL file to write (.jsonl.gz: gzip).")
+@click.option("--to", "to", type=click.Choice(list(FORMAT_MODULES)), required=True,
+              help="Format to write.")
+@click.option("--from", "from_", type=click.Choice(source_kinds()), default=None,
+              help="What the input is (default: detected from its name and content).")
+@click.option("--map", "mapping", multiple=True, metavar="COL=FIELD",
+              help="Read a table column (header or 0-based index) or Q&A key as FIELD: "
+                   "prompt, input, completion, system, conversation_id, turn, role, content, "
+                   "chosen, rejected, label.")
+@click.option("--system", default=None, metavar="TEXT",
+              help="Add this system message to every example that has none.")
+@click.option("--roles", multiple=True, metavar="SRC=DST",
+              help="Map a speaker name or source role to system, user or assistant.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when any record is skipped.")
+def convert(input_path: str, output: str, to: str, from_: str | None, mapping: Sequence[str],
+            system: str | None, roles: Sequence[str], output_format: str,
+            strict: bool) -> None:
+    """Convert INPUT into OUTPUT, one --to record per line.
+
+    Every record is either written or listed with its location and the reason it was
+    skipped. Exit status: 0 when done (1 with --strict when a record was skipped), 2 for a
+    usage error or unreadable input.
+    """
+    from ftdata.conversion import convert as run
+    from ftdata.outputs import OutputError
+    from ftdata.readers import InputError
+
+    columns = parse_pairs(mapping, "--map", "COL=FIELD")
+    speakers = parse_pairs(roles, "--roles", "SRC=DST")
+    try:
+        summary = run(input_path, output, to=to, from_=from_, mapping=columns,
+                      roles=speakers, system=system, progress=True)
+    except (InputError, OutputError, ValueError) as error:
+        fail(str(error))
+    if output_format == "json":
+        import orjson
+
+        click.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(summary), nl=False)
+    sys.exit(EXIT_ISSUES if strict and summary["skipped"] else EXIT_OK)

@@ -1,0 +1,339 @@
+"""Convert any supported input into one format's JSONL, never dropping a record silently.
+
+``convert`` reads the input as a stream of records (:mod:`ftdata.sources`), writes each with the
+target format's writer (:attr:`ftdata.formats.Format.write`) and returns the summary of SPEC §5:
+``{"input", "output", "from", "to", "read", "written", "skipped": [{"line", "reason"}]}``, with
+``read == written + len(skipped)``. A record that cannot be converted (an empty answer, no
+assistant turn, an unknown speaker or role, something the target format cannot express) is
+skipped with its location and the reason.
+
+The output is written through :func:`ftdata.outputs.atomic_output`: a temporary file in its
+directory, synced and renamed over the output only when everything went well, so a failure
+leaves no temporary file and an existing output as it was. The output may not be the input, nor
+a link to it. A name ending in ``.gz`` is written gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from ftdata.formats import Format, Unrepresentable, get_format
+from ftdata.model import Example, Message
+from ftdata.outputs import atomic_output, refuse_overwriting_inputs
+from ftdata.readers import BOM, file_size, logical_name, open_binary
+from ftdata.sources import (
+    Item,
+    Skip,
+    SourceError,
+    SourceOptions,
+    json_records,
+    message,
+    read_items,
+    source_kinds,
+    unknown_role,
+)
+
+#: How many records detection looks at.
+DETECTION_SAMPLE = 100
+#: Extension (after any ``.gz``) -> input kind.
+EXTENSION_KINDS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx",
+                   ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+JSON_EXTENSIONS = (".json", ".jsonl", ".ndjson")
+TEXT_EXTENSIONS = (".txt", ".text", ".log")
+#: File signatures -> input kind.
+MAGIC_KINDS = {b"PK\x03\x04": "xlsx", b"PAR1": "parquet"}
+#: Records between two progress updates.
+PROGRESS_EVERY = 1000
+
+Summary = dict[str, Any]
+
+
+class ConvertError(ValueError):
+    """The conversion cannot start: the target format has no writer."""
+
+
+class SkippedRecords(Exception):
+    """Raised by ``convert(..., strict=True)`` when a record was skipped.
+
+    The output has been written all the same; ``summary`` is what ``convert`` would return.
+    """
+
+    def __init__(self, summary: Summary) -> None:
+        skipped = summary["skipped"]
+        first = skipped[0]
+        where = f"line {first['line']}: " if first["line"] is not None else ""
+        super().__init__(f"{len(skipped)} of {summary['read']} records skipped (first: "
+                         f"{where}{first['reason']})")
+        self.summary = summary
+
+
+class SkippedRecordWarning(UserWarning):
+    """Issued by :func:`read` for a record it leaves out, when no ``on_skip`` is given."""
+
+
+# -- detection -----------------------------------------------------------------------------
+
+
+def detect_kind(path: str | os.PathLike[str]) -> str:
+    """The ``--from`` kind of a file, from its extension, then its content.
+
+    >>> detect_kind("faq.csv")
+    'csv'
+
+    Raises :class:`ftdata.readers.InputError` when the file cannot be read and
+    :class:`ftdata.sources.SourceError` when its kind cannot be told.
+    """
+    name = logical_name(path).lower()
+    extension = os.path.splitext(name)[1]
+    if extension in EXTENSION_KINDS:
+        return EXTENSION_KINDS[extension]
+    file_size(path)
+    with open_binary(path) as stream:
+        head = stream.read(1 << 16)
+    for magic, kind in MAGIC_KINDS.items():
+        if head.startswith(magic):
+            return kind
+    from ftdata.sources import transcript, whatsapp
+
+    text = head.decode("utf-8", errors="replace")
+    if extension not in JSON_EXTENSIONS and whatsapp.looks_like(text):
+        return "whatsapp"  # before JSON: iOS lines start with "["
+    if extension in JSON_EXTENSIONS or (extension not in TEXT_EXTENSIONS and head.lstrip(
+            BOM).lstrip()[:1] in (b"{", b"[")):
+        return _detect_json_kind(path)
+    if transcript.looks_like(text):
+        return "transcript"
+    raise SourceError(f"{os.fspath(path)}: cannot tell what kind of input this is; pass "
+                      f"--from ({', '.join(source_kinds())})")
+
+
+def _detect_json_kind(path: str | os.PathLike[str]) -> str:
+    from ftdata.engine import detect_format
+    from ftdata.sources import chatgpt_export, cohere_chat, qa
+
+    samples = [record for _, record in itertools.islice(json_records(path), DETECTION_SAMPLE)
+               if not isinstance(record, Skip)]
+    if not samples:
+        raise SourceError(f"{os.fspath(path)}: no JSON records to tell the input kind from; "
+                          f"pass --from")
+    half = (len(samples) + 1) // 2
+    for kind, looks_like in (("chatgpt-export", chatgpt_export.looks_like),
+                             ("cohere-chat", cohere_chat.looks_like)):
+        if sum(1 for record in samples if looks_like(record)) >= half:
+            return kind
+    detection = detect_format(samples)
+    fits = sum(1 for record in samples if detection.format and detection.format.matches(record))
+    questions = sum(1 for record in samples if qa.looks_like(record))
+    if detection.format is not None and fits >= questions:
+        return detection.format.id
+    if questions >= half:
+        return "qa"
+    if detection.format is not None:
+        return detection.format.id
+    keys = ", ".join(sorted({key for record in samples[:10] for key in record})[:12])
+    raise SourceError(f"{os.fspath(path)}: no known input has these keys ({keys}); pass "
+                      f"--from, or --from qa with --map KEY=FIELD")
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def add_system(example: Example, text: str) -> Example:
+    """Give an example a leading system message unless it has one (text examples have none).
+
+    >>> add_system(Example(kind="completion"), "Be brief.").kind
+    'chat'
+    """
+    if example.kind == "text" or example.system is not None:
+        return example
+    example.messages.insert(0, message("system", text))
+    if example.kind == "completion":
+        example.kind = "chat"
+    return example
+
+
+def _answered(item: Message) -> bool:
+    if item.tool_calls:
+        return True
+    return any(part.type != "text" or (part.text or "").strip() for part in item.content or ())
+
+
+def _where(item: Message) -> str:
+    return f" (at {item.pointer})" if item.pointer else ""
+
+
+def conversion_problem(example: Example, target: Format) -> str | None:
+    """Why an example cannot be converted whatever the target's writer says, if it cannot.
+
+    >>> from ftdata.sources import message
+    >>> conversion_problem(Example(kind="chat", messages=[message("user", "Hi")]),
+    ...                    get_format("openai-chat"))
+    'no assistant turn'
+    """
+    role = unknown_role(example)
+    if role is not None:
+        return (f"unknown role {role!r} (map it with --roles "
+                f"'{role}=user|assistant|system')")
+    if example.kind == "text":
+        return None if (example.text or "").strip() else "empty text"
+    if example.kind == "preference":
+        for side, answers in (("chosen", example.chosen), ("rejected", example.rejected)):
+            if not answers or not any(_answered(answer) for answer in answers):
+                return f"empty {side} answer"
+        return None
+    answers = [item for item in example.messages if item.role == "assistant"]
+    if not answers:
+        return None if target.ends_with_user else "no assistant turn"
+    for answer in answers:
+        if not _answered(answer):
+            return f"empty answer{_where(answer)}"
+    return None
+
+
+def encode(example: Example, target: Format,
+           write: Callable[[Example], dict[str, Any]]) -> bytes | Skip:
+    """One output line for an example, or why it cannot be written.
+
+    >>> encode(Example(kind="chat"), get_format("openai-chat"), lambda e: {"x": 1})
+    Skip(reason='no assistant turn')
+    """
+    problem = conversion_problem(example, target)
+    if problem is not None:
+        return Skip(problem)
+    try:
+        record = write(example)
+    except Unrepresentable as error:
+        return Skip(error.reason)
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError as error:
+        return Skip(f"cannot be written as JSON: {error}")
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress display on stderr, shown only when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield lambda count: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    # The total is unknown until the input ends, so the bar pulses and the count grows.
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed:,} records"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as display:
+        task = display.add_task(label, total=None)
+        yield lambda count: display.update(task, completed=count)
+
+
+# -- API -----------------------------------------------------------------------------------
+
+
+def _options(mapping: Mapping[str, str] | None, roles: Mapping[str, str] | None
+             ) -> SourceOptions:
+    return SourceOptions(mapping=dict(mapping or {}), roles=dict(roles or {}))
+
+
+def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to: str,
+            from_: str | None = None, mapping: Mapping[str, str] | None = None,
+            roles: Mapping[str, str] | None = None, system: str | None = None,
+            strict: bool = False, progress: bool = False) -> Summary:
+    """Convert ``input`` into ``output``, one ``to`` record per line; return the summary.
+
+    >>> convert("faq.csv", "train.jsonl", to="openai-chat")  # doctest: +SKIP
+    {'input': 'faq.csv', 'output': 'train.jsonl', 'from': 'csv', 'to': 'openai-chat',
+     'read': 3, 'written': 2, 'skipped': [{'line': 1, 'reason': 'empty answer'}]}
+
+    ``from_`` is a format id or a source kind (detected when omitted); ``mapping`` is
+    ``--map`` (column or key -> field), ``roles`` is ``--roles`` (speaker or role -> system,
+    user or assistant); ``system`` is added to every example that has no system message.
+    With ``strict``, :class:`SkippedRecords` is raised after writing when a record was skipped.
+    ``progress`` shows a progress display on stderr when it is a terminal.
+
+    Raises :class:`ftdata.readers.InputError` when the input cannot be read,
+    :class:`ftdata.outputs.OutputError` when the output cannot be written there (it is the
+    input, or a link to it), :class:`ConvertError` or :class:`ftdata.sources.SourceError`
+    (both ``ValueError``) for a conversion that cannot start, ``ValueError`` for an unknown
+    format.
+    """
+    target = get_format(to)
+    write = target.write
+    if write is None:
+        raise ConvertError(f"writing {to} is not supported yet")
+    file_size(input)
+    refuse_overwriting_inputs(output, [input])
+    kind = from_ or detect_kind(input)
+    items = read_items(input, kind, _options(mapping, roles))
+    summary: Summary = {"input": os.fspath(input), "output": os.fspath(output), "from": kind,
+                        "to": to, "read": 0, "written": 0, "skipped": []}
+    skipped: list[dict[str, Any]] = summary["skipped"]
+    read = written = 0
+    label = f"{os.path.basename(os.fspath(input))} -> {to}"
+    with atomic_output(output, inputs=[input]) as stream, _progress(progress, label) as tick:
+        for location, item in items:
+            read += 1
+            if isinstance(item, Example):
+                if system:
+                    add_system(item, system)
+                outcome = encode(item, target, write)
+            else:
+                outcome = item
+            if isinstance(outcome, Skip):
+                skipped.append({"line": location, "reason": outcome.reason})
+            else:
+                stream.write(outcome)
+                written += 1
+            if read % PROGRESS_EVERY == 0:
+                tick(read)
+    summary["read"], summary["written"] = read, written
+    if strict and skipped:
+        raise SkippedRecords(summary)
+    return summary
+
+
+def read(path: str | os.PathLike[str], *, from_: str | None = None,
+         mapping: Mapping[str, str] | None = None, roles: Mapping[str, str] | None = None,
+         system: str | None = None,
+         on_skip: Callable[[int | None, str], None] | None = None) -> Iterator[Example]:
+    """The canonical examples of any supported input, in order, streamed.
+
+    >>> for example in read("chat.txt", from_="transcript"):  # doctest: +SKIP
+    ...     print(example.messages[-1].text)
+
+    A record that cannot be read is passed to ``on_skip(location, reason)``; without it, a
+    :class:`SkippedRecordWarning` says where and why. Options are those of :func:`convert`.
+    """
+    file_size(path)
+    kind = from_ or detect_kind(path)
+    items = read_items(path, kind, _options(mapping, roles))
+    return _examples(items, os.fspath(path), system, on_skip)
+
+
+def _examples(items: Iterator[Item], name: str, system: str | None,
+              on_skip: Callable[[int | None, str], None] | None) -> Iterator[Example]:
+    for location, item in items:
+        if isinstance(item, Skip):
+            if on_skip is not None:
+                on_skip(location, item.reason)
+            else:
+                where = f"{name}:{location}" if location is not None else name
+                warnings.warn(f"{where}: skipped: {item.reason}", SkippedRecordWarning,
+                              stacklevel=2)
+            continue
+        yield add_system(item, system) if system else item
+
+
+__all__ = ["ConvertError", "SkippedRecordWarning", "SkippedRecords", "convert", "detect_kind",
+           "read"]

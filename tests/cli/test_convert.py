@@ -1,0 +1,100 @@
+"""``ftdata convert``: skipped records with their lines, the summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ftdata.cli import main
+from tests.sources import FIXTURES
+from tests.test_convert import records, writer  # noqa: F401 - the fixture
+
+FAQ = str(FIXTURES / "faq.csv")
+
+pytestmark = pytest.mark.usefixtures("writer")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(["convert", *args])
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return code if isinstance(code, int) else 1, out, err
+
+
+def test_text_output_lists_each_skip_then_a_summary(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path) -> None:
+    output = tmp_path / "train.jsonl"
+    code, out, err = run(capsys, FAQ, "-o", str(output), "--to", "openai-chat")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"{FAQ}:3: skipped: empty answer",
+        f"{FAQ} -> {output}: csv -> openai-chat: 5 read, 4 written, 1 skipped"]
+    assert len(records(output)) == 4
+
+
+def test_json_output_is_the_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    output = tmp_path / "train.jsonl"
+    code, out, _ = run(capsys, FAQ, "-o", str(output), "--to", "openai-chat",
+                       "--output-format", "json")
+    summary = json.loads(out)
+    assert code == 0 and list(summary) == ["input", "output", "from", "to", "read", "written",
+                                           "skipped"]
+    assert summary["read"] == summary["written"] + len(summary["skipped"]) == 5
+    assert summary["skipped"] == [{"line": 3, "reason": "empty answer"}]
+
+
+def test_strict_exits_1_when_a_record_is_skipped(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    output = str(tmp_path / "train.jsonl")
+    assert run(capsys, FAQ, "-o", output, "--to", "openai-chat", "--strict")[0] == 1
+    clean = str(FIXTURES / "qa.json")
+    assert run(capsys, clean, "-o", output, "--to", "openai-chat", "--strict")[0] == 0
+
+
+def test_map_roles_from_and_system(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "table.csv"
+    source.write_text("id,frage,antwort\n1,Wie?,So.\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    code, _, _ = run(capsys, str(source), "-o", str(output), "--to", "openai-chat", "--map",
+                     "frage=prompt", "--map", "2=completion", "--system", "Sei knapp.")
+    assert code == 0 and records(output) == [{"messages": [
+        {"role": "system", "content": "Sei knapp."}, {"role": "user", "content": "Wie?"},
+        {"role": "assistant", "content": "So."}]}]
+    chat = FIXTURES / "whatsapp_ios_24h.txt"
+    code, out, _ = run(capsys, str(chat), "-o", str(output), "--to", "openai-chat",
+                       "--from", "whatsapp", "--roles", "Support=assistant")
+    assert code == 0 and out.splitlines()[-1].endswith("2 read, 1 written, 1 skipped")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--map", "frage"], "--map: expected COL=FIELD, got 'frage'"),
+    (["--map", "a=prompt", "--map", "a=completion"], "--map: 'a' is given twice"),
+    (["--map", "question=query"], "--map question=query: the field must be one of prompt"),
+    (["--roles", "bot=robot"], "--roles bot=robot: the role must be one of system, user, "
+                               "assistant"),
+    (["--from", "whatsapp"], "a WhatsApp chat needs the assistant's name"),
+    (["--to", "nope"], "Invalid value for '--to'"),
+])
+def test_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           args: list[str], message: str) -> None:
+    output = tmp_path / "out.jsonl"
+    base = ["--to", "openai-chat"] if "--to" not in args else []
+    code, out, err = run(capsys, FAQ, "-o", str(output), *base, *args)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and message in err
+    assert not output.exists()
+
+
+def test_unreadable_input_and_output_over_input(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    missing = str(tmp_path / "missing.csv")
+    code, _, err = run(capsys, missing, "-o", str(tmp_path / "o.jsonl"), "--to", "openai-chat")
+    assert code == 2 and err == f"ftdata: error: {missing}: no such file\n"
+    source = tmp_path / "faq.csv"
+    source.write_bytes((FIXTURES / "faq.csv").read_bytes())
+    code, _, err = run(capsys, str(source), "-o", str(source), "--to", "openai-chat")
+    assert code == 2 and "refusing to write over the input" in err
+    assert source.read_bytes() == (FIXTURES / "faq.csv").read_bytes()

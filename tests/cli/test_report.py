@@ -1,0 +1,101 @@
+"""``ftdata report``: writes the page whatever the data holds, refuses bad requests with exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ftdata.cli import main
+from ftdata.engine import ValidateOptions, token_setup, validate_path
+from ftdata.statistics import file_stats, report_stats
+from tests.conftest import SAMPLES
+
+BROKEN = SAMPLES / "openai-chat" / "broken.jsonl"
+CLEAN = SAMPLES / "openai-chat" / "clean.jsonl"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    captured = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), captured.out, captured.err
+
+
+def test_writes_the_page_and_exits_0_even_when_the_data_has_errors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out" / "report.html"
+    code, out, err = run(capsys, "report", str(BROKEN), "-o", str(output))
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4
+    assert "failed" in page
+    assert out.strip() == (f"{output}: report of {BROKEN} written (failed: 22 errors, "
+                           f"7 warnings, 0 info)")
+    assert not list(output.parent.glob(".*.tmp"))  # the temporary file was renamed
+
+
+def test_options_reach_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(output), "--model", "gpt-4o-mini",
+                       "--target", "openai", "--format", "openai-chat", "--max-tokens", "60",
+                       "--epochs", "2")
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    assert "gpt-4o-mini" in page and "(2 epochs)" in page
+    assert 'data-limit="60" data-position="inside"' in page
+    assert "2024-07-23" in page  # the model's price date
+
+
+def test_report_stats_match_ftdata_stats() -> None:
+    options = ValidateOptions(model="gpt-4.1-mini")
+    setup = token_setup(options)
+    assert setup is not None
+    for path in (BROKEN, CLEAN):
+        report = validate_path(path, options)
+        assert report_stats(report, setup) == file_stats(path)
+        assert report_stats(report, setup, 7) == file_stats(path, epochs=7)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--model", "gpt-9"), "gpt-9"),
+    (("--epochs", "zero"), "--epochs"),
+    (("--max-tokens", "0"), "--max-tokens"),
+    (("--format", "nope"), "--format"),
+])
+def test_usage_errors_exit_2_with_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+        message: str) -> None:
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(output), *args)
+    assert code == 2
+    assert err.startswith("ftdata: error:") and err.count("\n") == 1 and message in err
+    assert not output.exists()
+
+
+def test_a_missing_input_or_output_option_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "report", str(tmp_path / "absent.jsonl"), "-o",
+                       str(tmp_path / "r.html"))
+    assert code == 2 and "absent.jsonl" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "report", str(CLEAN))
+    assert code == 2 and "-o" in err
+
+
+def test_never_writes_over_the_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "train.jsonl"
+    original = CLEAN.read_bytes()
+    data.write_bytes(original)
+    link = tmp_path / "link.html"
+    link.symlink_to(data)
+    for target in (data, link):
+        code, _, err = run(capsys, "report", str(data), "-o", str(target))
+        assert code == 2 and "refusing to write over the input" in err
+    assert data.read_bytes() == original
+
+
+def test_a_directory_as_output_exits_2(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(tmp_path))
+    assert code == 2 and "is a directory" in err

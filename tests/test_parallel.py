@@ -1,0 +1,41 @@
+"""Worker processes give exactly the single-process result: issues, duplicates, statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from benchmarks.generate import generate
+
+from ftdata import parallel
+from ftdata.engine import ValidateOptions, validate_path
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "train.jsonl"
+    generate(str(path), 1_500_000, seed=11)
+    return path
+
+
+@pytest.mark.parametrize("tokens", [False, True])
+def test_two_workers_match_one_process(dataset: Path, tokens: bool,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "BATCH_RECORDS", 50)  # many batches, many merges
+    options = ValidateOptions(model="gpt-4o-mini" if tokens else None, count_tokens=tokens)
+    one = validate_path(dataset, ValidateOptions(**{**options.__dict__, "jobs": 1}))
+    two = validate_path(dataset, ValidateOptions(**{**options.__dict__, "jobs": 2}))
+    assert two.to_dict() == one.to_dict()
+    codes = {issue.code for issue in one.issues}
+    assert {"D001", "C002"} <= codes  # the generator plants copies and defects
+    if tokens:
+        assert one.stats["tokens"]["total"] > 0
+        assert one.accumulator is not None and two.accumulator is not None
+        assert two.accumulator.tokens.counts == one.accumulator.tokens.counts
+
+
+def test_small_files_stay_in_one_process() -> None:
+    assert parallel.choose_jobs(None, 1000) == 1
+    assert parallel.choose_jobs(None, None) == 1
+    assert parallel.choose_jobs(None, parallel.PARALLEL_MIN_BYTES) == parallel.available_cores()
+    assert parallel.choose_jobs(3, 10) == 3
