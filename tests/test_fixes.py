@@ -72,3 +72,30 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
 def test_fixable_codes_are_registered_fixable_rules() -> None:
     assert {"F004", "F005", "D001"} <= fixable_codes()
     assert fixable_codes(["F"]) == {"F004", "F005"}
+
+
+def test_whitespace_and_double_encoding_fixes_then_revalidate(tmp_path: Path) -> None:
+    record = {"messages": [
+        {"role": "user", "content": "  Weather in Paris? "},
+        {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {
+            "name": "get_weather", "arguments": json.dumps(json.dumps({"city": "Paris"}))}}]}],
+        "tools": [{"type": "function", "function": {"name": "get_weather"}}]}
+    source = write(tmp_path / "in.jsonl", [record])
+    before = ftdata.validate(source)
+    assert {"Q001", "Q005"} <= {i.code for i in before.issues}
+    result = fix_file(source, tmp_path / "out.jsonl")
+    assert sorted((c["code"], c["pointer"]) for c in result.changes) == [
+        ("Q001", "/messages/0/content"),
+        ("Q005", "/messages/1/tool_calls/0/function/arguments")]
+    fixed = json.loads((tmp_path / "out.jsonl").read_text())
+    assert fixed["messages"][0]["content"] == "Weather in Paris?"
+    assert json.loads(fixed["messages"][1]["tool_calls"][0]["function"]["arguments"]) == {
+        "city": "Paris"}
+    after = ftdata.validate(tmp_path / "out.jsonl")
+    assert not {"Q001", "Q005"} & {i.code for i in after.issues}
+
+
+def test_completion_keeps_the_whitespace_the_rule_allows(tmp_path: Path) -> None:
+    source = write(tmp_path / "in.jsonl", [{"prompt": "Q: 2+2?\nA:", "completion": " 4\n\n"}])
+    fix_file(source, tmp_path / "out.jsonl")
+    assert json.loads((tmp_path / "out.jsonl").read_text())["completion"] == " 4\n"

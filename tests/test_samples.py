@@ -82,7 +82,8 @@ BROKEN: dict[str, list[Verdict]] = {
         ("S001", 9),  # no prompt
     ],
     "trl-preference": [
-        ("C014", 2),  # answers differ only by a trailing space
+        ("C014", 2),  # answers differ only by a trailing space...
+        ("Q001", 2),  # ...which is itself surrounding whitespace
         ("C002", 3),  # empty chosen answer
         ("S001", 4),  # no rejected answer
         ("S003", 5),  # rejected is null
@@ -153,7 +154,7 @@ BROKEN: dict[str, list[Verdict]] = {
         ("C004", 6),  # ends with a user turn
         ("C005", 7),  # two assistant turns in a row
         ("C002", 8),  # empty assistant answer
-        # line 9: "User:"/"Assistant:" markers inside the text are not reported
+        ("Q004", 9),  # "User:"/"Assistant:" markers inside the text
     ],
 }
 

@@ -37,6 +37,7 @@ from ftdata.rules.duplicates import (
     RecordKeys,
     record_keys,
 )
+from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
 from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
@@ -443,6 +444,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     foreign: Counter[str] = Counter()
     first_foreign: dict[str, int] = {}
     stats = StatsAccumulator()
+    system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
     limit = tokens.limit if tokens else None
     jobs = choose_jobs(options.jobs, size) if checker is not None else 1
     checked = check_events(events, checker, jobs) if checker is not None else (
@@ -479,11 +481,15 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                     invalid.add(index)
         if result.summary is not None:
             stats.add_example(result.summary)
+            if system_prompts is not None and result.summary.conversational:
+                system_prompts.observe(result.summary.system_key, event.line)
         if result.tokens is not None:
             stats.add_tokens(result.tokens.total, result.tokens.trainable,
                              estimated=result.tokens.estimated, line=event.line, limit=limit)
     file_level = _file_findings(fmt, reason, target, options, records, size, foreign,
                                 first_foreign)
+    if system_prompts is not None:
+        file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
     issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))

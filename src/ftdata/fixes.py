@@ -7,7 +7,6 @@ that need no change are written back byte for byte. The input is never modified.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,25 +23,15 @@ from ftdata.pointers import locate
 from ftdata.readers import BOM, LineFinding, RawRecord, read_events
 from ftdata.rules import all_rules, error_codes, matches_code
 from ftdata.rules.duplicates import DuplicateTracker
+from ftdata.rules.quality import decode_double_encoded, fix_surrounding_whitespace
 from ftdata.targets import get_target
 
 #: Fixes by code: edit the decoded record at the finding's pointer; True when it changed.
 RecordFix = Callable[[Any, str], bool]
 
 
-def _strip_whitespace(record: Any, pointer: str) -> bool:
-    found = locate(record, pointer)
-    if found is None:
-        return False
-    container, key = found
-    value = container[key]
-    if not isinstance(value, str) or value.strip() == value:
-        return False
-    container[key] = value.strip()
-    return True
-
-
-def _decode_once(record: Any, pointer: str) -> bool:
+def _edit(record: Any, pointer: str, fix: Callable[[str], str | None]) -> bool:
+    """Replace the string at ``pointer`` with ``fix(value)``; True when it changed."""
     found = locate(record, pointer)
     if found is None:
         return False
@@ -50,14 +39,19 @@ def _decode_once(record: Any, pointer: str) -> bool:
     value = container[key]
     if not isinstance(value, str):
         return False
-    try:
-        inner = json.loads(value)
-    except ValueError:
+    fixed = fix(value)
+    if fixed is None or fixed == value:
         return False
-    if not isinstance(inner, str):
-        return False
-    container[key] = inner
+    container[key] = fixed
     return True
+
+
+def _strip_whitespace(record: Any, pointer: str) -> bool:
+    return _edit(record, pointer, lambda value: fix_surrounding_whitespace(value, pointer))
+
+
+def _decode_once(record: Any, pointer: str) -> bool:
+    return _edit(record, pointer, decode_double_encoded)
 
 
 RECORD_FIXES: dict[str, tuple[RecordFix, str]] = {

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ftdata.rules.quality import system_prompt_key
+
 if TYPE_CHECKING:
     from ftdata.engine import TokenSetup
     from ftdata.model import Example
@@ -86,6 +88,10 @@ class ExampleSummary:
     roles: tuple[str, ...]
     missing_system: bool
     missing_user: bool
+    #: The system prompt's key for Q007 (``None``: none); ``conversational`` says whether the
+    #: example could have one.
+    system_key: str | None = None
+    conversational: bool = False
 
 
 def summarize(example: Example) -> ExampleSummary:
@@ -96,7 +102,9 @@ def summarize(example: Example) -> ExampleSummary:
         roles=tuple(message.role for message in messages),
         missing_system=conversation and not any(
             m.role in ("system", "developer") for m in example.messages),
-        missing_user=conversation and not any(m.role == "user" for m in example.messages))
+        missing_user=conversation and not any(m.role == "user" for m in example.messages),
+        system_key=system_prompt_key(example) if conversation else None,
+        conversational=conversation)
 
 
 #: How many over-limit example lines the statistics keep for display.

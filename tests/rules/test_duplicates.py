@@ -142,3 +142,11 @@ def test_digest_index_grows_and_keeps_first_lines() -> None:
 ])
 def test_shingles_fold_case_and_punctuation(text: str, expected: list[bytes]) -> None:
     assert shingles(text) == expected
+
+
+def test_lone_surrogates_and_huge_integers_do_not_break_the_index() -> None:
+    line = ('{"messages": [{"role": "user", "content": "\\ud800 1"}, '
+            '{"role": "assistant", "content": "ok", "weight": 1}], "n": 1}')
+    found = [code for code, _, _ in issues([line.replace(', "n": 1', ""),
+                                            line.replace(', "n": 1', "")])]
+    assert "D001" in found

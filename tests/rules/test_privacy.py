@@ -65,6 +65,10 @@ def _secrets() -> dict[str, tuple[str, str, str]]:
                     fake(URLSAFE, 43, rng)))
     pem_body = "\n".join(fake(BASE62 + "+/", 64, rng) for _ in range(6))
     pem = f"-----BEGIN RSA PRIVATE KEY-----\n{pem_body}\n-----END RSA PRIVATE KEY-----"
+    encrypted_body = "\n".join(fake(BASE62 + "+/", 64, rng) for _ in range(4))
+    encrypted = ("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+                 f"DEK-Info: AES-128-CBC,{fake('0123456789ABCDEF', 32, rng)}\n\n"
+                 f"{encrypted_body}\n-----END RSA PRIVATE KEY-----")
     generic = fake(BASE62, 32, rng)
     password = fake(BASE62 + "!#%&*", 20, rng)
     bearer = fake(BASE62, 40, rng)
@@ -91,6 +95,8 @@ def _secrets() -> dict[str, tuple[str, str, str]]:
                 "JSON Web Token"),
         "pem private key": (pem_body.splitlines()[0], f"Here is my key:\n{pem}\n",
                             "PEM private key"),
+        "encrypted pem key": (encrypted_body.splitlines()[0], f"key.pem:\n{encrypted}",
+                              "PEM private key"),
         "generic api key": (generic, f'STRIPE_API_KEY = "{generic}"', "secret"),
         "generic password": (password, f'db:\n  password: "{password}"\n', "secret"),
         "bearer token": (bearer, f"Authorization: Bearer {bearer}", "bearer token"),
@@ -186,6 +192,16 @@ def test_p001_scans_every_text_of_the_example() -> None:
     ]
     for record, format_id, pointer in other_formats:
         assert [issue.pointer for issue in _issues(record, "P001", format_id)] == [pointer]
+
+
+def test_p001_messages_name_the_key_and_measure_the_whole_secret() -> None:
+    secret, text, _ = SECRETS["generic api key"]
+    (found,) = _issues(chat(user("Why?"), assistant(text)), "P001")
+    assert found.message == f"secret (STRIPE_API_KEY) {secret[:4]}…(32 chars) in assistant content"
+    _, pem_text, _ = SECRETS["pem private key"]
+    (pem,) = _issues(chat(user("Why?"), assistant(pem_text)), "P001")
+    block = pem_text[pem_text.index("-----BEGIN"):pem_text.index("KEY-----\n", 40) + 8]
+    assert pem.message == f"PEM private key ----…({len(block)} chars) in assistant content"
 
 
 def test_p001_reports_each_kind_once_per_text_with_a_count() -> None:

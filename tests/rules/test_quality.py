@@ -15,6 +15,7 @@ from ftdata.rules.quality import (
     WhitespacePolicy,
     decode_double_encoded,
     example_texts,
+    fix_surrounding_whitespace,
     repair_mojibake,
     system_prompt_key,
     trim_surrounding_whitespace,
@@ -176,6 +177,20 @@ def test_q001_messages_and_fix() -> None:
     assert trim_surrounding_whitespace("```\nx\n```\n  ", policy) == "```\nx\n```\n"
 
 
+@pytest.mark.parametrize(("value", "pointer", "fixed"), [
+    ("  Paris.  ", "/messages/1/content", "Paris."),
+    ("```py\nx = 1\n```\n\n", "/messages/1/content", "```py\nx = 1\n```\n"),
+    ("  Capital?\n\n###\n\n", "/prompt", "Capital?\n\n###\n\n"),
+    (" Paris.\n\n", "/completion", " Paris.\n"),
+    ("\n\nA document.\n\n", "/text", "A document.\n"),
+    (" I am Ada. ", "/output", "I am Ada."),
+])
+def test_q001_fix_removes_exactly_what_the_rule_reports(value: str, pointer: str,
+                                                         fixed: str) -> None:
+    assert fix_surrounding_whitespace(value, pointer) == fixed
+    assert fix_surrounding_whitespace(fixed, pointer) == fixed
+
+
 # -- Q002 ---------------------------------------------------------------------------------
 
 CLEAN_UNICODE = [
@@ -285,6 +300,8 @@ CODE_ANSWERS = {
                         "{% endfor %}\n```",
     "handlebars inline": "In Handlebars, write `{{firstName}}` to print the value.",
     "helm": "```yaml\nimage: {{ .Values.image.repository }}\n```",
+    "html code element": "Render it with <pre>{{ title }}</pre> or <code>{user_name}</code>.",
+    "stray backticks before a fence": "Type ``` to start.\n```jinja\nHello {{ name }}\n```",
     "github actions unfenced": "jobs:\n build:\n  # url: https://ghcr.io/${{ github.repository }}"
                                "\n  env:\n   TOKEN: ${{ secrets.GITHUB_TOKEN }}",
     "math prose": "Let {x_n} be a sequence in [a, b] and {a} a singleton; a subsequence "
@@ -495,3 +512,115 @@ def test_rules_do_not_crash_on_odd_examples() -> None:
             check = get_rule(code).check
             assert check is not None
             assert list(check(example, context)) == []
+
+
+# -- clean, realistic records stay clean --------------------------------------------------
+
+CLEAN_ANSWERS = [
+    "The Treaty of Westphalia (1648) ended the Thirty Years' War. It cost the Empire roughly "
+    "a third of its population; by 1650 trade had recovered to about 60% of its 1618 level.",
+    "Water boils at 100 °C (212 °F) at sea level. At 2,400 m, as in Bogotá, it boils near "
+    "92 °C, so pasta takes 2-3 minutes longer.",
+    "Here is a function:\n\n```python\ndef mean(values: list[float]) -> float:\n    "
+    "if not values:\n        raise ValueError(\"empty\")\n    return sum(values) / len(values)\n"
+    "```\n\nCall it as `mean([1, 2, 3])`; it returns `2.0`.",
+    "```js\nconst user = { name: 'Ada', langs: ['en', 'fr'] };\nconst { name } = user;\n"
+    "console.log(`Hello, ${name}!`);\n```",
+    '```json\n{"id": 42, "tags": ["a", "b"], "meta": {"created": "2024-01-15T09:30:00Z"}}\n```',
+    "```sql\nSELECT customer_id, SUM(total) AS spent\nFROM orders\nWHERE created_at >= "
+    "'2024-01-01'\nGROUP BY customer_id\nHAVING SUM(total) > 1000;\n```",
+    r"The roots are $x = \frac{-b \pm \sqrt{b^2 - 4ac}}{2a}$, and $\sum_{k=1}^{n} k = "
+    r"\frac{n(n+1)}{2}$.",
+    "```css\n.card { display: grid; gap: 1rem; }\n@media (max-width: 600px) { .card { gap: 0; } "
+    "}\n```",
+    "| Year | Revenue | Margin |\n|---|---|---|\n| 2022 | $4,512M | 12.5% |\n"
+    "| 2023 | $4,871M | 13.1% |",
+    "Set the key in your shell: `export OPENAI_API_KEY=<your key>`, then run `python app.py`.",
+    "Le café ouvre à 8 h. Die Größe ist 3×4 m. ¿Dónde está la estación? 東京は晴れです。",
+    "1. Preheat the oven to 180 °C.\n2. Mix 250 g flour with 2 eggs.\n3. Bake for 25-30 min.",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_ANSWERS, ids=range(len(CLEAN_ANSWERS)))
+def test_clean_realistic_answers_raise_nothing(text: str) -> None:
+    record = chat(SYSTEM, user("Can you help me with this?"), assistant(text))
+    assert q_codes(record, select=("Q", "P")) == []
+
+
+# -- the corpus: reviewed expectations ----------------------------------------------------
+
+
+def test_corpus_identity_placeholders(corpus: Any) -> None:
+    path = corpus / "alpaca__llamafactory_identity.json"
+    records = json.loads(path.read_text("utf-8"))
+    expected = [index for index, record in enumerate(records, start=1)
+                if "{{" in record["output"]]
+    report = ftdata.validate(path, select=["Q003"])
+    assert [(issue.line, issue.pointer) for issue in report.issues] == [
+        (line, "/output") for line in expected]
+    assert len(expected) == 85
+
+
+def test_corpus_drone_double_encoded_arguments(corpus: Any) -> None:
+    report = ftdata.validate(corpus / "openai_chat_tools__cookbook_drone.jsonl", select=["Q005"])
+    assert [(issue.line, issue.pointer) for issue in report.issues] == [
+        (line, "/messages/2/tool_calls/0/function/arguments") for line in range(3, 9)]
+
+
+def test_corpus_holds_no_secrets(corpus: Any) -> None:
+    for path in sorted(corpus.glob("*.json*")):
+        assert ftdata.validate(path, select=["P001"]).issues == [], path.name
+
+
+def _replace_at(record: Any, pointer: str, fix: Any) -> None:
+    *path, last = [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+    container = record
+    for token in path:
+        container = container[int(token)] if isinstance(container, list) else container[token]
+    key: Any = int(last) if isinstance(container, list) else last
+    container[key] = fix(container[key], pointer)
+
+
+@pytest.mark.parametrize(("record", "format_id"), [
+    (chat({"role": "system", "content": "Be brief. "}, user("\n Hi"),
+          assistant("```py\nx = 1\n```\n\n ")), "openai-chat"),
+    ({"prompt": "  Capital of France?\n", "completion": " Paris.\n\n"}, "prompt-completion"),
+    ({"text": "\n\nA document.\n\n"}, "text"),
+    ({"instruction": " Who are you? ", "output": "I am Ada.\n"}, "alpaca"),
+    ({"messages": [{"role": "user", "content": [{"type": "text", "text": " Hi "}]},
+                   assistant("Hello.")]}, "openai-chat"),
+])
+def test_q001_fixed_records_are_clean(record: dict[str, Any], format_id: str) -> None:
+    found = issues(record, format=format_id, select=("Q001",))
+    assert found
+    for issue in found:
+        assert issue.pointer is not None
+        _replace_at(record, issue.pointer, fix_surrounding_whitespace)
+    assert issues(record, format=format_id, select=("Q001",)) == []
+
+
+def _q007(records: list[dict[str, Any]]) -> list[tuple[str, int | None, str]]:
+    report = ftdata.validate_records(records, format="openai-chat", select=["Q007"])
+    return [(i.code, i.line, i.message) for i in report.issues]
+
+
+def _chat(system: str | None, question: str) -> dict[str, Any]:
+    messages = [{"role": "system", "content": system}] if system else []
+    return {"messages": [*messages, {"role": "user", "content": question},
+                         {"role": "assistant", "content": "Sure."}]}
+
+
+def test_q007_a_stray_prompt_and_a_missing_one() -> None:
+    records = [_chat("Be brief.", f"Q{n}") for n in range(6)]
+    records[2] = _chat("Be  brief.", "Q2")  # whitespace only: the same prompt
+    records[3] = _chat("Be breif.", "Q3")
+    records[4] = _chat(None, "Q4")
+    assert _q007(records) == [("Q007", None, "4 of 6 examples use the system prompt of line 1; "
+                                             "1 uses 1 other prompt (first at line 4); 1 has "
+                                             "none (first at line 5)")]
+
+
+def test_q007_silent_when_consistent_or_per_example_context() -> None:
+    assert _q007([_chat("Be brief.", f"Q{n}") for n in range(4)]) == []
+    assert _q007([_chat(None, f"Q{n}") for n in range(4)]) == []
+    assert _q007([_chat(f"Story number {n}.", f"Q{n}") for n in range(4)]) == []

@@ -9,6 +9,7 @@ and composed/decomposed accents do not hide a copy.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -119,7 +120,11 @@ def _message_key(message: Message, *, weight: bool = True) -> list[Any]:
 
 
 def _digest(value: Any) -> bytes:
-    return xxhash.xxh3_128_digest(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    try:
+        data = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # lone surrogates, integers beyond 64 bits: valid JSON orjson refuses
+        data = json.dumps(value, sort_keys=True, ensure_ascii=True).encode()
+    return xxhash.xxh3_128_digest(data)
 
 
 def canonical_content(example: Example) -> list[Any]:

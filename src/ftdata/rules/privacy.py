@@ -94,8 +94,10 @@ _VENDOR_TRIGGER = re.compile(r"sk-|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|xo
                              r"|xapp-|https://hooks\.slack\.com/|AIza|eyJ")
 #: ``key = value``, ``"key": "value"``, ``KEY: value``; the value is judged afterwards.
 _ASSIGNMENT = re.compile(
-    rf"{_KEY_NAME}[\w.-]{{0,30}}?[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*[\"'`]?"
+    rf"(?P<name>{_KEY_NAME}[\w.-]{{0,30}}?)[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*[\"'`]?"
     r"(?P<value>[^\s\"'`,;<>(){}\[\]]{16,200})", re.IGNORECASE)
+#: The whole key name an assignment uses (``STRIPE_API_KEY``), shown in the message.
+_KEY_NAME_AROUND = re.compile(r"[\w.-]{1,80}\Z")
 _BEARER = re.compile(r"\b[Bb]earer[ \t]+(?P<value>[A-Za-z0-9._~+/-]{20,}=*)")
 _URL_PASSWORD = re.compile(
     r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@\"']{1,64}:(?P<value>[^\s:/@\"']{8,64})@")
@@ -115,7 +117,8 @@ _LABELS = {
 }
 
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s\\:,-]{64,}")
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/=\s\\:,-]{64,}")  # with an encrypted key's headers
+_PEM_END = re.compile(r"-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _AWS_WINDOW = 300
 
 
@@ -228,7 +231,9 @@ def _assignments(value: str, start: int, end: int) -> Iterator[tuple[int, _Hit]]
     for match in _ASSIGNMENT.finditer(value, max(0, start - _ASSIGNMENT_REACH), end):
         found = match.group("value")
         if not found.startswith(_VENDOR_PREFIXES) and looks_random(found):
-            yield match.start("value"), _Hit(_LABELS["assignment"], found)
+            name = _KEY_NAME_AROUND.search(value, max(0, match.start() - 40), match.end("name"))
+            label = f"{_LABELS['assignment']} ({name.group()})" if name else _LABELS["assignment"]
+            yield match.start("value"), _Hit(label, found)
 
 
 def _bearer_tokens(value: str, start: int, end: int) -> Iterator[tuple[int, _Hit]]:
@@ -272,8 +277,11 @@ def _secret_hits(value: str) -> list[_Hit]:
                 hits.setdefault(position, hit)
     if "-----BEGIN" in value:
         for match in _PEM.finditer(value):
-            if _PEM_BODY.match(value, match.end()):  # not a header followed by "..."
-                hits.setdefault(match.start(), _Hit(_LABELS["pem"], match.group()))
+            body = _PEM_BODY.match(value, match.end())
+            if body:  # not a header followed by "..."
+                footer = _PEM_END.search(value, match.end(), body.end())
+                block = value[match.start():footer.end() if footer else body.end()]
+                hits.setdefault(match.start(), _Hit(_LABELS["pem"], block))
     return [hits[position] for position in sorted(hits)]
 
 

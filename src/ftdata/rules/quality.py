@@ -157,15 +157,57 @@ def text_label(text: Text) -> str:
 
 # -- code regions: where braces, markup and role prefixes are not what they seem ----------
 
-#: Spans where braces and markers are code or mathematics. Bodies are bounded so that a huge
-#: text with many unclosed openers stays linear to scan.
-_CODE_REGION = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.{0,200000}?(?:^[ \t]*(?P=fence)[ \t]*$|\Z)"
-    r"|(?P<ticks>`+)[^`]{1,20000}?(?P=ticks)"                                       # inline code
-    r"|\$\$.{1,20000}?\$\$|\\\[.{1,20000}?\\\]|\\\(.{1,20000}?\\\)"                   # display math
-    r"|(?<![\w$])\$(?=\S)[^$\n]{1,2000}?(?<=\S)\$(?![\w$])"                          # inline math
-    r"|<(?P<tag>code|pre|script|style)\b[^>]{0,2000}>.{0,200000}?</(?P=tag)>",     # HTML code
-    re.MULTILINE | re.DOTALL | re.IGNORECASE)
+#: The openers and closers of code and mathematics: fences, backtick runs, ``$$``, ``\[ \]``,
+#: ``\( \)`` and HTML code elements. :func:`_code_spans` pairs them in one pass.
+_REGION_MARK = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})"
+    r"|(?P<ticks>`+)"
+    r"|(?P<math>\$\$|\\[\[(])|(?P<end_math>\\[\])])"
+    r"|<(?P<tag>code|pre|script|style)\b[^<>]{0,1000}>|</(?P<end_tag>code|pre|script|style)\s*>",
+    re.MULTILINE | re.IGNORECASE)
+_INLINE_MATH = re.compile(r"(?<![\w$])\$(?=\S)[^$\n]{1,2000}?(?<=\S)\$(?![\w$])")
+#: An inline code span or a bit of maths longer than this is taken for a stray opener.
+_SPAN_LIMIT = 20_000
+_MATH_CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """The code and mathematics spans of ``text``, in order, found in linear time.
+
+    A fence runs to the next fence of the same kind (or to the end), a backtick run to the next
+    run of the same length, ``$$``, ``\\[`` and ``\\(`` to their closers and an HTML code
+    element to its end tag; an opener left without a closer within reach is literal text.
+    """
+    spans: list[tuple[int, int]] = []
+    opener: re.Match[str] | None = None
+    for mark in _REGION_MARK.finditer(text):
+        if opener is None:
+            if mark.lastgroup in ("fence", "ticks", "math", "tag"):
+                opener = mark
+            continue
+        kind, opened = opener.lastgroup, opener.group(opener.lastgroup or 0)
+        if kind != "fence" and mark.lastgroup == "fence":
+            opener = mark  # a fence line wins over a stray inline opener
+            continue
+        if kind == "fence":
+            closed = (mark.lastgroup == "fence" and mark.group("fence")[0] == opened[0]
+                      and len(mark.group("fence")) >= len(opened))
+        elif kind == "ticks":
+            closed = mark.lastgroup == "ticks" and mark.group("ticks") == opened
+        elif kind == "math":
+            closed = mark.group() == _MATH_CLOSERS[opened]
+        else:
+            closed = mark.lastgroup == "end_tag" and mark.group("end_tag").lower() == opened.lower()
+        if closed:
+            spans.append((opener.start(), mark.end()))
+            opener = None
+        elif kind != "fence" and mark.start() - opener.start() > _SPAN_LIMIT:
+            opener = mark if mark.lastgroup in ("fence", "ticks", "math", "tag") else None
+    if opener is not None and opener.lastgroup == "fence":
+        spans.append((opener.start(), len(text)))
+    spans.extend(match.span() for match in _INLINE_MATH.finditer(text))
+    spans.sort()
+    return spans
 
 
 class _Regions:
@@ -181,9 +223,12 @@ class _Regions:
     def __contains__(self, position: int) -> bool:
         if self._starts is None:
             self._starts = []
-            for match in _CODE_REGION.finditer(self.text):
-                self._starts.append(match.start())
-                self._ends.append(match.end())
+            for start, end in _code_spans(self.text):
+                if self._ends and start < self._ends[-1]:  # nested in the previous span
+                    self._ends[-1] = max(self._ends[-1], end)
+                    continue
+                self._starts.append(start)
+                self._ends.append(end)
         index = bisect.bisect_right(self._starts, position) - 1
         return index >= 0 and position < self._ends[index]
 
@@ -248,21 +293,31 @@ _SEAM_COMPLETION = ("completion", "chosen", "rejected")
 _FENCE = re.compile(r"[ \t]*(?:`{3,}|~{3,})[ \t]*")
 
 
-def whitespace_policy(text: Text) -> WhitespacePolicy | None:
-    """What Q001 checks on one string; ``None`` when it checks nothing there."""
-    message = text.message
-    if text.field != "content":
-        return None
-    if message is None:
+def whitespace_policy(pointer: str) -> WhitespacePolicy:
+    """What Q001 checks (and its fix trims) in the string at ``pointer`` of a raw record.
+
+    >>> whitespace_policy("/completion")
+    WhitespacePolicy(leading=False, trailing=True, final_newline=True)
+    """
+    key = pointer[1:] if pointer.count("/") == 1 else None
+    if key == "text":
         return WhitespacePolicy(leading=True, trailing=True, final_newline=True)
-    if message.role in _TOOL_RESULT_ROLES:
-        return None  # a tool's output is what the tool returned
-    field = _bare_field(message)
-    if field in _SEAM_PROMPT:
+    if key in _SEAM_PROMPT:
         return WhitespacePolicy(leading=True, trailing=False, final_newline=False)
-    if field in _SEAM_COMPLETION:
+    if key in _SEAM_COMPLETION:
         return WhitespacePolicy(leading=False, trailing=True, final_newline=True)
     return WhitespacePolicy(leading=True, trailing=True, final_newline=False)
+
+
+def fix_surrounding_whitespace(value: str, pointer: str) -> str:
+    """Q001's fix: the string at ``pointer`` with the whitespace the rule reports removed.
+
+    >>> fix_surrounding_whitespace(" Paris. \\n", "/messages/1/content")
+    'Paris.'
+    >>> fix_surrounding_whitespace(" Paris.\\n\\n", "/completion")
+    ' Paris.\\n'
+    """
+    return trim_surrounding_whitespace(value, whitespace_policy(pointer))
 
 
 def trim_surrounding_whitespace(value: str, policy: WhitespacePolicy) -> str:
@@ -299,9 +354,10 @@ def _message_whitespace(texts: list[Text]) -> Iterator[Finding]:
         return  # the common case, without copying the text
     if all(text.value.isspace() or not text.value for text in texts):
         return  # empty content is C002's
-    policy = whitespace_policy(first)
-    if policy is None:
-        return
+    if first.field != "content" or (first.message is not None
+                                    and first.message.role in _TOOL_RESULT_ROLES):
+        return  # a tool's output is what the tool printed
+    policy = whitespace_policy(first.pointer)
     leading = first.value[:len(first.value) - len(first.value.lstrip())]
     trimmed = trim_surrounding_whitespace(last.value, policy._replace(leading=False))
     trailing = last.value[len(trimmed):]
@@ -340,7 +396,7 @@ def surrounding_whitespace(example: Example, context: RuleContext) -> Iterator[F
     **Example.** `{"role": "assistant", "content": "\\n\\nParis is the capital.  "}`
 
     **Use instead.** `{"role": "assistant", "content": "Paris is the capital."}`
-    (`ftdata fix` trims it.)
+    (`ftdata fix` trims it, by the same policy.)
     """
     for texts in _by_message(example_texts(example)):
         yield from _message_whitespace(texts)
@@ -1025,3 +1081,59 @@ def system_prompt_key(example: Example) -> str | None:
         return None
     return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"),
                            digest_size=8).hexdigest()
+
+
+class SystemPromptTally:
+    """Q007 over a whole file: how many examples use each system prompt, and which have none.
+
+    It keeps one counter and a first line per distinct prompt key (at most
+    ``MAX_DISTINCT``), so it stays small whatever the file's size.
+    """
+
+    MAX_DISTINCT = 10_000
+    #: Q007 speaks only when one prompt is used by at least this share of the examples
+    #: that have one: files whose every example carries its own context are not inconsistent.
+    DOMINANT_SHARE = 0.5
+
+    def __init__(self) -> None:
+        self.prompts: dict[str, list[int]] = {}  # key -> [count, first line]
+        self.missing = 0
+        self.first_missing: int | None = None
+        self.conversations = 0
+
+    def observe(self, key: str | None, line: int) -> None:
+        self.conversations += 1
+        if key is None:
+            self.missing += 1
+            if self.first_missing is None:
+                self.first_missing = line
+            return
+        entry = self.prompts.get(key)
+        if entry is not None:
+            entry[0] += 1
+        elif len(self.prompts) < self.MAX_DISTINCT:
+            self.prompts[key] = [1, line]
+
+    def findings(self) -> list[Finding]:
+        with_prompt = self.conversations - self.missing
+        if not self.prompts or with_prompt == 0:
+            return []
+        ranked = sorted(self.prompts.values(), key=lambda entry: (-entry[0], entry[1]))
+        count, line = ranked[0]
+        if count <= self.DOMINANT_SHARE * with_prompt:
+            return []
+        others = with_prompt - count
+        most_have_one = with_prompt > self.DOMINANT_SHARE * self.conversations
+        if not others and not (self.missing and most_have_one):
+            return []
+        parts = [f"{count:,} of {self.conversations:,} examples use the system prompt of "
+                 f"line {line}"]
+        if others:
+            variants = len(ranked) - 1
+            first_other = min(entry[1] for entry in ranked[1:])
+            parts.append(f"{others:,} {'uses' if others == 1 else 'use'} {variants:,} other "
+                         f"prompt{'s' if variants != 1 else ''} (first at line {first_other})")
+        if self.missing:
+            parts.append(f"{self.missing:,} {'has' if self.missing == 1 else 'have'} none "
+                         f"(first at line {self.first_missing})")
+        return [Finding("Q007", "; ".join(parts))]
