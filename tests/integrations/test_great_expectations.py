@@ -122,7 +122,8 @@ def test_errors_about_the_whole_data_fail_every_row(gx: Any, context: Any,
                        expectation_class(column="record", target="openai", ignore="F007"))
     failed, passed = result.results
     assert not failed.success and failed.result["unexpected_count"] == 4
-    assert [i["code"] for i in failed.result["details"]["dataset_issues"]] == ["F007"]
+    dataset_issues = failed.result["details"]["dataset_issues"]
+    assert [i["code"] for i in dataset_issues if i["code"].startswith("F")] == ["F007"]
     assert passed.success
 
 

@@ -87,9 +87,11 @@ def test_issues_can_be_left_out_and_follow_the_target(tmp_path: Path) -> None:
     assert "issues" not in to_pandas(path, issues=False).columns
     few = tmp_path / "few.jsonl"
     few.write_text("".join(json.dumps(record) + "\n" for record in records(path)[:3]))
-    assert to_pandas(few).attrs["ftdata"]["file_issues"] == []
+    # Two of the three examples have the system prompt: Q007 (info) says so, file-level.
+    generic = to_pandas(few).attrs["ftdata"]["file_issues"]
+    assert [issue["code"] for issue in generic] == ["Q007"]
     file_issues = to_pandas(few, target="openai").attrs["ftdata"]["file_issues"]
-    assert [issue["code"] for issue in file_issues] == ["F007"]
+    assert [issue["code"] for issue in file_issues] == ["F007", "Q007"]
 
 
 def test_tables_and_unknown_files_are_refused_with_a_clear_message(tmp_path: Path) -> None:
