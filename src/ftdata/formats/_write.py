@@ -276,3 +276,17 @@ def _answered_call(message: Message, open_calls: list[ToolCall]) -> ToolCall | N
     if message.tool_call_id is not None:
         return next((call for call in open_calls if call.id == message.tool_call_id), None)
     return open_calls[0] if open_calls else None
+
+
+def append_tool_result(turns: list[dict[str, Any]], item: dict[str, Any], *, items: str,
+                       kind: str) -> None:
+    """Add a tool result to the conversation being written.
+
+    Results that answer one assistant turn share one user turn, as the Converse API
+    (``content`` / ``toolResult``) and Gemini (``parts`` / ``functionResponse``) spell them.
+    """
+    last = turns[-1] if turns else None
+    if last and last["role"] == "user" and all(kind in entry for entry in last[items]):
+        last[items].append(item)
+    else:
+        turns.append({"role": "user", items: [item]})

@@ -24,6 +24,7 @@ from ftdata.formats._openai import has_messages_key, messages_array
 from ftdata.formats._write import (
     RESULT_ROLES,
     ToolLinks,
+    append_tool_result,
     arguments_object,
     check_metadata,
     check_name,
@@ -311,15 +312,6 @@ def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
     return {"toolResult": {"toolUseId": call_id, "content": blocks}}
 
 
-def _append_result(messages: list[dict[str, Any]], block: dict[str, Any]) -> None:
-    """Results answering one assistant turn share a user turn, as the Converse API has them."""
-    last = messages[-1] if messages else None
-    if last and last["role"] == "user" and all("toolResult" in b for b in last["content"]):
-        last["content"].append(block)
-    else:
-        messages.append({"role": "user", "content": [block]})
-
-
 def _write_messages(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
     written: list[dict[str, Any]] = []
     for message in require_messages(messages, FORMAT.id):
@@ -327,7 +319,8 @@ def _write_messages(messages: list[Message], links: ToolLinks) -> list[dict[str,
         check_weight(message, FORMAT.id)
         check_name(message, FORMAT.id)
         if message.role in RESULT_ROLES:
-            _append_result(written, _write_result(message, links))
+            append_tool_result(written, _write_result(message, links), items="content",
+                                   kind="toolResult")
             continue
         if message.tool_calls and role != "assistant":
             raise Unrepresentable(f"{FORMAT.id} has tool calls only in assistant turns")

@@ -23,6 +23,7 @@ from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._write import (
     RESULT_ROLES,
     ToolLinks,
+    append_tool_result,
     arguments_object,
     check_metadata,
     check_name,
@@ -314,15 +315,6 @@ def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
     return {"functionResponse": written}
 
 
-def _append_result(contents: list[dict[str, Any]], part: dict[str, Any]) -> None:
-    """Results answering one model turn share a user turn, as Vertex spells them."""
-    last = contents[-1] if contents else None
-    if last and last["role"] == "user" and all("functionResponse" in p for p in last["parts"]):
-        last["parts"].append(part)
-    else:
-        contents.append({"role": "user", "parts": [part]})
-
-
 def _write_contents(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
     contents: list[dict[str, Any]] = []
     for message in require_messages(messages, FORMAT.id):
@@ -330,7 +322,8 @@ def _write_contents(messages: list[Message], links: ToolLinks) -> list[dict[str,
         check_weight(message, FORMAT.id)
         check_name(message, FORMAT.id)
         if message.role in RESULT_ROLES:
-            _append_result(contents, _write_result(message, links))
+            append_tool_result(contents, _write_result(message, links), items="parts",
+                                   kind="functionResponse")
             continue
         if message.tool_calls and role != "model":
             raise Unrepresentable(f"{FORMAT.id} has function calls only in model turns")
