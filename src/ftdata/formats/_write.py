@@ -81,8 +81,10 @@ def role_name(roles: Mapping[str, str], message: Message, fmt: str) -> str:
 def check_weight(message: Message, fmt: str) -> None:
     """For formats without weights: every turn is trained, so only weight 1 fits."""
     if message.weight is not None and message.weight != 1:
+        shown = str(message.weight)  # not :g, which fails on an integer beyond a float
+        shown = shown if len(shown) <= 20 else f"{shown[:17]}..."
         raise Unrepresentable(f"{fmt} has no message weights "
-                              f"({message.role} turn with weight {message.weight:g})")
+                              f"({message.role} turn with weight {shown})")
 
 
 def check_name(message: Message, fmt: str) -> None:
@@ -290,3 +292,20 @@ def append_tool_result(turns: list[dict[str, Any]], item: dict[str, Any], *, ite
         last[items].append(item)
     else:
         turns.append({"role": "user", items: [item]})
+
+
+def require_user_assistant_alternation(turns: list[dict[str, Any]], format_id: str) -> None:
+    """Bedrock's rule for written turns: user first, then strictly alternating, assistant last.
+
+    A conversation that breaks it is refused rather than trimmed, so nothing is lost silently.
+    """
+    roles = [turn.get("role") for turn in turns]
+    if not roles or roles[0] != "user":
+        raise Unrepresentable(f"{format_id} needs the conversation to start with a user turn")
+    for index in range(1, len(roles)):
+        if roles[index] == roles[index - 1]:
+            raise Unrepresentable(f"{format_id} needs user and assistant turns to alternate "
+                                  f"(two {roles[index]} turns in a row)")
+    if roles[-1] != "assistant":
+        raise Unrepresentable(f"{format_id} needs the conversation to end with the assistant "
+                              f"(it ends with the {roles[-1]})")

@@ -22,6 +22,7 @@ from ftdata.formats._write import (
     require_messages,
     require_no_label,
     require_no_tools,
+    require_user_assistant_alternation,
 )
 from ftdata.formats.prompt_completion import string_message
 from ftdata.model import Example
@@ -87,6 +88,7 @@ def write(example: Example) -> dict[str, Any]:
     record["messages"] = [
         dict(zip(("role", "content"), plain_turn(message, WRITE_ROLES, FORMAT.id), strict=True))
         for message in require_messages(turns, FORMAT.id)]
+    require_user_assistant_alternation(record["messages"], FORMAT.id)
     return record
 
 

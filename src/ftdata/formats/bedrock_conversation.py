@@ -35,6 +35,7 @@ from ftdata.formats._write import (
     require_kind,
     require_messages,
     require_no_label,
+    require_user_assistant_alternation,
     role_name,
     system_texts,
     text_only,
@@ -356,6 +357,7 @@ def write(example: Example) -> dict[str, Any]:
     if system:
         record["system"] = [{"text": text} for text in system_texts(system, FORMAT.id)]
     record["messages"] = _write_messages(turns, link_tools(example.messages, generate=True))
+    require_user_assistant_alternation(record["messages"], FORMAT.id)
     if example.tools:
         record["toolConfig"] = {"tools": [
             _tool_spec(function)
