@@ -60,12 +60,12 @@ def _code(rng: random.Random) -> str:
                                    word=rng.choice(WORDS))
 
 
-def _conversation(rng: random.Random, index: int) -> dict[str, Any]:
+def _conversation(rng: random.Random, index: int, *, tools: bool = True) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     if rng.random() < 0.8:
         messages.append({"role": "system", "content": rng.choice(SYSTEMS)})
     record: dict[str, Any] = {"messages": messages}
-    if rng.random() < 0.1:
+    if rng.random() < 0.1 and tools:
         order = f"A{rng.randrange(10**6):06d}"
         messages += [
             {"role": "user", "content": f"Where is my order {order}?"},
@@ -100,8 +100,13 @@ def _defect(rng: random.Random, record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def lines(seed: int) -> Iterator[str]:
-    """An endless, reproducible stream of JSONL lines (no newline)."""
+def lines(seed: int, *, plain: bool = False) -> Iterator[str]:
+    """An endless, reproducible stream of JSONL lines (no newline).
+
+    ``plain`` leaves out tool calls and defects (duplicates stay): system, user and assistant
+    turns only, which every checker accepts, so one that stops at the first problem reads the
+    whole file too.
+    """
     rng = random.Random(seed)
     recent: list[str] = []
     index = 0
@@ -111,8 +116,9 @@ def lines(seed: int) -> Iterator[str]:
         if roll < 0.02 and recent:
             yield rng.choice(recent)  # an exact duplicate
             continue
-        record = _conversation(rng, index)
-        line = _defect(rng, record) if roll > 0.995 else json.dumps(record, ensure_ascii=False)
+        record = _conversation(rng, index, tools=not plain)
+        line = (_defect(rng, record) if roll > 0.995 and not plain
+                else json.dumps(record, ensure_ascii=False))
         if len(recent) < 1000:
             recent.append(line)
         else:
@@ -128,11 +134,11 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}[unit])
 
 
-def generate(path: str, size: int, seed: int) -> int:
+def generate(path: str, size: int, seed: int, *, plain: bool = False) -> int:
     """Write at least ``size`` bytes of JSONL to ``path``; return the number of lines."""
     written = count = 0
     with open(path, "w", encoding="utf-8") as out:
-        for line in lines(seed):
+        for line in lines(seed, plain=plain):
             if written >= size:
                 break
             out.write(line + "\n")
@@ -146,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output")
     parser.add_argument("--size", type=parse_size, default=parse_size("10MB"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--plain", action="store_true",
+                        help="no tool calls and no defects (system, user, assistant turns only)")
     args = parser.parse_args(argv)
-    count = generate(args.output, args.size, args.seed)
+    count = generate(args.output, args.size, args.seed, plain=args.plain)
     print(f"{args.output}: {count} lines", file=sys.stderr)
     return 0
 

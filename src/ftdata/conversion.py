@@ -20,15 +20,17 @@ import itertools
 import os
 import sys
 import warnings
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import orjson
 
+from ftdata.diagnostics import printable
 from ftdata.formats import Format, Unrepresentable, get_format
 from ftdata.model import Example, Message
 from ftdata.outputs import atomic_output, refuse_overwriting_inputs
-from ftdata.readers import BOM, file_size, logical_name, open_binary
+from ftdata.readers import BOM, InputError, file_size, logical_name, open_binary
 from ftdata.sources import (
     Item,
     Skip,
@@ -97,7 +99,10 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
         return EXTENSION_KINDS[extension]
     file_size(path)
     with open_binary(path) as stream:
-        head = stream.read(1 << 16)
+        try:
+            head = stream.read(1 << 16)
+        except (OSError, EOFError, zlib.error) as error:  # a corrupt or truncated gzip
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
     for magic, kind in MAGIC_KINDS.items():
         if head.startswith(magic):
             return kind
@@ -275,7 +280,7 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     file_size(input)
     refuse_overwriting_inputs(output, [input])
     kind = from_ or detect_kind(input)
-    items = read_items(input, kind, _options(mapping, roles))
+    items = _read_items(input, kind, _options(mapping, roles))
     summary: Summary = {"input": os.fspath(input), "output": os.fspath(output), "from": kind,
                         "to": to, "read": 0, "written": 0, "skipped": []}
     skipped: list[dict[str, Any]] = summary["skipped"]
@@ -291,7 +296,7 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
             else:
                 outcome = item
             if isinstance(outcome, Skip):
-                skipped.append({"line": location, "reason": outcome.reason})
+                skipped.append({"line": location, "reason": _one_line(outcome.reason)})
             else:
                 stream.write(outcome)
                 written += 1
@@ -317,8 +322,37 @@ def read(path: str | os.PathLike[str], *, from_: str | None = None,
     """
     file_size(path)
     kind = from_ or detect_kind(path)
-    items = read_items(path, kind, _options(mapping, roles))
+    items = _read_items(path, kind, _options(mapping, roles))
     return _examples(items, os.fspath(path), system, on_skip)
+
+
+def _one_line(reason: str) -> str:
+    """A skip reason fit for one line of a report: it may quote the data (a speaker, a tool
+    name) with line breaks, lone surrogate escapes or a secret in it."""
+    from ftdata.rules.privacy import redact
+
+    return redact(printable(reason)).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
+                ) -> Iterator[Item]:
+    """:func:`read_items`, with a read failure (a corrupt or truncated gzip) as InputError."""
+    try:
+        items = read_items(path, kind, options)
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+    return _guarded(items, path)
+
+
+def _guarded(items: Iterator[Item], path: str | os.PathLike[str]) -> Iterator[Item]:
+    """``items``, with a read failure part-way (a corrupt or truncated gzip) as an InputError.
+
+    EOFError is not an OSError, and left alone it would read as an interrupt to the CLI.
+    """
+    try:
+        yield from items
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
 
 
 def _examples(items: Iterator[Item], name: str, system: str | None,

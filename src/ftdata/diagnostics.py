@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -29,6 +30,14 @@ class Finding:
     pointer: str | None = None
 
 
+#: Codes whose messages mask what they quote already.
+_MASKED = frozenset({"P001", "P002"})
+#: Every secret P001 knows is a run of at least 16 characters without a space.
+_LONG_TOKEN = re.compile(r"\S{16}")
+#: A key in a pointer long enough to be a secret (a record may use one as a key).
+_LONG_KEY = re.compile(r"[^/]{16}")
+
+
 @dataclass(slots=True, frozen=True)
 class Issue:
     """A located, classified problem, as reported to the user.
@@ -47,6 +56,20 @@ class Issue:
     message: str
     fixable: bool = False
 
+    def __post_init__(self) -> None:
+        # A lone surrogate from a \u escape in the data cannot be printed or written as UTF-8:
+        # every renderer would fail on it, so the issue carries it escaped.
+        if not self.message.isascii():
+            object.__setattr__(self, "message", printable(self.message))
+        if self.pointer is not None and not self.pointer.isascii():
+            object.__setattr__(self, "pointer", printable(self.pointer))
+        # Messages and pointers may quote the data (a role, a key, a value): a secret there is
+        # masked as P001 masks it, so no report ever prints one whole.
+        if self.code not in _MASKED and _LONG_TOKEN.search(self.message):
+            object.__setattr__(self, "message", _redact(self.message))
+        if self.pointer is not None and _LONG_KEY.search(self.pointer):
+            object.__setattr__(self, "pointer", _redact(self.pointer))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -58,6 +81,25 @@ class Issue:
             "message": self.message,
             "fixable": self.fixable,
         }
+
+
+def _redact(text: str) -> str:
+    from ftdata.rules.privacy import redact  # the detectors load only when a text needs them
+
+    return redact(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with any lone surrogate written as its ``\\uXXXX`` escape, so it encodes.
+
+    >>> printable("a\\ud800b")
+    'a\\\\ud800b'
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def escape_pointer_token(token: str | int) -> str:

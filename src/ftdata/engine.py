@@ -198,6 +198,10 @@ class RecordChecker:
         self.context = RuleContext(format=fmt, target=target)
         self.checks = [rule for rule in example_checks()
                        if enabled is None or rule.code in enabled]
+        # The check functions themselves, and those that still run on a broken structure.
+        self._functions = tuple(rule.check for rule in self.checks if rule.check is not None)
+        self._unordered = tuple(rule.check for rule in self.checks
+                                if rule.check is not None and rule.code not in _ORDER_RULES)
         self.others = [other for other in all_formats() if other.family != fmt.family]
         self.tokens = tokens
         self.duplicates = duplicates
@@ -222,15 +226,16 @@ class RecordChecker:
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)
         example = _read_tolerantly(fmt, value)
-        structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
-        if example is not None:
+        if example is not None and not findings:
+            context = self.context
+            for check in self._functions:
+                findings.extend(check(example, context))
+        elif example is not None:
+            structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
             # A conversation whose structure is broken has no order worth judging.
             broken = any(f.code != "S002" for f in findings)
-            for registered in self.checks:
-                if broken and registered.code in _ORDER_RULES:
-                    continue
-                assert registered.check is not None
-                for finding in registered.check(example, self.context):
+            for check in self._unordered if broken else self._functions:
+                for finding in check(example, self.context):
                     if not _covered(finding.pointer, structural):
                         findings.append(finding)
         counted = None

@@ -7,7 +7,9 @@ that need no change are written back byte for byte. The input is never modified.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,13 +141,36 @@ def _fixed_record(event: RawRecord, checker: RecordChecker | None,
     if not wanted:
         return event.data
     try:
-        record = decode_record(event.data)
+        record = _decode_exactly(event.data)
     except RecordError:
         return event.data
     changed = False
     for finding in wanted:
         changed |= _apply(record, finding, event.line, result)
-    return orjson.dumps(record) if changed else event.data
+    return _encode(record) if changed else event.data
+
+
+#: A digit run long enough to be an integer a 64-bit decoder would round.
+_LONG_NUMBER = re.compile(rb"\d{16,}")
+
+
+def _decode_exactly(data: bytes) -> Any:
+    """The record with its integers exact: the fast decoder reads big ones as floats."""
+    if _LONG_NUMBER.search(data):
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            pass  # decode_record says precisely what is wrong
+    return decode_record(data)
+
+
+def _encode(record: Any) -> bytes:
+    """Compact JSON of an edited record, keeping what orjson cannot write (big integers,
+    lone surrogate escapes) as it was instead of failing."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, separators=(",", ":")).encode("ascii")
 
 
 def _apply(record: Any, finding: Finding, line: int, result: FixResult) -> bool:

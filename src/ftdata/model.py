@@ -59,9 +59,14 @@ class Message:
     @property
     def text(self) -> str:
         """The message's text parts joined, ``""`` when there are none."""
-        if not self.content:
+        content = self.content
+        if not content:
             return ""
-        return "".join(part.text or "" for part in self.content if part.type == "text")
+        # Most messages hold one text part; many rules ask, so that case skips the join.
+        if len(content) == 1:
+            part = content[0]
+            return (part.text or "") if part.type == "text" else ""
+        return "".join([part.text or "" for part in content if part.type == "text"])
 
     @property
     def content_pointer(self) -> str:

@@ -1,10 +1,16 @@
 """Running the per-record check in worker processes, results merged back in file order.
 
-The parent reads the file (it is fast: parsing and checking are the cost) and hands batches of
-raw records to a pool of processes running :class:`ftdata.engine.RecordChecker`; at most a few
-batches per worker are in flight, so memory stays flat however large the file. Everything that
-depends on order (line numbers, the duplicate index, statistics) is merged in the parent, so
-the result is the same as with one process.
+A plain JSON Lines file is cut into byte ranges at line starts (:func:`ftdata.readers.jsonl_ranges`)
+and each worker reads its ranges itself, so the file's bytes never pass through the merging
+process. Other inputs (gzip, JSON documents, records in memory, a file read with a progress bar)
+are read by the calling process, which hands batches of raw records to the workers. Either way
+at most a few tasks per worker are in flight, so memory stays flat however large the file.
+
+Workers send back one compact tuple per record, not the record's objects: pickling a list of
+dataclasses costs several times more than the check's own bookkeeping, and the merging process
+sits on the critical path. Everything that depends on order (line numbers, the duplicate index,
+statistics) is merged by the caller in file order, so the result is the same as with one
+process.
 """
 
 from __future__ import annotations
@@ -13,24 +19,37 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields
 from multiprocessing.pool import AsyncResult, Pool
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ftdata.readers import RawRecord
+from ftdata.readers import FileEvents, LineFinding, RawRecord, jsonl_ranges, read_range
+from ftdata.statistics import ExampleSummary
 
 if TYPE_CHECKING:
-    from ftdata.engine import RecordResult
+    from ftdata.engine import RecordChecker, RecordResult
 
 Item = TypeVar("Item")
 Checker = Callable[[bytes], "RecordResult"]
 
-#: A batch holds about this many bytes of records (and at most BATCH_RECORDS records).
+#: A task covers about this many bytes of records (and at most BATCH_RECORDS records when the
+#: calling process reads): large enough that a task's overhead is noise, small enough that the
+#: workers finish together.
 BATCH_BYTES = 1 << 20
 BATCH_RECORDS = 2000
-#: Batches in flight per worker: enough to keep every worker busy, few enough to stay flat.
+#: Tasks in flight per worker: enough to keep every worker busy, few enough to stay flat.
 IN_FLIGHT_PER_WORKER = 3
 #: Below this size a file is checked in the calling process: starting workers costs more.
 PARALLEL_MIN_BYTES = 8 << 20
+
+#: One record's result as it travels: (findings or None, foreign format, digests, summary,
+#: tokens), the last three as plain tuples or None.
+Row = tuple[Any, ...]
+#: A range's result: the lines it spans, its events in order (a record's row is prefixed with
+#: its line within the range; reader findings travel as they are) and whether reading failed.
+RangeResult = tuple[int, list[Any], bool]
+
+_SUMMARY_FIELDS = tuple(field.name for field in fields(ExampleSummary))
 
 _worker_checker: Checker | None = None
 
@@ -52,30 +71,146 @@ def choose_jobs(requested: int | None, size: int | None) -> int:
     return available_cores()
 
 
+def check_events(events: Iterable[Item], checker: RecordChecker | Checker, jobs: int
+                 ) -> Iterator[tuple[Item | RawRecord | LineFinding, RecordResult | None]]:
+    """Each event with the check of its record (``None`` for events that are not records).
+
+    With several jobs the events of a plain JSON Lines file are read by the workers: the
+    records they yield carry their line but not their bytes.
+    """
+    if jobs <= 1:
+        for event in events:
+            yield event, checker(event.data) if isinstance(event, RawRecord) else None
+        return
+    if isinstance(events, FileEvents) and not events.started:
+        ranges = jsonl_ranges(events.path, BATCH_BYTES)
+        if ranges is not None:
+            yield from _parallel_ranges(os.fspath(events.path), ranges, checker, jobs)
+            return
+    yield from _parallel_batches(events, checker, jobs)
+
+
+# -- in the workers ---------------------------------------------------------------------------
+
+
 def _init_worker(checker: Checker) -> None:
     global _worker_checker
     _worker_checker = checker
 
 
-def _check_batch(batch: list[bytes]) -> list[RecordResult]:
+def _row(result: RecordResult) -> Row:
+    keys, summary, tokens = result.keys, result.summary, result.tokens
+    return (result.findings or None, result.foreign_format,
+            None if keys is None else (keys.content, keys.prompt, keys.answer, keys.minhash,
+                                       keys.pair),
+            None if summary is None else tuple([getattr(summary, name)
+                                                for name in _SUMMARY_FIELDS]),
+            None if tokens is None else (tokens.total, tokens.trainable, tokens.estimated))
+
+
+def _check_batch(batch: list[bytes]) -> list[Row]:
     checker = _worker_checker
     assert checker is not None
-    results = []
-    for data in batch:
-        result = checker(data)
-        result.example = None  # the summary travels back, the example does not
-        results.append(result)
-    return results
+    return [_row(checker(data)) for data in batch]
 
 
-def check_events(events: Iterable[Item], checker: Checker, jobs: int
-                 ) -> Iterator[tuple[Item, RecordResult | None]]:
-    """Each event with the check of its record (``None`` for events that are not records)."""
-    if jobs <= 1:
-        for event in events:
-            yield event, checker(event.data) if isinstance(event, RawRecord) else None
-        return
-    yield from _parallel(events, checker, jobs)
+def _check_range(task: tuple[str, int, int]) -> RangeResult:
+    checker = _worker_checker
+    assert checker is not None
+    path, start, end = task
+    out: list[Any] = []
+    lines = 0
+    failed = False
+    for event in read_range(path, start, end):
+        if isinstance(event, RawRecord):
+            out.append((event.line, *_row(checker(event.data))))
+            lines = event.line
+        else:
+            out.append(event)
+            if event.line is None:
+                failed = True  # the file could not be read on: nothing after this counts
+                break
+            lines = max(lines, event.line)
+    return lines, out, failed
+
+
+# -- in the calling process --------------------------------------------------------------------
+
+
+class _Results:
+    """Rebuilds record results from rows. Summaries repeat (the same roles, the same system
+    prompt), so equal ones are built once and shared: they are immutable."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        from ftdata.engine import RecordResult
+        from ftdata.rules.duplicates import RecordKeys
+        from ftdata.tokens import ExampleTokens
+
+        self.result, self.keys, self.tokens = RecordResult, RecordKeys, ExampleTokens
+        self.summaries: dict[tuple[Any, ...], ExampleSummary] = {}
+
+    def __call__(self, findings: list[Any] | None, foreign: str | None,
+                 keys: tuple[Any, ...] | None, summary: tuple[Any, ...] | None,
+                 tokens: tuple[Any, ...] | None) -> RecordResult:
+        shared = None
+        if summary is not None:
+            shared = self.summaries.get(summary)
+            if shared is None:
+                if len(self.summaries) >= self.LIMIT:
+                    self.summaries.clear()
+                shared = self.summaries[summary] = ExampleSummary(*summary)
+        return self.result(findings if findings is not None else [], None, foreign,
+                           None if tokens is None else self.tokens(*tokens),
+                           None if keys is None else self.keys(*keys), shared)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork shares the loaded tokenizer with the workers; spawn elsewhere.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _in_order(tasks: Iterable[tuple[Item, Callable[..., Any], tuple[Any, ...]]],
+              checker: RecordChecker | Checker, jobs: int
+              ) -> Iterator[tuple[Item, Any]]:
+    """Run ``function(*args)`` of each task in the pool; yield (tag, outcome) in task order."""
+    pending: deque[tuple[Item, AsyncResult[Any]]] = deque()
+    pool: Pool = _context().Pool(jobs, initializer=_init_worker, initargs=(checker,))
+    try:
+        for tag, function, args in tasks:
+            pending.append((tag, pool.apply_async(function, args)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                tag, outcome = pending.popleft()
+                yield tag, outcome.get()
+        while pending:
+            tag, outcome = pending.popleft()
+            yield tag, outcome.get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _parallel_ranges(path: str, ranges: list[tuple[int, int]],
+                     checker: RecordChecker | Checker, jobs: int
+                     ) -> Iterator[tuple[RawRecord | LineFinding, RecordResult | None]]:
+    tasks = ((None, _check_range, ((path, start, end),)) for start, end in ranges)
+    result = _Results()
+    base = 0  # lines before the range
+    for _, (lines, out, failed) in _in_order(tasks, checker, jobs):
+        for item in out:
+            if isinstance(item, LineFinding):
+                line = None if item.line is None else base + item.line
+                yield LineFinding(item.code, item.message, line), None
+            else:
+                number, findings, foreign, keys, summary, tokens = item
+                yield (RawRecord(base + number, b""),
+                       result(findings, foreign, keys, summary, tokens))
+        if failed:
+            return
+        base += lines
 
 
 def _batches(events: Iterable[Item]) -> Iterator[list[Item]]:
@@ -93,32 +228,13 @@ def _batches(events: Iterable[Item]) -> Iterator[list[Item]]:
         yield batch
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # fork shares the loaded tokenizer with the workers; spawn elsewhere.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-def _parallel(events: Iterable[Item], checker: Checker, jobs: int
-              ) -> Iterator[tuple[Item, RecordResult | None]]:
-    pending: deque[tuple[list[Item], AsyncResult[list[RecordResult]]]] = deque()
-    pool: Pool = _context().Pool(jobs, initializer=_init_worker, initargs=(checker,))
-    try:
-        for batch in _batches(events):
-            records = [event.data for event in batch if isinstance(event, RawRecord)]
-            pending.append((batch, pool.apply_async(_check_batch, (records,))))
-            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
-                yield from _merge(*pending.popleft())
-        while pending:
-            yield from _merge(*pending.popleft())
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
-
-
-def _merge(batch: list[Item], outcome: AsyncResult[list[RecordResult]]
-           ) -> Iterator[tuple[Item, RecordResult | None]]:
-    results = iter(outcome.get())
-    for event in batch:
-        yield event, next(results) if isinstance(event, RawRecord) else None
+def _parallel_batches(events: Iterable[Item], checker: RecordChecker | Checker, jobs: int
+                      ) -> Iterator[tuple[Item, RecordResult | None]]:
+    tasks = ((batch, _check_batch,
+              ([event.data for event in batch if isinstance(event, RawRecord)],))
+             for batch in _batches(events))
+    result = _Results()
+    for batch, rows in _in_order(tasks, checker, jobs):
+        results = iter(rows)
+        for event in batch:
+            yield event, result(*next(results)) if isinstance(event, RawRecord) else None

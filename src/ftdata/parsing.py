@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import orjson
@@ -22,6 +23,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    # A number beyond a double is Infinity to Python but an error to most providers' parsers,
+    # and written back it would become null: report it instead of accepting it.
+    value = float(text)
+    if math.isinf(value):
+        shown = text if len(text) <= 24 else f"{text[:20]}..."
+        raise ValueError(f"the number {shown} is too large for a 64-bit float")
+    return value
+
+
 def decode_record(data: bytes) -> Any:
     """Decode one record; raises :class:`RecordError` with an F001/F002 finding."""
     try:
@@ -36,7 +47,7 @@ def decode_record(data: bytes) -> Any:
         raise RecordError(Finding("F001", f"invalid UTF-8 at byte {error.start + 1} "
                                           f"(0x{data[error.start]:02x})")) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg} at column {error.colno}"
         if error.lineno > 1:

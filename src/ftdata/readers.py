@@ -8,17 +8,21 @@ per-record check, so it can run in another process.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import os
 import re
-from collections.abc import Iterator
+import zlib
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
 BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_SIZE = 1 << 20
+#: The longest JSONL line read as a record (far beyond any provider's example limit).
+MAX_LINE_BYTES = 128 << 20
 
 Layout = Literal["jsonl", "json"]
 
@@ -98,26 +102,46 @@ def choose_layout(path: str | os.PathLike[str], head: bytes) -> Layout:
 
 
 def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
-    """All records and reader findings of a file, in order."""
+    """All records and reader findings of a file, in order (read lazily, on first use).
+
+    The iterator is a :class:`FileEvents`; ``close()`` closes the file early.
+    """
+    return FileEvents(path)
+
+
+def _stream_events(path: str | os.PathLike[str]) -> Generator[Event, None, None]:
     stream = open_binary(path)
     try:
         try:
             head = stream.peek(CHUNK_SIZE)[:4096] if hasattr(stream, "peek") else b""
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
         layout = choose_layout(path, head)
         events = iter_jsonl(stream) if layout == "jsonl" else iter_json_document(stream)
         try:
             yield from events
-        except (OSError, EOFError) as error:  # truncated or corrupt gzip
+        except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
             yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)
     finally:
         stream.close()
 
 
 def iter_jsonl(stream: BinaryIO) -> Iterator[Event]:
-    """JSON Lines: one record per physical line; CRLF and a leading BOM are tolerated."""
-    for number, line in enumerate(stream, start=1):
+    """JSON Lines: one record per physical line; CRLF and a leading BOM are tolerated.
+
+    A line over :data:`MAX_LINE_BYTES` is reported and skipped without being held, so a
+    gzip bomb with no newline streams through in bounded memory.
+    """
+    lines = iter(functools.partial(stream.readline, MAX_LINE_BYTES + 1), b"")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:  # drop the rest of the line, a chunk at a time
+                rest = stream.readline(CHUNK_SIZE)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield LineFinding("F002", f"the line is longer than {MAX_LINE_BYTES >> 20} MiB; "
+                                      f"it was not read", number)
+            continue
         if number == 1 and line.startswith(BOM):
             yield LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1)
             line = line[len(BOM):]
@@ -288,3 +312,129 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             yield record  # truncated: the record check reports where it breaks
     if mode == "array" and not array_closed:
         yield LineFinding("F002", "the JSON array is not closed (is the file truncated?)", None)
+
+
+# -- byte ranges ------------------------------------------------------------------------------
+
+
+class FileEvents(Iterator[Event]):
+    """The events of one file, as :func:`read_events` returns them; the file is opened on the
+    first ``next``.
+
+    It also remembers the path, so that a caller about to hand the records to worker processes
+    can let the workers read byte ranges of a plain JSON Lines file themselves
+    (:func:`jsonl_ranges`, :func:`read_range`) instead of reading every byte first.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+        self._events: Generator[Event, None, None] | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether reading has begun (the ranges then no longer describe what is left)."""
+        return self._events is not None
+
+    def __iter__(self) -> FileEvents:
+        return self
+
+    def __next__(self) -> Event:
+        if self._events is None:
+            self._events = _stream_events(self.path)
+        return next(self._events)
+
+    def close(self) -> None:
+        """Stop reading and close the file now rather than when the iterator is collected."""
+        if self._events is not None:
+            self._events.close()
+
+
+#: How far the search for a line start reads at a time.
+_SEEK_BLOCK = 1 << 16
+
+
+def jsonl_ranges(path: str | os.PathLike[str], size: int) -> list[tuple[int, int]] | None:
+    """Byte ranges of about ``size`` bytes that cut a plain JSON Lines file at line starts.
+
+    ``None`` when the file must be read as one stream: gzip, a JSON document, or anything that
+    cannot be opened (the stream reader then reports it). A range never starts with a line
+    that begins with a byte-order mark, so only the file's first line can be F005.
+
+    >>> jsonl_ranges("train.jsonl", 1 << 20)  # doctest: +SKIP
+    [(0, 1048630), (1048630, 2097201), (2097201, 2500000)]
+    """
+    name = os.fspath(path)
+    if name.endswith(".gz"):
+        return None
+    try:
+        with open(name, "rb") as stream:
+            head = stream.read(4096)
+            if head.startswith(GZIP_MAGIC) or choose_layout(path, head) != "jsonl":
+                return None
+            total = os.fstat(stream.fileno()).st_size
+            ranges: list[tuple[int, int]] = []
+            start = 0
+            while start < total:
+                end = _line_start(stream, start + max(size, 1), total)
+                ranges.append((start, end))
+                start = end
+            return ranges
+    except OSError:
+        return None
+
+
+def _line_start(stream: BinaryIO, position: int, total: int) -> int:
+    """The first line start at or after ``position`` that does not begin with a BOM."""
+    while position < total:
+        stream.seek(position - 1)
+        offset = position - 1
+        while True:
+            block = stream.read(_SEEK_BLOCK)
+            if not block:
+                return total
+            found = block.find(b"\n")
+            if found >= 0:
+                break
+            offset += len(block)
+        position = offset + found + 1
+        if position >= total:
+            return total
+        stream.seek(position)
+        if stream.read(len(BOM)) != BOM:
+            return position
+        position += 1
+    return total
+
+
+class _Bounded(io.RawIOBase):
+    """At most ``limit`` bytes of a raw file, from its current position."""
+
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        self.raw = raw
+        self.left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self.left <= 0:
+            return 0
+        view = memoryview(buffer)
+        count = self.raw.readinto(view[:min(len(view), self.left)])  # type: ignore[attr-defined]
+        self.left -= count or 0
+        return count or 0
+
+
+def read_range(path: str | os.PathLike[str], start: int, end: int) -> Iterator[Event]:
+    """The events of the lines in ``[start, end)`` of a plain JSON Lines file, exactly as the
+    stream reader gives them, with lines numbered from 1 at ``start``.
+
+    A read error ends the range with an F002 whose ``line`` is ``None``.
+    """
+    with open(path, "rb", buffering=0) as raw:
+        raw.seek(start)
+        stream = io.BufferedReader(_Bounded(raw, end - start), CHUNK_SIZE)
+        try:
+            yield from iter_jsonl(stream)
+        except OSError as error:
+            yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)

@@ -10,7 +10,8 @@ Pointers in findings are RFC 6901; a missing key is reported at the place the ke
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ftdata.diagnostics import Finding, pointer_join
@@ -423,7 +424,259 @@ def json_schema_document(shape: Shape, *, format_id: str, title: str,
 
 
 def check_shape(shape: Shape, value: object) -> list[Finding]:
-    """Run a shape over a decoded record and return its findings."""
+    """Run a shape over a decoded record and return its findings.
+
+    The compiled yes/no check of :func:`fast_check` answers for the records that are fine
+    (nearly all of them); only a record it refuses is walked again to say what is wrong.
+
+    >>> check_shape(Obj({"text": Str()}, required=["text"]), {"text": 1})
+    [Finding(code='S003', message='expected a string, got an integer', pointer='/text')]
+    """
+    if fast_check(shape)(value):
+        return []
     out: list[Finding] = []
     shape.check(value, "", out)
     return out
+
+
+# -- the compiled check ---------------------------------------------------------------------
+
+#: A yes/no structural check: True only when the shape's walk would find nothing.
+Predicate = Callable[[Any], bool]
+
+_COMPILED: weakref.WeakKeyDictionary[Shape, Predicate] = weakref.WeakKeyDictionary()
+
+
+def fast_check(shape: Shape) -> Predicate:
+    """The shape compiled into nested closures that only say whether a value is fine.
+
+    It builds no pointers and no findings, and tests exact types (``type(v) is str``), so it
+    may refuse a value the walk accepts (a ``str`` subclass, say): that only costs the walk.
+    It never accepts a value the walk would report. Compiled once per shape.
+
+    >>> fast_check(Arr(Str(), min_items=1))(["a", "b"]), fast_check(Arr(Str()))([1])
+    (True, False)
+    """
+    predicate = _COMPILED.get(shape)
+    if predicate is None:
+        predicate = _COMPILED[shape] = _Compiler().compile(shape)
+    return predicate
+
+
+def _always(value: object) -> bool:
+    return True
+
+
+def _never(value: object) -> bool:
+    return False
+
+
+def _is_str(value: object) -> bool:
+    return type(value) is str
+
+
+def _is_bool(value: object) -> bool:
+    return type(value) is bool
+
+
+def _is_null(value: object) -> bool:
+    return value is None
+
+
+#: One value of each JSON type, to ask a union which option takes values of that Python type
+#: (``float`` is asked per value: whole floats are JSON integers).
+_REPRESENTATIVES: dict[type, object] = {str: "", list: [], dict: {}, type(None): None,
+                                        bool: True, int: 0}
+
+
+class _Compiler:
+    """Turns a shape tree into closures; a shape met again while it is being compiled (a
+    recursive ``Ref``) gets a stand-in that calls the finished predicate."""
+
+    def __init__(self) -> None:
+        self.done: dict[int, Predicate] = {}
+        self.pending: dict[int, list[Predicate]] = {}
+
+    def compile(self, shape: Shape) -> Predicate:
+        key = id(shape)
+        if key in self.done:
+            return self.done[key]
+        if key in self.pending:
+            cell = self.pending[key]
+            return lambda value: cell[0](value)
+        cell = self.pending[key] = []
+        predicate = self._build(shape)
+        cell.append(predicate)
+        del self.pending[key]
+        self.done[key] = predicate
+        return predicate
+
+    def _build(self, shape: Shape) -> Predicate:
+        # Exact kinds only: a subclass may check differently, so it is walked.
+        kind = type(shape)
+        if kind is Ref:
+            assert isinstance(shape, Ref)
+            return self.compile(shape.shape)
+        if kind is AnyValue:
+            return _always
+        if kind is Forbidden:
+            return _never
+        if kind is Bool:
+            return _is_bool
+        if kind is Null:
+            return _is_null
+        if kind is Str:
+            assert isinstance(shape, Str)
+            return _string(shape)
+        if kind is Num:
+            assert isinstance(shape, Num)
+            return _number(shape)
+        if kind is Arr:
+            assert isinstance(shape, Arr)
+            return _array(shape, self.compile(shape.items))
+        if kind is Obj:
+            assert isinstance(shape, Obj)
+            return self._object(shape)
+        if kind is Union:
+            assert isinstance(shape, Union)
+            return self._union(shape)
+        if kind is Tagged:
+            assert isinstance(shape, Tagged)
+            return _tagged(shape.key, {tag: self.compile(branch)
+                                       for tag, branch in shape.branches.items()})
+        if kind is Keyed:
+            assert isinstance(shape, Keyed)
+            return _keyed([(key, self.compile(option)) for key, option in shape.options],
+                          self.compile(shape.fallback))
+        return _walked(shape)
+
+    def _object(self, shape: Obj) -> Predicate:
+        fields = {key: self.compile(field) for key, field in shape.fields.items()}
+        extra: Predicate | None
+        if shape.extra is False:
+            extra = None
+        elif isinstance(shape.extra, Shape):
+            extra = self.compile(shape.extra)
+        else:
+            extra = _always
+        return _object(fields, shape.required, shape.require_any, extra)
+
+    def _union(self, shape: Union) -> Predicate:
+        def option_for(value: object) -> Predicate:
+            for option in shape.options:
+                if option.accepts_type(value):
+                    return self.compile(option)
+            return _never
+
+        by_type = {kind: option_for(value) for kind, value in _REPRESENTATIVES.items()}
+        whole, fraction = option_for(1.0), option_for(0.5)
+        walk = _walked(shape)
+
+        def union(value: object) -> bool:
+            kind = type(value)
+            if kind is float:
+                assert isinstance(value, float)
+                return (whole if value.is_integer() else fraction)(value)
+            predicate = by_type.get(kind)
+            return walk(value) if predicate is None else predicate(value)
+
+        return union
+
+
+def _walked(shape: Shape) -> Predicate:
+    def walk(value: object) -> bool:
+        out: list[Finding] = []
+        shape.check(value, "", out)
+        return not out
+
+    return walk
+
+
+def _string(shape: Str) -> Predicate:
+    if shape.enum is None:
+        return _is_str
+    allowed = frozenset(shape.enum)
+
+    def string(value: object) -> bool:
+        return type(value) is str and value in allowed
+
+    return string
+
+
+def _number(shape: Num) -> Predicate:
+    integer, minimum = shape.integer, shape.minimum
+    allowed = frozenset(shape.enum) if shape.enum is not None else None
+
+    def number(value: Any) -> bool:
+        kind = type(value)
+        if not (kind is int or (kind is float and (not integer or value.is_integer()))):
+            return False
+        if allowed is not None and value not in allowed:
+            return False
+        return minimum is None or value >= minimum
+
+    return number
+
+
+def _array(shape: Arr, item: Predicate) -> Predicate:
+    low, high = shape.min_items, shape.max_items
+
+    def array(value: Any) -> bool:
+        if type(value) is not list or len(value) < low or (high is not None
+                                                            and len(value) > high):
+            return False
+        return all(map(item, value))
+
+    return array
+
+
+def _object(fields: dict[str, Predicate], required: tuple[str, ...],
+            require_any: tuple[tuple[str, ...], ...], extra: Predicate | None) -> Predicate:
+    field = fields.get
+
+    def obj(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for key in required:
+            if key not in value:
+                return False
+        for group in require_any:
+            if not any(key in value for key in group):
+                return False
+        for key, item in value.items():
+            predicate = field(key)
+            if predicate is None:
+                if extra is None or not extra(item):
+                    return False
+            elif not predicate(item):
+                return False
+        return True
+
+    return obj
+
+
+def _tagged(key: str, branches: dict[str, Predicate]) -> Predicate:
+    branch = branches.get
+
+    def tagged(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        tag = value.get(key)
+        if type(tag) is not str:
+            return False
+        predicate = branch(tag)
+        return predicate is not None and predicate(value)
+
+    return tagged
+
+
+def _keyed(options: list[tuple[str, Predicate]], fallback: Predicate) -> Predicate:
+    def keyed(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for key, predicate in options:
+            if key in value:
+                return predicate(value)
+        return fallback(value)
+
+    return keyed

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ftdata.diagnostics import printable
 from ftdata.rules.quality import system_prompt_key
 
 if TYPE_CHECKING:
@@ -94,17 +96,34 @@ class ExampleSummary:
     conversational: bool = False
 
 
+_LONG_ROLE = re.compile(r"[^\n]{16}")
+
+
+def _role_shown(role: str) -> str:
+    from ftdata.rules.privacy import redact
+
+    return redact(printable(role))
+
+
 def summarize(example: Example) -> ExampleSummary:
-    messages = example.all_messages()
+    messages = example.all_messages() if example.chosen or example.rejected \
+        else example.messages
+    roles = tuple([message.role for message in messages])
+    joined = "\n".join(roles)
+    if not joined.isascii() or _LONG_ROLE.search(joined):
+        # The role field can hold anything: a lone surrogate escape would make the report
+        # unprintable, and a secret must not be printed whole.
+        roles = tuple(role if role.isascii() and len(role) < 16 else _role_shown(role)
+                      for role in roles)
     conversation = example.kind in ("chat", "preference")
+    # The prompt's roles come first in ``roles`` (the continuations follow them).
+    prompt = roles[:len(example.messages)]
     return ExampleSummary(
-        messages=len(messages),
-        roles=tuple(message.role for message in messages),
-        missing_system=conversation and not any(
-            m.role in ("system", "developer") for m in example.messages),
-        missing_user=conversation and not any(m.role == "user" for m in example.messages),
-        system_key=system_prompt_key(example) if conversation else None,
-        conversational=conversation)
+        len(roles), roles,
+        conversation and "system" not in prompt and "developer" not in prompt,
+        conversation and "user" not in prompt,
+        system_prompt_key(example) if conversation else None,
+        conversation)
 
 
 #: How many over-limit example lines the statistics keep for display.

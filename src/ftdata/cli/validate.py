@@ -17,6 +17,7 @@ from ftdata.targets import TARGETS
 if TYPE_CHECKING:
     from ftdata.config import Config
     from ftdata.engine import ValidateOptions
+    from ftdata.report import Report
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -108,14 +109,20 @@ def configured(options: ValidateOptions, config: Config | None, path: str,
                    "--validation-file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: every core for files over 8 MB).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="dask: the files (globs, fsspec URLs) are the partitions of one dataset, "
+                   "checked and deduplicated on a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (default: a local cluster sized to the machine).")
 @config_options
 @click.pass_context
 def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, target: str,
              select: str | None, ignore: str | None, strict: bool, output_format: str,
              max_issues: int | None, quiet: bool, model: str | None, max_tokens: int | None,
              tokenizer: str | None, no_tokens: bool, validation_file: str | None,
-             near_duplicates: bool, jobs: int | None, config_file: str | None,
-             isolated: bool) -> None:
+             near_duplicates: bool, jobs: int | None, engine: str, scheduler: str | None,
+             config_file: str | None, isolated: bool) -> None:
     """Check training files and report every problem with its line.
 
     Exit status: 0 when no error-severity issue is found (warnings too with --strict), 1 when
@@ -145,7 +152,11 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
     reports = []
     unreadable = False
-    for path, file_options in runs:
+    if engine == "dask":
+        reports = dask_reports(files, runs[0][1], validation_file, scheduler)
+    elif scheduler is not None:
+        fail("--scheduler needs --engine dask")
+    for path, file_options in runs if engine == "local" else ():
         try:
             with file_progress(path) as progress:
                 reports.append(validate_path(path, file_options, progress=progress))
@@ -169,6 +180,39 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+def dask_reports(patterns: Sequence[str], options: ValidateOptions,
+                 validation_file: str | None, scheduler: str | None) -> list[Report]:
+    """``--engine dask``: the files as the partitions of one dataset, checked on a cluster."""
+    from dataclasses import fields
+
+    from ftdata.integrations import MissingDependency
+    from ftdata.readers import InputError
+
+    if validation_file is not None:
+        fail("--validation-file is not supported with --engine dask")
+    try:
+        from ftdata.integrations.dask import (
+            close_client,
+            local_cluster_client,
+            validate_partitions,
+        )
+
+        client = local_cluster_client(scheduler)
+    except MissingDependency as error:
+        fail(str(error))
+    except (OSError, TimeoutError, RuntimeError) as error:
+        fail(f"cannot reach the Dask scheduler at {scheduler}: {error}" if scheduler
+             else f"cannot start a local Dask cluster: {error}")
+    try:
+        run = validate_partitions(list(patterns), client=client,
+                                  **{f.name: getattr(options, f.name) for f in fields(options)})
+    except (InputError, ValueError) as error:
+        fail(str(error))
+    finally:
+        close_client(client)
+    return run.files
 
 
 def check_runs(runs: Iterable[ValidateOptions]) -> None:

@@ -117,7 +117,7 @@ ANY = AnyValue()
 def read_content(value: Any, pointer: str) -> list[Part] | None:
     """Content as parts: a string is one text part, ``None`` (or absent) stays ``None``."""
     if isinstance(value, str):
-        return [Part("text", text=value, pointer=pointer)]
+        return [Part("text", value, None, None, pointer)]
     if not isinstance(value, list):
         return None
     parts: list[Part] = []
@@ -169,21 +169,26 @@ def read_tool_calls(message: Mapping[str, Any], pointer: str) -> list[ToolCall]:
 
 
 def read_message(raw: Any, pointer: str) -> Message | None:
-    if not isinstance(raw, Mapping):
+    # Called for every message of every record: one lookup per key, positional arguments,
+    # and the tool-call reader only for the turns that have calls.
+    if type(raw) is not dict and not isinstance(raw, Mapping):
         return None
-    role = raw.get("role")
-    name = raw.get("name")
-    weight = raw.get("weight")
-    tool_call_id = raw.get("tool_call_id")
+    get = raw.get
+    role = get("role")
+    name = get("name")
+    weight = get("weight")
+    tool_call_id = get("tool_call_id")
+    content = get("content")
+    content_pointer = pointer + "/content"
     return Message(
-        role=role if isinstance(role, str) else "",
-        content=read_content(raw.get("content"), pointer + "/content"),
-        name=name if isinstance(name, str) else None,
-        tool_calls=read_tool_calls(raw, pointer),
-        tool_call_id=tool_call_id if isinstance(tool_call_id, str) else None,
-        weight=weight if isinstance(weight, (int, float)) and not isinstance(weight, bool)
-        else None,
-        pointer=pointer,
+        role if isinstance(role, str) else "",
+        [Part("text", content, None, None, content_pointer)] if isinstance(content, str)
+        else read_content(content, content_pointer),
+        name if isinstance(name, str) else None,
+        read_tool_calls(raw, pointer) if "tool_calls" in raw or "function_call" in raw else [],
+        tool_call_id if isinstance(tool_call_id, str) else None,
+        weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+        pointer,
     )
 
 
@@ -191,8 +196,12 @@ def read_messages(raw: Any, pointer: str) -> list[Message]:
     """Messages from a list, skipping items that are not objects (the shape reports them)."""
     if not isinstance(raw, list):
         return []
-    messages = (read_message(item, f"{pointer}/{index}") for index, item in enumerate(raw))
-    return [message for message in messages if message is not None]
+    messages = []
+    for index, item in enumerate(raw):
+        message = read_message(item, f"{pointer}/{index}")
+        if message is not None:
+            messages.append(message)
+    return messages
 
 
 def read_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:

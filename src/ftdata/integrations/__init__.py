@@ -14,7 +14,8 @@ import importlib
 from typing import Any
 
 #: Top-level module -> the extra that installs it.
-EXTRAS = {"pandas": "pandas", "datasets": "datasets", "great_expectations": "gx"}
+EXTRAS = {"pandas": "pandas", "datasets": "datasets", "great_expectations": "gx",
+          "dask": "dask", "distributed": "dask"}
 
 
 class MissingDependency(ImportError):

@@ -34,9 +34,20 @@ def _roles_known(example: Example) -> bool:
 
 
 def _content_pointer(message: Message) -> str:
-    if message.content and len(message.content) == 1:
-        return message.content[0].pointer
-    return message.content_pointer
+    """Where a message's content is: its one part, the array holding several parts (Gemini's
+    ``parts``, not a ``content`` key), or the message itself when it has no part."""
+    content = message.content
+    if content and len(content) == 1:
+        return content[0].pointer
+    if content and all(part.pointer for part in content):
+        common: list[str] = []
+        for tokens in zip(*(part.pointer.split("/") for part in content), strict=False):
+            if any(token != tokens[0] for token in tokens):
+                break
+            common.append(tokens[0])
+        if len(common) > 1:
+            return "/".join(common)
+    return message.pointer or message.content_pointer
 
 
 def _ordered(example: Example, context: RuleContext) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +97,9 @@ NUM_PERM = 128
 LSH_WEIGHTS = (0.1, 0.9)
 SHINGLE = 3
 _WORD = re.compile(r"\w+")
+#: A digest's first 8 bytes and the 4 after them, as the index stores them.
+_HEAD_TAIL = struct.Struct("<QI")
+_LOW32 = 0xFFFFFFFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +111,13 @@ class RecordKeys:
     answer: bytes | None
     #: MinHash values of the word shingles, when near duplicates are looked for.
     minhash: Any = None
+    #: The digest of the (prompt, answer) pair; computed from the two when absent.
+    pair: bytes | None = None
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    # An ASCII string is its own normal form, and str.isascii() is a flag lookup.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _message_key(message: Message, *, weight: bool = True) -> list[Any]:
@@ -134,17 +142,6 @@ def canonical_content(example: Example) -> list[Any]:
             [_message_key(m) for m in example.chosen or ()],
             [_message_key(m) for m in example.rejected or ()],
             example.label, example.tools]
-
-
-def _prompt_and_answer(example: Example) -> tuple[list[Message], Message] | None:
-    # Unpaired preference data (a label) answers one prompt several ways on purpose.
-    if example.kind not in ("chat", "completion") or example.label is not None:
-        return None
-    messages = example.messages
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "assistant":
-            return messages[:index], messages[index]
-    return None
 
 
 def near_text(example: Example) -> str:
@@ -182,78 +179,123 @@ def minhash_of(text: str) -> MinHash | None:
     return sketch
 
 
+def _turn_key(message: Message) -> list[Any]:
+    """What makes two turns the same, their weight aside (``_message_key`` without it)."""
+    content = message.content
+    calls = message.tool_calls
+    return [message.role, _normal(message.text),
+            [[call.name, call.arguments] for call in calls] if calls else [],
+            [part.url for part in content if part.type != "text"] if content else []]
+
+
 def record_keys(example: Example, *, near: bool = False) -> RecordKeys:
-    """The digests of one example (pure: the per-record check calls it)."""
-    split = _prompt_and_answer(example)
-    prompt = answer = None
-    if split is not None:
-        before, last = split
-        prompt = _digest([[_message_key(m, weight=False) for m in before], example.tools])
-        answer = _digest(_message_key(last, weight=False))
-    return RecordKeys(content=_digest(canonical_content(example)), prompt=prompt, answer=answer,
-                      minhash=minhash_of(near_text(example)) if near else None)
+    """The digests of one example (pure: the per-record check calls it).
+
+    Each turn is keyed once and the key serves all three digests; the content digest holds the
+    same information as :func:`canonical_content` (the weights ride in a list of their own),
+    so two examples share a digest exactly when their canonical content is equal.
+    """
+    messages = example.messages
+    turns = [_turn_key(m) for m in messages]
+    content = _digest([example.kind, _normal(example.text or ""), turns,
+                       [m.weight for m in messages],
+                       [_message_key(m) for m in example.chosen or ()],
+                       [_message_key(m) for m in example.rejected or ()],
+                       example.label, example.tools])
+    prompt = answer = pair = None
+    # Unpaired preference data (a label) answers one prompt several ways on purpose.
+    if example.kind in ("chat", "completion") and example.label is None:
+        for index in range(len(messages) - 1, -1, -1):
+            if messages[index].role == "assistant":
+                prompt = _digest([turns[:index], example.tools])
+                answer = _digest(turns[index])
+                pair = _combine(prompt, answer)
+                break
+    return RecordKeys(content=content, prompt=prompt, answer=answer,
+                      minhash=minhash_of(near_text(example)) if near else None, pair=pair)
 
 
 class DigestIndex:
     """An open-addressing hash table of 128-bit digests to the line they were first seen at.
 
-    Each slot is 16 bytes (12 bytes of the digest, a 4-byte line number), in one bytearray, so
-    ten million records fit in a few hundred megabytes instead of gigabytes of Python objects.
+    Each slot is 16 bytes (12 bytes of the digest, a 4-byte line number), held as two unsigned
+    64-bit words of one array, so ten million records fit in a few hundred megabytes instead of
+    gigabytes of Python objects, and a probe compares two integers instead of slicing bytes.
+    The first word is the digest's first 8 bytes; the second packs the next 4 with the line
+    (never 0 in a used slot, so a zero word marks a free one).
     """
 
     SLOT = 16
     KEY = 12
+    #: The table doubles when it is three quarters full.
+    MAX_LOAD = 0.75
 
-    def __init__(self, capacity: int = 1 << 12) -> None:
+    def __init__(self, capacity: int = 1 << 14) -> None:
+        if capacity < 1 or capacity & (capacity - 1):
+            raise ValueError("capacity must be a power of two")
         self.capacity = capacity
-        self.table = bytearray(self.SLOT * capacity)
+        self.table = array("Q", bytes(self.SLOT * capacity))
         self.size = 0
 
-    def _slot(self, digest: bytes) -> int:
-        mask = self.capacity - 1
-        index = int.from_bytes(digest[:8], "little") & mask
-        key = digest[:self.KEY]
-        table = self.table
-        while True:
-            offset = index * self.SLOT
-            line = int.from_bytes(table[offset + self.KEY:offset + self.SLOT], "little")
-            if line == 0 or table[offset:offset + self.KEY] == key:
-                return offset
-            index = (index + 1) & mask
-
     def get(self, digest: bytes) -> int | None:
-        offset = self._slot(digest)
-        line = int.from_bytes(self.table[offset + self.KEY:offset + self.SLOT], "little")
-        return line or None
+        head: int
+        tail: int
+        head, tail = _HEAD_TAIL.unpack_from(digest)
+        table = self.table
+        wrap = 2 * self.capacity - 1
+        index = (head << 1) & wrap
+        while True:
+            second = table[index + 1]
+            if not second:
+                return None
+            if table[index] == head and second & _LOW32 == tail:
+                return second >> 32
+            index = (index + 2) & wrap
 
     def setdefault(self, digest: bytes, line: int) -> int | None:
         """Remember ``line`` for a new digest; return the earlier line for a known one."""
-        offset = self._slot(digest)
-        known = int.from_bytes(self.table[offset + self.KEY:offset + self.SLOT], "little")
-        if known:
-            return known
-        self.table[offset:offset + self.KEY] = digest[:self.KEY]
-        self.table[offset + self.KEY:offset + self.SLOT] = min(max(line, 1), 2**32 - 1) \
-            .to_bytes(4, "little")
+        head: int
+        tail: int
+        head, tail = _HEAD_TAIL.unpack_from(digest)
+        table = self.table
+        wrap = 2 * self.capacity - 1
+        index = (head << 1) & wrap
+        while True:
+            second = table[index + 1]
+            if not second:
+                break
+            if table[index] == head and second & _LOW32 == tail:
+                return second >> 32
+            index = (index + 2) & wrap
+        table[index] = head
+        table[index + 1] = tail | min(max(line, 1), _LOW32) << 32
         self.size += 1
-        if self.size * 4 > self.capacity * 3:
+        if self.size > self.MAX_LOAD * self.capacity:
             self._grow()
         return None
 
     def _grow(self) -> None:
-        old, old_capacity = self.table, self.capacity
+        # Re-insert every used slot into a table twice the size, in one tight loop over the
+        # old words, a block at a time (a whole list of them would double the peak memory).
+        old = self.table
         self.capacity *= 2
-        self.table = bytearray(self.SLOT * self.capacity)
-        self.size = 0
-        for index in range(old_capacity):
-            offset = index * self.SLOT
-            line = int.from_bytes(old[offset + self.KEY:offset + self.SLOT], "little")
-            if line:
-                self.setdefault(bytes(old[offset:offset + self.KEY]) + b"\0" * 4, line)
+        table = self.table = array("Q", bytes(self.SLOT * self.capacity))
+        wrap = 2 * self.capacity - 1
+        block = 1 << 16
+        for start in range(0, len(old), block):
+            words = old[start:start + block]
+            for head, second in zip(words[0::2].tolist(), words[1::2].tolist(), strict=True):
+                if not second:
+                    continue
+                index = (head << 1) & wrap
+                while table[index + 1]:
+                    index = (index + 2) & wrap
+                table[index] = head
+                table[index + 1] = second
 
     @property
     def nbytes(self) -> int:
-        return len(self.table)
+        return self.table.itemsize * len(self.table)
 
 
 class NearIndex:
@@ -298,7 +340,7 @@ class DuplicateTracker:
         if first is not None:
             return [Finding("D001", f"duplicate of line {first}")]
         if keys.prompt is not None and keys.answer is not None:
-            pair = _combine(keys.prompt, keys.answer)
+            pair = keys.pair if keys.pair is not None else _combine(keys.prompt, keys.answer)
             same_prompt = self.prompts.setdefault(keys.prompt, line)
             seen_pair = self.pairs.setdefault(pair, line)
             if same_prompt is not None and seen_pair is None:

@@ -285,6 +285,17 @@ def _secret_hits(value: str) -> list[_Hit]:
     return [hits[position] for position in sorted(hits)]
 
 
+def redact(text: str) -> str:
+    """``text`` with every secret in it masked, for messages that quote the data.
+
+    >>> redact("role 'ghp_" + "a1B2c3D4" * 4 + "Zz9x' is unknown")
+    "role 'ghp_…(40 chars)' is unknown"
+    """
+    for hit in _secret_hits(text):
+        text = text.replace(hit.value, mask(hit.value))
+    return text
+
+
 @rule("P001", "secret-in-content", E)
 def secret_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains an API key, token, password or private key.

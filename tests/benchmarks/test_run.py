@@ -1,0 +1,49 @@
+"""The benchmark command runs end to end on a tiny file (without Together's environment).
+
+It only checks that every figure is measured and reported; the figures themselves are not
+asserted, since a shared machine's timings say nothing about the code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+
+
+def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                        ) -> None:
+    out = tmp_path / "results.json"
+    assert run.main(["--quick", "--size", "48KB", "--no-together", "--cache-dir",
+                     str(tmp_path / "cache"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    results = json.loads(out.read_text())
+    names = [figure["name"] for figure in results["figures"]]
+    assert names == ["tokens on, 1 process", "tokens on, 2 processes",
+                     "--jobs 2 vs --jobs 1, tokens on", "peak RSS on 48 KB (MB)",
+                     "latency with tokens, 100 lines (s)",
+                     "latency without tokens, 100 lines (s)"]
+    for figure in results["figures"]:
+        assert math.isfinite(figure["value"]) and figure["value"] > 0
+        assert math.isfinite(figure["ratio"]) and figure["ratio"] > 0
+        assert figure["name"] in printed and figure["goal"] in printed
+    assert results["data"]["texts"] > 0
+    assert results["machine"]["together"] == "not measured"
+    cached = sorted(path.name for path in (tmp_path / "cache").glob("*.jsonl"))
+    assert cached == ["chat-seed7-100-lines.jsonl", "chat-seed7-49152.jsonl",
+                      "plain-seed7-49152.jsonl"]
+
+
+def test_contenders_take_turns() -> None:
+    assert [run.rotate(["a", "b", "c"], turn) for turn in range(4)] == [
+        ["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "b", "c"]]
+
+
+def test_texts_are_split_into_even_shares() -> None:
+    texts = ["x" * 10] * 9 + ["y" * 90]
+    assert run._shares(texts, 2) == [(0, 9), (9, 10)]
+    assert run._shares(texts, 1) == [(0, 10)]

@@ -1,0 +1,116 @@
+"""Inputs too big to hold: a 50 MB line and a gzip bomb go through in bounded memory.
+
+Each command runs in a child whose address space is capped at 1 GiB (``RLIMIT_AS``), so
+holding the bomb's expansion fails the test with a MemoryError; the child's own peak resident
+set (from ``wait4``) is checked against a tighter bound.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ftdata.readers import MAX_LINE_BYTES
+from tests.hostile.conftest import assert_clean_exit, ftdata
+
+MIB = 1 << 20
+#: The bomb's expanded size: 2 GiB of zeros with no newline, from about 2 MB of gzip.
+BOMB_BYTES = 2048 * MIB
+LINE_BYTES = 50 * MIB
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ``.jsonl.gz`` expanding to :data:`BOMB_BYTES`, compressed as a stream."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.jsonl.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = bytes(MIB)
+    with path.open("wb") as stream:
+        stream.write(compressor.compress(b'{"messages": [{"role": "user", "content": "'))
+        for _ in range(BOMB_BYTES // MIB):
+            stream.write(compressor.compress(chunk))
+        stream.write(compressor.flush())
+    assert path.stat().st_size < BOMB_BYTES // 500
+    return path
+
+
+@pytest.fixture(scope="module")
+def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One valid record of just over 50 MB on a single line, then a short one."""
+    path = tmp_path_factory.mktemp("line") / "long.jsonl"
+    words = b"the quick brown fox jumps over a lazy dog "
+    with path.open("wb") as stream:
+        stream.write(b'{"messages": [{"role": "user", "content": "Repeat it."}, '
+                     b'{"role": "assistant", "content": "')
+        for _ in range(LINE_BYTES // len(words) + 1):
+            stream.write(words)
+        stream.write(b'The end."}]}\n')
+        stream.write(b'{"messages": [{"role": "user", "content": "Hi"}, '
+                     b'{"role": "assistant", "content": "Hello"}]}\n')
+    assert path.stat().st_size > LINE_BYTES
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "fix"])
+def test_a_gzip_bomb_is_streamed_and_reported(bomb: Path, command: str,
+                                              tmp_path: Path) -> None:
+    options: dict[str, list[str | Path]] = {
+        "validate": ["validate", "--no-tokens", bomb],
+        "convert": ["convert", bomb, "-o", tmp_path / "out.jsonl", "--to", "openai-chat",
+                    "--from", "openai-chat", "--output-format", "json"],
+        "fix": ["fix", bomb, "-o", tmp_path / "out.jsonl"],
+    }
+    run = ftdata(*options[command], cwd=tmp_path)
+    assert_clean_exit(run)
+    # The line is reported where it starts and never held: the peak stays near the cap on
+    # one line, far below the expansion.
+    assert run.max_rss < MAX_LINE_BYTES + 384 * MIB, run.max_rss
+    if command == "validate":
+        assert run.code == 1
+        assert f"bomb.jsonl.gz:1: F002 [error] the line is longer than {MAX_LINE_BYTES >> 20} MiB" \
+            in run.stdout
+    elif command == "convert":
+        summary = json.loads(run.stdout)
+        assert (summary["read"], summary["written"]) == (1, 0)
+        assert summary["skipped"][0]["line"] == 1
+        assert "longer than" in summary["skipped"][0]["reason"]
+    else:
+        assert (tmp_path / "out.jsonl").stat().st_size == 0  # nothing to keep, nothing made up
+
+
+@pytest.mark.parametrize("command", ["validate", "stats", "convert", "fix", "split", "report"])
+def test_a_50_mb_line_is_read_as_one_record(long_line: Path, command: str,
+                                            tmp_path: Path) -> None:
+    options: dict[str, list[str | Path]] = {
+        "validate": ["validate", "--output-format", "json", long_line],
+        "stats": ["stats", "--output-format", "json", long_line],
+        "convert": ["convert", long_line, "-o", tmp_path / "out.jsonl", "--to",
+                    "prompt-completion", "--output-format", "json"],
+        "fix": ["fix", long_line, "-o", tmp_path / "out.jsonl"],
+        "split": ["split", long_line, "--validation", "1", "-o", tmp_path / "split"],
+        "report": ["report", long_line, "-o", tmp_path / "report.html"],
+    }
+    run = ftdata(*options[command], cwd=tmp_path)
+    assert_clean_exit(run)
+    # Measured: about 4x the line for validate, convert and fix, 11x for stats (tokens).
+    assert run.max_rss < 16 * LINE_BYTES, run.max_rss
+    if command == "validate":
+        entry = json.loads(run.stdout)["files"][0]
+        assert (entry["records"], entry["format"]) == (2, "openai-chat")
+        assert not [issue for issue in entry["issues"] if issue["code"].startswith("F")]
+    elif command == "stats":
+        assert json.loads(run.stdout)["examples"] == 2
+    elif command == "convert":
+        summary = json.loads(run.stdout)
+        assert (summary["read"], summary["written"]) == (2, 2)
+    elif command == "fix":
+        assert (tmp_path / "out.jsonl").read_bytes() == long_line.read_bytes()
+    elif command == "split":
+        lines = [(tmp_path / "split" / name).read_bytes().count(b"\n")
+                 for name in ("train.jsonl", "validation.jsonl")]
+        assert sorted(lines) == [1, 1]
+    else:
+        assert (tmp_path / "report.html").stat().st_size > 0
