@@ -520,9 +520,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = args.repeat if args.repeat is not None else (1 if args.quick else 3)
     if rounds < 1:
         parser.error("--repeat must be at least 1")
-    outcome = run(size, args.seed, rounds, args.cache_dir or default_cache_dir(),
-                  with_together=args.together,
-                  latency_rounds=3 if args.quick else max(5, 2 * rounds))
+    try:
+        outcome = run(size, args.seed, rounds, args.cache_dir or default_cache_dir(),
+                      with_together=args.together,
+                      latency_rounds=3 if args.quick else max(5, 2 * rounds))
+    except (RuntimeError, OSError) as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return 1
     print(render(outcome))
     if args.json is not None:
         args.json.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
