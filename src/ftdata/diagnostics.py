@@ -109,3 +109,18 @@ def escape_pointer_token(token: str | int) -> str:
 
 def pointer_join(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+def json_kind(value: object) -> str:
+    """How a JSON value is named in a message: ``"an array"``, ``"a string"``, ``"null"``..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a number"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ftdata.diagnostics import Finding, Issue, Severity
+from ftdata.diagnostics import Finding, Issue, Severity, json_kind
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
@@ -218,7 +218,7 @@ class RecordChecker:
         except RecordError as error:
             return RecordResult([error.finding])
         if not isinstance(value, dict):
-            return RecordResult([Finding("F003", f"the record is {_json_kind(value)}, "
+            return RecordResult([Finding("F003", f"the record is {json_kind(value)}, "
                                                  f"not a JSON object")])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
@@ -251,18 +251,6 @@ class RecordChecker:
             keys = record_keys(example, near=self.near)
         summary = summarize(example) if example is not None else None
         return RecordResult(findings, example, foreign, counted, keys, summary)
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
 
 
 def check_record(data: bytes, fmt: Format, target: Target) -> RecordResult:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftdata.diagnostics import json_kind as json_kind
 from ftdata.formats import FORMAT_MODULES, Format, get_format
 from ftdata.model import ROLES, Example, Message, Part
 
@@ -236,21 +237,6 @@ def json_records(path: str | os.PathLike[str]
             yield event.line, Skip(f"F003 the record is {json_kind(value)}, not a JSON object")
             continue
         yield event.line, value
-
-
-def json_kind(value: object) -> str:
-    """How a JSON value is named in a message: ``"an array"``, ``"a string"``, ``"null"``..."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "a number"
 
 
 def no_mapping(options: SourceOptions) -> None:
