@@ -15,11 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ftdata
+from ftdata.formats import get_format
 from ftdata.render import OUTPUT_FORMATS, get_renderer
-from ftdata.rules import get_rule
+from ftdata.rules import RuleContext, get_rule, privacy
 from ftdata.rules.privacy import iban_valid, luhn_valid, mask, shannon_entropy
+from ftdata.rules.quality import example_texts
+from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
 
 BASE62 = string.ascii_letters + string.digits
@@ -361,3 +366,38 @@ def test_no_renderer_shows_a_secret_or_personal_data(tmp_path: Path) -> None:
     outputs.append(json.dumps(report.to_dict()))
     leaked = [index for index, value in enumerate(values) if _leaks(value, outputs)]
     assert not leaked, f"values {leaked} appear whole in a rendered report"
+
+
+# -- the whole-example gates: a quick "nothing here" must never hide a finding -------------
+
+_PIECES = ["a", "Z9", "-", "_", "=", ":", "@", "7", "0", " ", "\n", "\t", "\u00a0", "\u2003",
+           "é", "中", "\x1c", "sk-", "ghp_", "key", "token=", "://", "x@y.io", "+1 ", "4111"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join), max_size=4))
+def test_gates_never_hide_a_candidate(texts: list[str]) -> None:
+    joined = "\n".join(texts)
+    for value in texts:
+        if privacy._long_runs(value):
+            assert privacy._may_have_long_run(value)
+            assert privacy._may_have_long_run(joined)
+        if privacy._NUMBER_RUN.search(value):
+            assert privacy._has_digit(joined)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*_PIECES, "sk-proj-", "Zx81Qm", "4111 1111 1111 1111",
+                                          "jane.doe@gmail.com", "BEGIN"]),
+                         max_size=30).map("".join), min_size=1, max_size=4))
+def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
+    fmt = get_format("openai-chat")
+    example = fmt.read(chat(*(user(text) if index % 2 == 0 else assistant(text)
+                              for index, text in enumerate(texts))))
+    context = RuleContext(format=fmt, target=get_target("generic"))
+    for code, hits in (("P001", privacy._secret_hits), ("P002", privacy._pii_hits)):
+        check = get_rule(code).check
+        assert check is not None
+        found = list(check(example, context))
+        expected = [text.pointer for text in example_texts(example) if hits(text.value)]
+        assert [finding.pointer for finding in found] == expected

@@ -7,10 +7,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ftdata
+from ftdata.formats import get_format
 from ftdata.model import Example, Message, Part, text_message
-from ftdata.rules import RuleContext, get_rule
+from ftdata.rules import RuleContext, get_rule, quality
 from ftdata.rules.quality import (
     WhitespacePolicy,
     decode_double_encoded,
@@ -20,6 +23,7 @@ from ftdata.rules.quality import (
     system_prompt_key,
     trim_surrounding_whitespace,
 )
+from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
@@ -624,3 +628,34 @@ def test_q007_silent_when_consistent_or_per_example_context() -> None:
     assert _q007([_chat("Be brief.", f"Q{n}") for n in range(4)]) == []
     assert _q007([_chat(None, f"Q{n}") for n in range(4)]) == []
     assert _q007([_chat(f"Story number {n}.", f"Q{n}") for n in range(4)]) == []
+
+
+# -- the whole-example gates: a quick "nothing here" must never hide a finding -------------
+
+_PIECES = ["Hi", " ", "\n", ":", "User: ", "\nAssistant: ", "<", "[", "<|im_end|>", "[INST]",
+           "{", "{{name}}", "{user_name}", "[INSERT name]", "lorem ipsum", "é", "cafÃ©",
+           "\u200b", "\x07", "\t", "TODO", "your answer here", "x = 1", "中文"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join),
+                min_size=1, max_size=4))
+def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
+    fmt = get_format("openai-chat")
+    example = fmt.read(chat(*(user(text) if index % 2 == 0 else assistant(text)
+                              for index, text in enumerate(texts))))
+    context = RuleContext(format=fmt, target=get_target("generic"))
+    every = example_texts(example)
+    expected = {
+        "Q002": [f for text in every for f in quality._q002_findings(text)],
+        "Q003": [f for text in every for f in quality._q003_findings(text, example)],
+        "Q004": [text.pointer for text in every if quality._q004_markers(text, example)],
+    }
+    for code, wanted in expected.items():
+        check = get_rule(code).check
+        assert check is not None
+        found = list(check(example, context))
+        if code == "Q004":
+            assert [finding.pointer for finding in found] == wanted
+        else:
+            assert found == wanted

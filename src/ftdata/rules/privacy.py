@@ -23,7 +23,7 @@ from typing import NamedTuple
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example
 from ftdata.rules import RuleContext, rule
-from ftdata.rules.quality import Text, example_texts, text_label
+from ftdata.rules.quality import Text, example_texts, joined_texts, text_label
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -250,6 +250,22 @@ def _url_passwords(value: str, start: int, end: int) -> Iterator[tuple[int, _Hit
             yield match.start("value"), _Hit(_LABELS["url"], found)
 
 
+#: UTF-8 bytes mapped to ``" "`` where they are whitespace (ASCII's, which ``\\s`` and
+#: ``str.isspace`` also count) and to ``"x"`` otherwise. Sixteen ``x`` in a row in the
+#: translated bytes are then the only place a run of :data:`_LONG_RUN` can be: a non-ASCII
+#: character is several bytes, and a non-ASCII space is not a break here, so the bytes have
+#: every run the text has (and maybe more). ``bytes.translate`` and ``in`` run at memory
+#: speed, several times faster than the pattern, and most examples have no such run.
+_RUN_TABLE = bytes(0x20 if chr(byte).isspace() else 0x78 for byte in range(128)) + b"x" * 128
+_RUN_OF_16 = b"x" * 16
+
+
+def _may_have_long_run(value: str) -> bool:
+    """Whether ``value`` (a text, or :func:`joined_texts`) may hold a run of 16 or more
+    non-space characters; ``False`` is certain."""
+    return _RUN_OF_16 in value.encode("utf-8", "surrogatepass").translate(_RUN_TABLE)
+
+
 def _long_runs(value: str) -> list[tuple[int, int]]:
     first = _LONG_RUN_FIRST.match(value)
     runs = [first.span()] if first else []
@@ -259,7 +275,7 @@ def _long_runs(value: str) -> list[tuple[int, int]]:
 
 def _secret_hits(value: str) -> list[_Hit]:
     hits: dict[int, _Hit] = {}  # by position: neighbouring runs can see one assignment twice
-    for start, end in _long_runs(value):
+    for start, end in _long_runs(value) if _may_have_long_run(value) else ():
         # Most runs are words, paths and URLs: cheap tests pick the few worth a closer look.
         found: list[Iterator[tuple[int, _Hit]]] = []
         reach = max(0, start - _ASSIGNMENT_REACH)
@@ -322,6 +338,9 @@ def secret_in_content(example: Example, context: RuleContext) -> Iterator[Findin
 
     **Use instead.** `{"role": "user", "content": "My key is <OPENAI_API_KEY> and it fails"}`
     """
+    joined = joined_texts(example)
+    if "-----BEGIN" not in joined and not _may_have_long_run(joined):
+        return  # every secret but a PEM key is a long run: nearly every example ends here
     for text in example_texts(example):
         hits = _secret_hits(text.value)
         if hits:
@@ -567,6 +586,11 @@ def _number_hits(value: str) -> Iterator[_Hit]:
             yield _Hit("phone number", found)
 
 
+def _has_digit(value: str) -> bool:
+    # Ten substring tests, each a fast scan of the string, beat one pass of a pattern.
+    return any(digit in value for digit in "0123456789")
+
+
 def _pii_hits(value: str) -> list[_Hit]:
     hits = list(_email_hits(value)) if "@" in value else []
     hits.extend(_number_hits(value))
@@ -597,6 +621,9 @@ def pii_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     **Use instead.** `"content": "Write to jane@example.com or call +1 415-555-0100."`
     (reserved or fictional values), or remove the data.
     """
+    joined = joined_texts(example)
+    if "@" not in joined and not _has_digit(joined):
+        return  # an address needs an "@", every other kind digits
     for text in example_texts(example):
         hits = _pii_hits(text.value)
         if hits:

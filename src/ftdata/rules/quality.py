@@ -118,6 +118,32 @@ def example_texts(example: Example) -> tuple[Text, ...]:
     return texts
 
 
+#: The example whose texts were joined last, with the joined string.
+_last_joined: list[tuple[Example | None, str]] = [(None, "")]
+
+
+def joined_texts(example: Example) -> str:
+    """Every string of :func:`example_texts` in one, separated by newlines.
+
+    It lets a rule ask once per example whether anything could interest it (a digit, a
+    ``<``, a ``{``) before it looks at the texts one by one: most examples hold nothing a
+    rule reports, and one scan of the whole saves a call per text. A substring or a pattern
+    match found in one text is found here too, so a negative answer is safe; a positive one
+    only sends the rule to the texts, which decide.
+
+    >>> from ftdata.model import Example, text_message
+    >>> joined_texts(Example("chat", [text_message("user", "Hi", "/messages/0"),
+    ...                               text_message("assistant", "Hello", "/messages/1")]))
+    'Hi\\nHello'
+    """
+    cached, joined = _last_joined[0]
+    if cached is example:
+        return joined
+    joined = "\n".join([text.value for text in example_texts(example)])
+    _last_joined[0] = (example, joined)
+    return joined
+
+
 def _by_message(texts: tuple[Text, ...]) -> Iterator[list[Text]]:
     """The content texts of each message (and of the text document), grouped."""
     group: list[Text] = []
@@ -592,6 +618,9 @@ def control_characters(example: Example, context: RuleContext) -> Iterator[Findi
     **Use instead.** `"content": "The café opens at 9."` Re-decode the source as UTF-8 and
     remove the invisible characters.
     """
+    joined = joined_texts(example)
+    if joined.isascii() and _ASCII_CONTROL.search(joined) is None:
+        return  # nearly every example, in one scan
     for text in example_texts(example):
         yield from _q002_findings(text)
 
@@ -671,6 +700,14 @@ def _first_character(value: str) -> str:
     return value[end:end + 1]
 
 
+def _q003_may_match(value: str) -> bool:
+    """Whether :func:`_q003_matches` could find anything in ``value`` (or in any text of an
+    example, given :func:`joined_texts`): every candidate holds a brace, a bracket hint or
+    ``lorem ipsum``."""
+    return ("{" in value or "orem ipsum" in value
+            or any(hint in value for hint in _BRACKET_HINTS))
+
+
 def _q003_matches(value: str) -> Iterator[re.Match[str]]:
     triggers = [*_Q003_TRIGGER.finditer(value)] if "{" in value else []
     if any(hint in value for hint in _BRACKET_HINTS):
@@ -683,7 +720,9 @@ def _q003_matches(value: str) -> Iterator[re.Match[str]]:
         yield from _LOREM.finditer(value)
 
 
-def _q003_findings(text: Text, example: Example) -> Iterator[Finding]:
+def _q003_findings(text: Text, example: Example, *, scan: bool = True) -> Iterator[Finding]:
+    """Q003's findings in one text; ``scan=False`` when the example holds no candidate at all,
+    so only a whole-content placeholder is looked for."""
     value = text.value
     if len(value) <= 120:
         stripped = value.strip()
@@ -691,6 +730,8 @@ def _q003_findings(text: Text, example: Example) -> Iterator[Finding]:
             yield Finding("Q003", f"{text_label(text)} is a placeholder: "
                                   f"{_shown(stripped, 40)!r}", text.pointer)
             return
+    if not scan:
+        return
     regions = _Regions(value)
     found: list[str] = []
     reported: set[str] = set()
@@ -741,10 +782,11 @@ def template_placeholder(example: Example, context: RuleContext) -> Iterator[Fin
 
     **Use instead.** Render the template before training: `"I am Ada, an AI assistant."`
     """
+    scan = _q003_may_match(joined_texts(example))
     for text in example_texts(example):
-        if text.field == "content" and (text.message is None
-                                        or text.message.role not in _TOOL_RESULT_ROLES):
-            yield from _q003_findings(text, example)
+        if (text.field == "content" and (scan or len(text.value) <= 120)
+                and (text.message is None or text.message.role not in _TOOL_RESULT_ROLES)):
+            yield from _q003_findings(text, example, scan=scan)
 
 
 # -- Q004 ---------------------------------------------------------------------------------
@@ -813,7 +855,10 @@ def _role_markers(value: str, start: int, regions: _Regions) -> Iterator[str]:
 
 def _q004_markers(text: Text, example: Example) -> list[str]:
     value = text.value
-    markup, role = _MARKUP_TRIGGER.search(value), _ROLE_TRIGGER.search(value)
+    # Every special token starts with "<" or "[" and every role marker ends with ":"; the
+    # substring tests are far cheaper than the searches they spare.
+    markup = _MARKUP_TRIGGER.search(value) if "<" in value or "[" in value else None
+    role = _ROLE_TRIGGER.search(value) if ":" in value else None
     if markup is None and role is None:
         return []  # nearly every text
     regions = _Regions(value)
@@ -852,6 +897,9 @@ def chat_markup_in_content(example: Example, context: RuleContext) -> Iterator[F
     **Use instead.** `{"role": "assistant", "content": "Paris."}`, with the next question as
     its own user message.
     """
+    joined = joined_texts(example)
+    if "<" not in joined and "[" not in joined and ":" not in joined:
+        return
     for text in example_texts(example):
         if text.field == "content" and text.message is not None:
             markers = _q004_markers(text, example)
