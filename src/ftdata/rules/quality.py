@@ -1099,9 +1099,6 @@ register("Q007", "inconsistent-system-prompt", INFO, """
     adds one), or none of them.
 """)
 
-_WHITESPACE_RUN = re.compile(r"\s+")
-
-
 def system_prompt_key(example: Example) -> str | None:
     """A short, stable key of an example's system prompt, ``None`` when it has none.
 
@@ -1124,11 +1121,27 @@ def system_prompt_key(example: Example) -> str | None:
         if message.role not in _SYSTEM_ROLES:
             break
         parts.append(message.text)
-    normalized = _WHITESPACE_RUN.sub(" ", "\n".join(parts)).strip()
-    if not normalized:
+    if not parts:
         return None
-    return hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"),
-                           digest_size=8).hexdigest()
+    prompt = parts[0] if len(parts) == 1 else "\n".join(parts)
+    key = _prompt_keys.get(prompt, _UNSEEN)
+    if key is _UNSEEN:
+        # split() and \s agree on what whitespace is, and the join needs no pattern.
+        normalized = " ".join(prompt.split())
+        key = hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"),
+                              digest_size=8).hexdigest() if normalized else None
+        if len(_prompt_keys) >= _PROMPT_KEYS_KEPT:
+            _prompt_keys.clear()
+        _prompt_keys[prompt] = key
+    return key
+
+
+#: The keys of the system prompts seen last, by their text: a file repeats a few prompts in
+#: every example, so most examples cost one lookup. Bounded, for files where every prompt
+#: is different.
+_prompt_keys: dict[str, str | None] = {}
+_PROMPT_KEYS_KEPT = 256
+_UNSEEN = "\0unseen"
 
 
 class SystemPromptTally:
