@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import json
 import pickle
@@ -51,8 +50,18 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     tokens.clear_encoding_cache()
 
 
+_OFFICIAL: dict[str, bytes] = {}
+
+
 def official_bytes(name: str) -> bytes:
-    return gzip.decompress((PACKAGED / f"{name}.tiktoken.gz").read_bytes())
+    """The official ``.tiktoken`` file, rebuilt from the packaged rank table."""
+    if name not in _OFFICIAL:
+        table = (PACKAGED / f"{name}.ranks").read_bytes()
+        ranks = tokens._read_table(table, ENCODINGS[name])
+        _OFFICIAL[name] = b"".join(
+            base64.b64encode(token) + b" %d\n" % rank
+            for token, rank in sorted(ranks.items(), key=lambda item: item[1]))
+    return _OFFICIAL[name]
 
 
 def cache_file(cache: Path, name: str) -> Path:
@@ -71,8 +80,32 @@ def test_packaged_copy_loads_offline_with_an_empty_cache(empty_cache: Path, name
 
 
 @pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_packaged_files_have_the_pinned_sha256(name: str) -> None:
+def test_packaged_tables_hold_exactly_the_official_ranks(name: str) -> None:
+    # Rebuilt line by line, the table's ranks give back the file whose sha256 tiktoken pins.
     assert hashlib.sha256(official_bytes(name)).hexdigest() == ENCODINGS[name].sha256
+    table = (PACKAGED / f"{name}.ranks").read_bytes()
+    assert hashlib.sha256(table).hexdigest() == ENCODINGS[name].table_sha256
+    # ...and the table is what ranks_table makes of the official file, byte for byte.
+    assert tokens.ranks_table(tokens._parse_ranks(official_bytes(name), ENCODINGS[name])) == table
+
+
+@given(st.dictionaries(st.binary(min_size=1, max_size=300), st.integers(0, 2**32 - 1),
+                       max_size=50))
+def test_rank_tables_round_trip(ranks: dict[bytes, int]) -> None:
+    table = tokens.ranks_table(ranks)
+    assert tokens._read_table(table, ENCODINGS["o200k_base"]) == ranks
+
+
+@pytest.mark.parametrize("damage", [b"", b"FTRANKS1", b"FTRANKS1\x01\x00\x00\x00\x02\x00",
+                                    b"NOTATABLE" * 4])
+def test_rank_tables_with_a_broken_layout_are_refused(damage: bytes) -> None:
+    with pytest.raises(TokenizerUnavailable, match="rank table has an unexpected layout"):
+        tokens._read_table(damage, ENCODINGS["o200k_base"])
+    whole = tokens.ranks_table({b"ab": 1, b"c": 0})
+    with pytest.raises(TokenizerUnavailable, match="unexpected layout"):
+        tokens._read_table(whole[:-1], ENCODINGS["o200k_base"])
+    with pytest.raises(TokenizerUnavailable, match="unexpected layout"):
+        tokens._read_table(whole + b"\0", ENCODINGS["o200k_base"])
 
 
 @pytest.mark.parametrize("name", ENCODING_NAMES)
@@ -94,7 +127,8 @@ def test_cache_naming_matches_tiktoken(empty_cache: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_tiktoken_cache_is_used_first(empty_cache: Path, tmp_path: Path, name: str) -> None:
+def test_tiktoken_cache_serves_when_nothing_is_packaged(empty_cache: Path, tmp_path: Path,
+                                                         name: str) -> None:
     cache_file(empty_cache, name).write_bytes(official_bytes(name))
     no_package = tmp_path / "nothing-packaged"
     no_package.mkdir()
@@ -117,23 +151,27 @@ def test_corrupted_cache_file_is_rejected(empty_cache: Path, tmp_path: Path) -> 
     assert str(no_package) in message and "not present" in message
 
 
-def test_corrupted_packaged_file_is_rejected(empty_cache: Path, tmp_path: Path) -> None:
+def test_corrupted_packaged_table_is_rejected(empty_cache: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad-package"
     bad.mkdir()
-    tampered = official_bytes("cl100k_base").replace(b"IQ== 0", b"Ig== 0", 1)
-    (bad / "cl100k_base.tiktoken.gz").write_bytes(gzip.compress(tampered))
+    table = bytearray((PACKAGED / "cl100k_base.ranks").read_bytes())
+    table[-1] ^= 1  # one rank off by one bit
+    (bad / "cl100k_base.ranks").write_bytes(bytes(table))
     with pytest.raises(TokenizerUnavailable, match="sha256 mismatch") as error:
         build_encoding("cl100k_base", data_dir=bad)
-    assert "cl100k_base.tiktoken.gz" in str(error.value)
-    assert ENCODINGS["cl100k_base"].sha256 in str(error.value)
+    assert "cl100k_base.ranks" in str(error.value)
+    assert ENCODINGS["cl100k_base"].table_sha256 in str(error.value)
+    # With a verified official file in tiktoken's cache the count stays exact.
+    cache_file(empty_cache, "cl100k_base").write_bytes(official_bytes("cl100k_base"))
+    encoding = build_encoding("cl100k_base", data_dir=bad)
+    assert encoding.encode_ordinary("hello world") == HELLO_WORLD["cl100k_base"]
 
 
-def test_packaged_file_that_is_not_gzip_is_rejected(empty_cache: Path, tmp_path: Path) -> None:
-    bad = tmp_path / "bad-package"
-    bad.mkdir()
-    (bad / "o200k_base.tiktoken.gz").write_bytes(b"not gzip at all")
-    with pytest.raises(TokenizerUnavailable, match="not a readable gzip file"):
-        build_encoding("o200k_base", data_dir=bad)
+def test_packaged_table_is_used_before_tiktokens_cache(empty_cache: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_file(empty_cache, "o200k_base").write_bytes(b"never read")
+    monkeypatch.setattr(tokens, "_parse_ranks", None)  # the official file is not parsed
+    assert build_encoding("o200k_base").encode_ordinary("hello world") == [24912, 2375]
 
 
 def test_disabled_tiktoken_cache_falls_through_to_the_package(
