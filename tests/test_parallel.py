@@ -39,3 +39,13 @@ def test_small_files_stay_in_one_process() -> None:
     assert parallel.choose_jobs(None, None) == 1
     assert parallel.choose_jobs(None, parallel.PARALLEL_MIN_BYTES) == parallel.available_cores()
     assert parallel.choose_jobs(3, 10) == 3
+
+
+def test_library_takes_a_number_of_jobs(dataset: Path) -> None:
+    import ftdata
+
+    one = ftdata.validate(dataset, tokens=False, jobs=1)
+    assert ftdata.validate(dataset, tokens=False, jobs=2).to_dict() == one.to_dict()
+    for wrong in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="jobs must be a whole number"):
+            ftdata.validate(dataset, tokens=False, jobs=wrong)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
              strict: bool = False, model: str | None = None, max_tokens: int | None = None,
              tokenizer: str | None = None, tokens: bool = True,
              validation_file: str | PathLike[str] | None = None,
-             near_duplicates: bool = False) -> Report:
+             near_duplicates: bool = False, jobs: int | None = None) -> Report:
     """Validate one dataset file and return its :class:`Report`.
 
     >>> report = ftdata.validate("train.jsonl", target="openai")  # doctest: +SKIP
@@ -40,14 +40,16 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     ['C003']
 
     With ``validation_file``, that file is validated too (``report.validation``) and its
-    copies of training examples are reported there as D004. Raises
+    copies of training examples are reported there as D004. ``jobs`` is the number of worker
+    processes (``--jobs``): by default every core for a large file and one for a small one;
+    the report is the same whatever it is. Raises
     :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for an
     unknown format, target, model or rule code.
     """
     from ftdata.engine import validate_path
 
     options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
-                       tokens, near_duplicates)
+                       tokens, near_duplicates, jobs)
     report = validate_path(path, options)
     if validation_file is not None:
         report.validation = validate_path(validation_file, options, training=[report])
@@ -191,14 +193,16 @@ def from_hf_dataset(ds: Any, path: str | PathLike[str], *, to: str = "openai-cha
 def _options(format: str | None, target: str, select: Iterable[str] | str | None,
              ignore: Iterable[str] | str | None, strict: bool, model: str | None,
              max_tokens: int | None, tokenizer: str | None, tokens: bool,
-             near_duplicates: bool = False) -> Any:
+             near_duplicates: bool = False, jobs: int | None = None) -> Any:
     from ftdata.engine import ValidateOptions
     from ftdata.rules import parse_code_list
 
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number of processes, 1 or more, not {jobs!r}")
     return ValidateOptions(format=format, target=target, select=parse_code_list(select),
                            ignore=parse_code_list(ignore), strict=strict, model=model,
                            max_tokens=max_tokens, tokenizer=tokenizer, count_tokens=tokens,
-                           near_duplicates=near_duplicates)
+                           near_duplicates=near_duplicates, jobs=jobs)
 
 
 def __getattr__(name: str) -> Any:

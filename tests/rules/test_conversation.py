@@ -132,3 +132,93 @@ def test_unknown_role_is_reported_once() -> None:
 
 def test_missing_content_is_not_also_empty_content() -> None:
     assert codes(chat(user(), {"role": "assistant"})) == ["S001"]
+
+
+# Each check answers "is anything wrong?" in one cheap pass before its full walk; the cases
+# below sit on the edges of those passes and pin the exact findings.
+
+def findings(record: dict[str, Any], *, format: str = "openai-chat",
+             target: str = "generic") -> list[tuple[str, str, str | None]]:
+    from ftdata import validate_records
+
+    report = validate_records([record], format=format, target=target, ignore=["F007"])
+    return [(issue.code, issue.message, issue.pointer) for issue in report.issues]
+
+
+def test_blank_text_parts_are_empty_content() -> None:
+    parts = [{"type": "text", "text": " "}, {"type": "text", "text": "\n"}]
+    assert findings(chat(user(), {"role": "assistant", "content": parts})) == [
+        ("C002", "assistant content is only whitespace", "/messages/1/content")]
+
+
+def test_empty_content_list_is_empty_content() -> None:
+    assert findings(chat(user(), {"role": "assistant", "content": []})) == [
+        ("C002", "assistant content is empty", "/messages/1")]
+
+
+def test_blank_text_beside_an_image_is_not_empty_content() -> None:
+    parts = [{"type": "text", "text": " "},
+             {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]
+    assert findings(chat({"role": "user", "content": parts}, assistant())) == []
+
+
+def test_blank_content_beside_tool_calls_is_not_empty_content() -> None:
+    record = chat(user(), {"role": "assistant", "content": " ", "tool_calls": [call()]},
+                  tools=TOOLS)
+    assert findings(record) == []
+
+
+def test_image_in_an_assistant_message_is_c013_for_together() -> None:
+    parts = [{"type": "text", "text": "Here"},
+             {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]
+    record = chat(user(), {"role": "assistant", "content": parts})
+    assert findings(record, target="together") == [
+        ("C013", "image in a assistant message (together accepts images only in user "
+                 "messages)", "/messages/1/content/1")]
+
+
+def test_placeholders_are_counted_without_image_parts() -> None:
+    record = {"messages": [user("<image>What is this?"), assistant("A cat.")],
+              "images": ["a.png", "b.png"]}
+    assert findings(record, format="sharegpt") == [
+        ("C013", "1 <image> placeholders but 2 images", "/images")]
+
+
+def test_developer_message_after_the_start_is_c006() -> None:
+    record = chat(user(), assistant(), {"role": "developer", "content": "Be brief."},
+                  user(), assistant())
+    assert findings(record) == [
+        ("C006", "developer message after the conversation started", "/messages/2")]
+
+
+def test_repeated_turn_late_in_the_conversation_is_c005() -> None:
+    record = chat(SYSTEM, user(), assistant(), user(), assistant(), assistant("5"))
+    assert findings(record) == [("C005", "two assistant turns in a row", "/messages/5")]
+
+
+def test_unknown_role_after_a_repeated_turn_keeps_c005_quiet() -> None:
+    record = chat(user(), assistant(), assistant("5"), {"role": "model", "content": "6"})
+    assert [code for code, _, _ in findings(record)] == ["C001"]
+
+
+def test_arguments_with_surrounding_whitespace_are_valid() -> None:
+    record = chat(user(), {"role": "assistant",
+                           "tool_calls": [call(arguments=' {"city": "Paris"}\n')]},
+                  tools=TOOLS)
+    assert findings(record) == []
+
+
+def test_arguments_with_trailing_data_are_c009() -> None:
+    record = chat(user(), {"role": "assistant",
+                           "tool_calls": [call(arguments='{"city": "Paris"} x')]},
+                  tools=TOOLS)
+    assert findings(record) == [
+        ("C009", "arguments are not valid JSON (Extra data)",
+         "/messages/1/tool_calls/0/function/arguments")]
+
+
+def test_tool_result_without_a_call_is_c011() -> None:
+    record = chat(user(), assistant(),
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}, assistant())
+    assert findings(record) == [
+        ("C011", "tool message without a preceding tool call", "/messages/2")]

@@ -2,13 +2,18 @@
 
 C001, C007 (values) and C015 come from the format's shape, because they are structural; the
 rest look at the canonical :class:`ftdata.model.Example`, so one check serves every format.
+
+Every check runs on every record, and most records are clean. So each check first makes one
+cheap pass that only asks whether anything could be wrong, and returns an empty tuple when
+nothing is; only the rare record that fails the pass gets the full walk, which builds the
+findings. The cheap pass must never return early on a record the full walk would report.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import ROLES, Example, Message, ToolCall
@@ -18,6 +23,9 @@ E, W = Severity.ERROR, Severity.WARNING
 
 _TOOL_RESULT_ROLES = ("tool", "function")
 _SYSTEM_ROLES = ("system", "developer")
+# Sets for the hot loops: a miss costs one hash lookup instead of a comparison per member.
+_TOOL_RESULT_ROLE_SET = frozenset(_TOOL_RESULT_ROLES)
+_SYSTEM_ROLE_SET = frozenset(_SYSTEM_ROLES)
 
 
 def _container(messages: list[Message]) -> str:
@@ -74,7 +82,7 @@ register("C001", "unknown-role", E, """
 
 
 @rule("C002", "empty-content", E)
-def empty_content(example: Example, context: RuleContext) -> Iterator[Finding]:
+def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message, prompt or completion has no text.
 
     **What it does.** Reports content that is empty or only whitespace (an assistant turn that
@@ -89,9 +97,34 @@ def empty_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """
     if example.kind == "text":
         if example.text is not None and not example.text.strip():
-            yield Finding("C002", "the text is empty", "/text")
-        return
-    for message in example.all_messages():
+            return [Finding("C002", "the text is empty", "/text")]
+        return ()
+    # all_messages() copies the list; most examples have no continuations to add.
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        content = message.content
+        if content is None:
+            continue
+        if len(content) == 1:  # the common case, checked without the loop
+            part = content[0]
+            text = part.text
+            if text and part.type == "text" and not text.isspace():
+                continue
+        # A non-text part, a malformed part or any non-blank text keeps the message quiet.
+        for part in content:
+            if part.type != "text":
+                break
+            text = part.text
+            if text is None or (text and not text.isspace()):
+                break
+        else:
+            if message.role != "assistant" or not message.tool_calls:
+                return list(_empty_content_findings(messages))
+    return ()
+
+
+def _empty_content_findings(messages: list[Message]) -> Iterator[Finding]:
+    for message in messages:
         if message.content is None:
             continue
         if message.role == "assistant" and message.tool_calls:
@@ -106,7 +139,7 @@ def empty_content(example: Example, context: RuleContext) -> Iterator[Finding]:
 
 
 @rule("C003", "no-assistant-message", E)
-def no_assistant_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+def no_assistant_message(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A conversation has no assistant message.
 
     **What it does.** Checks that a chat example has at least one assistant turn. It does not
@@ -120,15 +153,19 @@ def no_assistant_message(example: Example, context: RuleContext) -> Iterator[Fin
     **Use instead.** `{"messages": [{"role": "user", "content": "Hi"},
     {"role": "assistant", "content": "Hello!"}]}`
     """
-    if not _ordered(example, context) or not example.messages:
-        return
-    if not any(message.role == "assistant" for message in example.messages):
-        yield Finding("C003", "the conversation has no assistant message",
-                      _container(example.messages))
+    messages = example.messages
+    if not messages:
+        return ()
+    for message in messages:
+        if message.role == "assistant":
+            return ()
+    if not _ordered(example, context):
+        return ()
+    return [Finding("C003", "the conversation has no assistant message", _container(messages))]
 
 
 @rule("C004", "last-message-not-assistant", W)
-def last_message_not_assistant(example: Example, context: RuleContext) -> Iterator[Finding]:
+def last_message_not_assistant(example: Example, context: RuleContext) -> Sequence[Finding]:
     """The conversation does not end with an assistant message.
 
     **What it does.** Checks the last turn of a chat example.
@@ -141,18 +178,24 @@ def last_message_not_assistant(example: Example, context: RuleContext) -> Iterat
     **Use instead.** End every example with the assistant's reply.
     """
     messages = example.messages
-    if not _ordered(example, context) or not messages:
-        return
-    if not any(message.role == "assistant" for message in messages):
-        return  # C003 says it
+    if not messages:
+        return ()
     last = messages[-1]
-    if last.role != "assistant":
-        yield Finding("C004", f"the last message is {last.role!r}, not 'assistant'",
-                      last.pointer)
+    if last.role == "assistant":
+        return ()
+    for message in messages:
+        if message.role == "assistant":
+            break
+    else:
+        return ()  # C003 says it
+    if not _ordered(example, context):
+        return ()
+    return [Finding("C004", f"the last message is {last.role!r}, not 'assistant'",
+                    last.pointer)]
 
 
 @rule("C005", "roles-not-alternating", W)
-def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Finding]:
+def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Finding]:
     """User and assistant turns do not alternate.
 
     **What it does.** After any leading system message, user and assistant turns must take
@@ -167,6 +210,45 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
 
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
+    if example.kind != "chat":
+        return ()
+    fmt = context.format
+    if not fmt.conversational or fmt.ends_with_user:
+        return ()
+    strict = context.target.strict_alternation
+    # The walk of _alternation_findings reduced to "would it report anything?": a turn repeats
+    # the previous one unless that one called tools, and a tool result never repeats a turn.
+    previous: str | None = None  # the role of the previous message that is not a system one
+    previous_calls: list[ToolCall] = []
+    has_user = False
+    for message in example.messages:
+        role = message.role
+        if role == "user":
+            if previous == "user" and not previous_calls:
+                break
+            has_user = True
+        elif role == "assistant":
+            if previous is None:
+                if strict:
+                    break
+            elif previous == "assistant" and not previous_calls:
+                break
+        elif role in _TOOL_RESULT_ROLE_SET:
+            if previous is None and strict:
+                break
+        elif role in _SYSTEM_ROLE_SET:
+            continue
+        else:
+            return ()  # an unknown role: C001 says it, and the order is not judged
+        previous = role
+        previous_calls = message.tool_calls
+    else:
+        if has_user or previous is None:
+            return ()
+    return list(_alternation_findings(example, context))
+
+
+def _alternation_findings(example: Example, context: RuleContext) -> Iterator[Finding]:
     if not _ordered(example, context):
         return
     turns = [m for m in example.messages if m.role not in _SYSTEM_ROLES]
@@ -190,7 +272,7 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Iterator[Fi
 
 
 @rule("C006", "misplaced-system-message", W)
-def misplaced_system_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+def misplaced_system_message(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A system message appears after the conversation has started.
 
     **What it does.** Reports system (or developer) messages that follow a user or assistant
@@ -204,9 +286,21 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Iterator
     **Use instead.** Put the system prompt first, once.
     """
     if example.kind != "chat" or not context.format.conversational:
-        return
+        return ()
+    system = _SYSTEM_ROLE_SET
+    messages = iter(example.messages)
+    for message in messages:
+        if message.role not in system:
+            break  # the conversation has started: the rest of the iterator follows it
+    for message in messages:
+        if message.role in system:
+            return list(_misplaced_system_findings(example.messages))
+    return ()
+
+
+def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
     started = False
-    for message in example.messages:
+    for message in messages:
         if message.role in _SYSTEM_ROLES:
             if started:
                 yield Finding("C006", f"{message.role} message after the conversation started",
@@ -230,7 +324,7 @@ register("C007", "invalid-weight", E, """
 
 
 @rule("C008", "nothing-to-train", E)
-def nothing_to_train(example: Example, context: RuleContext) -> Iterator[Finding]:
+def nothing_to_train(example: Example, context: RuleContext) -> Sequence[Finding]:
     """Every assistant message has weight 0.
 
     **What it does.** Checks that at least one assistant turn is trained on.
@@ -241,10 +335,21 @@ def nothing_to_train(example: Example, context: RuleContext) -> Iterator[Finding
 
     **Use instead.** Set `"weight": 1` on the turns worth learning, or drop the example.
     """
-    assistants = [m for m in example.messages if m.role == "assistant"]
-    if example.kind == "chat" and assistants and all(m.weight == 0 for m in assistants):
-        yield Finding("C008", "every assistant message has weight 0",
-                      _container(example.messages))
+    if example.kind != "chat":
+        return ()
+    messages = example.messages
+    for message in messages:
+        if message.weight is not None:
+            break
+    else:
+        return ()  # weights are rare: without any, no assistant message has weight 0
+    assistants = [m for m in messages if m.role == "assistant"]
+    if assistants and all(m.weight == 0 for m in assistants):
+        return [Finding("C008", "every assistant message has weight 0", _container(messages))]
+    return ()
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _argument_problem(arguments: object) -> str | None:
@@ -252,6 +357,16 @@ def _argument_problem(arguments: object) -> str | None:
         return None
     if not isinstance(arguments, str):
         return "arguments must be a JSON object or a string holding one"
+    if arguments[:1] == "{":
+        # Most arguments are one compact object: the decoder's own scanner accepts exactly
+        # what json.loads does, without the whitespace skipping around it.
+        try:
+            _, end = _DECODER.raw_decode(arguments)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            if end == len(arguments):
+                return None
     try:
         decoded = json.loads(arguments)
     except (ValueError, RecursionError) as error:
@@ -262,14 +377,8 @@ def _argument_problem(arguments: object) -> str | None:
     return "arguments must encode a JSON object"
 
 
-def _calls(example: Example) -> Iterator[tuple[Message, ToolCall]]:
-    for message in example.all_messages():
-        for call in message.tool_calls:
-            yield message, call
-
-
 @rule("C009", "invalid-tool-call", E)
-def invalid_tool_call(example: Example, context: RuleContext) -> Iterator[Finding]:
+def invalid_tool_call(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A tool call is malformed.
 
     **What it does.** Checks that every tool call names a function, that its arguments are a
@@ -283,31 +392,46 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Iterator[Findin
 
     **Use instead.** `"arguments": "{\\"location\\": \\"Paris\\"}"`
     """
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.tool_calls:
+            return _tool_call_findings(messages, context)
+    return ()
+
+
+def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[Finding]:
+    findings: list[Finding] = []
     seen: set[str] = set()
-    pattern = context.target.tool_call_id_pattern
-    for _, call in _calls(example):
-        problem = _argument_problem(call.arguments)
-        if problem:
-            yield Finding("C009", problem, call.arguments_pointer or call.pointer)
-        elif not call.name.strip():
-            yield Finding("C009", "the tool call has no function name", call.pointer)
-        if call.id is not None:
-            if call.id in seen:
-                yield Finding("C009", f"tool call id {call.id!r} is used twice", call.pointer)
-            seen.add(call.id)
-            if pattern and not re.fullmatch(pattern, call.id):
-                yield Finding("C009", f"tool call id {call.id!r} does not match {pattern} "
-                                      f"({context.target.id})", call.pointer)
-    if context.target.content_xor_tool_calls:
-        for message in example.all_messages():
+    target = context.target
+    pattern = target.tool_call_id_pattern
+    for message in messages:
+        for call in message.tool_calls:
+            problem = _argument_problem(call.arguments)
+            if problem:
+                findings.append(Finding("C009", problem, call.arguments_pointer or call.pointer))
+            elif not call.name.strip():
+                findings.append(Finding("C009", "the tool call has no function name",
+                                        call.pointer))
+            call_id = call.id
+            if call_id is not None:
+                if call_id in seen:
+                    findings.append(Finding("C009", f"tool call id {call_id!r} is used twice",
+                                            call.pointer))
+                seen.add(call_id)
+                if pattern and not re.fullmatch(pattern, call_id):
+                    findings.append(Finding("C009", f"tool call id {call_id!r} does not match "
+                                                    f"{pattern} ({target.id})", call.pointer))
+    if target.content_xor_tool_calls:
+        for message in messages:
             if message.tool_calls and message.text.strip():
-                yield Finding("C009", f"an assistant message has both content and tool calls "
-                                      f"({context.target.id} accepts one or the other)",
-                              message.pointer)
+                findings.append(Finding("C009", f"an assistant message has both content and "
+                                                f"tool calls ({target.id} accepts one or the "
+                                                f"other)", message.pointer))
+    return findings
 
 
 @rule("C010", "unanswered-tool-call", W)
-def unanswered_tool_call(example: Example, context: RuleContext) -> Iterator[Finding]:
+def unanswered_tool_call(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A tool call in the middle of a conversation gets no tool result.
 
     **What it does.** For every assistant turn with tool calls that is not the last message,
@@ -321,31 +445,43 @@ def unanswered_tool_call(example: Example, context: RuleContext) -> Iterator[Fin
     **Use instead.** Insert `{"role": "tool", "tool_call_id": "call_1", "content": "..."}`.
     """
     messages = example.messages
-    for index, message in enumerate(messages[:-1]):
-        if not message.tool_calls:
+    for message in messages:
+        if message.tool_calls:
+            return _unanswered_findings(messages)
+    return ()
+
+
+def _unanswered_findings(messages: list[Message]) -> list[Finding]:
+    findings: list[Finding] = []
+    results = _TOOL_RESULT_ROLE_SET
+    for index in range(len(messages) - 1):
+        calls = messages[index].tool_calls
+        if not calls:
             continue
         answered_ids: set[str] = set()
         answers = 0
         for later in messages[index + 1:]:
-            if later.role in _TOOL_RESULT_ROLES:
+            role = later.role
+            if role in results:
                 answers += 1
                 if later.tool_call_id:
                     answered_ids.add(later.tool_call_id)
-            elif later.role == "user" or (later.role == "assistant" and later.tool_calls):
+            elif role == "user" or (role == "assistant" and later.tool_calls):
                 break
-        for position, call in enumerate(message.tool_calls):
+        for position, call in enumerate(calls):
             if call.id is not None and answered_ids:
                 unanswered = call.id not in answered_ids
             else:
                 unanswered = position >= answers
             if unanswered:
                 label = f" {call.id!r}" if call.id else ""
-                yield Finding("C010", f"tool call{label} ({call.name or '?'}) has no tool result",
-                              call.pointer)
+                findings.append(Finding("C010", f"tool call{label} ({call.name or '?'}) has no "
+                                                f"tool result", call.pointer))
+    return findings
 
 
 @rule("C011", "orphan-tool-message", E)
-def orphan_tool_message(example: Example, context: RuleContext) -> Iterator[Finding]:
+def orphan_tool_message(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A tool result does not answer any earlier tool call.
 
     **What it does.** Checks that each tool (or function) message follows an assistant turn
@@ -359,21 +495,39 @@ def orphan_tool_message(example: Example, context: RuleContext) -> Iterator[Find
     **Use instead.** Put the call on the assistant turn (`tool_calls`) and answer it with
     `tool_call_id`.
     """
+    messages = example.messages
+    results = _TOOL_RESULT_ROLE_SET
+    for message in messages:
+        if message.role in results:
+            return _orphan_findings(messages)
+    return ()
+
+
+def _orphan_findings(messages: list[Message]) -> list[Finding]:
+    findings: list[Finding] = []
+    results = _TOOL_RESULT_ROLE_SET
     open_ids: set[str] = set()
     open_calls = 0
-    for message in example.messages:
-        if message.role == "assistant":
-            open_ids = {call.id for call in message.tool_calls if call.id}
-            open_calls = len(message.tool_calls)
-        elif message.role in _TOOL_RESULT_ROLES:
+    for message in messages:
+        role = message.role
+        if role == "assistant":
+            calls = message.tool_calls
+            open_ids = set()
+            for call in calls:
+                if call.id:
+                    open_ids.add(call.id)
+            open_calls = len(calls)
+        elif role in results:
+            answered = message.tool_call_id
             if open_calls == 0:
-                yield Finding("C011", f"{message.role} message without a preceding tool call",
-                              message.pointer)
-            elif message.tool_call_id and open_ids and message.tool_call_id not in open_ids:
-                yield Finding("C011", f"tool_call_id {message.tool_call_id!r} answers no "
-                                      f"earlier tool call", message.pointer + "/tool_call_id")
-        elif message.role == "user":
+                findings.append(Finding("C011", f"{role} message without a preceding tool call",
+                                        message.pointer))
+            elif answered and open_ids and answered not in open_ids:
+                findings.append(Finding("C011", f"tool_call_id {answered!r} answers no earlier "
+                                                f"tool call", message.pointer + "/tool_call_id"))
+        elif role == "user":
             open_ids, open_calls = set(), 0
+    return findings
 
 
 def _declared_names(tools: list[dict[str, object]]) -> set[str]:
@@ -387,7 +541,7 @@ def _declared_names(tools: list[dict[str, object]]) -> set[str]:
 
 
 @rule("C012", "undeclared-tool", W)
-def undeclared_tool(example: Example, context: RuleContext) -> Iterator[Finding]:
+def undeclared_tool(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A tool call names a function that the example's `tools` do not declare.
 
     **What it does.** When an example declares its tools, checks every call against them.
@@ -399,12 +553,24 @@ def undeclared_tool(example: Example, context: RuleContext) -> Iterator[Finding]
 
     **Use instead.** Declare every tool the example calls, with the same name.
     """
-    if example.tools is None:
-        return
-    names = _declared_names(example.tools)
-    for _, call in _calls(example):
-        if call.name and call.name not in names:
-            yield Finding("C012", f"tool {call.name!r} is not declared in tools", call.pointer)
+    tools = example.tools
+    if tools is None:
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.tool_calls:
+            return _undeclared_findings(_declared_names(tools), messages)
+    return ()
+
+
+def _undeclared_findings(names: set[str], messages: list[Message]) -> list[Finding]:
+    findings: list[Finding] = []
+    for message in messages:
+        for call in message.tool_calls:
+            if call.name and call.name not in names:
+                findings.append(Finding("C012", f"tool {call.name!r} is not declared in tools",
+                                        call.pointer))
+    return findings
 
 
 #: Web URLs, the providers' storage URIs (Vertex ``gs://``, Bedrock ``s3://``), base64 data URIs.
@@ -413,7 +579,7 @@ _IMAGE_TOKEN = "<image>"
 
 
 @rule("C013", "invalid-image", E)
-def invalid_image(example: Example, context: RuleContext) -> Iterator[Finding]:
+def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
     """An image reference is unusable or in the wrong place.
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
@@ -427,9 +593,26 @@ def invalid_image(example: Example, context: RuleContext) -> Iterator[Finding]:
 
     **Use instead.** `{"type": "image_url", "image_url": {"url": "https://.../photo.png"}}`
     """
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        content = message.content
+        if content and (content[0].type == "image" or (
+                len(content) > 1 and any(part.type == "image" for part in content))):
+            return list(_image_findings(example, messages, context))
+    metadata = example.metadata
+    limit = context.target.max_images_per_example
+    # Without images only the placeholders can be wrong (or a limit below zero exceeded).
+    if (("images" in metadata and isinstance(metadata["images"], list))
+            or (limit is not None and limit < 0)):
+        return list(_image_findings(example, messages, context))
+    return ()
+
+
+def _image_findings(example: Example, messages: list[Message],
+                    context: RuleContext) -> Iterator[Finding]:
     target = context.target
     count = 0
-    for message in example.all_messages():
+    for message in messages:
         for part in message.content or ():
             if part.type != "image":
                 continue
@@ -446,7 +629,7 @@ def invalid_image(example: Example, context: RuleContext) -> Iterator[Finding]:
                               f"{target.max_images_per_example})", _container(example.messages))
     images = example.metadata.get("images")
     if isinstance(images, list):
-        placeholders = sum(m.text.count(_IMAGE_TOKEN) for m in example.all_messages())
+        placeholders = sum(m.text.count(_IMAGE_TOKEN) for m in messages)
         if placeholders != len(images):
             yield Finding("C013", f"{placeholders} {_IMAGE_TOKEN} placeholders but "
                                   f"{len(images)} images", "/images")
@@ -458,7 +641,7 @@ def _signature(messages: list[Message]) -> tuple[tuple[str, str, str], ...]:
 
 
 @rule("C014", "identical-preference", E)
-def identical_preference(example: Example, context: RuleContext) -> Iterator[Finding]:
+def identical_preference(example: Example, context: RuleContext) -> Sequence[Finding]:
     """The chosen and rejected answers of a preference pair are the same.
 
     **What it does.** Compares the two sides of a preference pair (after trimming whitespace).
@@ -472,10 +655,11 @@ def identical_preference(example: Example, context: RuleContext) -> Iterator[Fin
     **Use instead.** Make the rejected answer the worse one, or drop the pair.
     """
     if example.kind != "preference" or example.chosen is None or example.rejected is None:
-        return
+        return ()
     if example.chosen and _signature(example.chosen) == _signature(example.rejected):
-        yield Finding("C014", "the chosen and rejected answers are identical",
-                      _container(example.rejected) or None)
+        return [Finding("C014", "the chosen and rejected answers are identical",
+                        _container(example.rejected) or None)]
+    return ()
 
 
 register("C015", "empty-conversation", E, """
