@@ -22,7 +22,7 @@ from ftdata.formats._write import (
     role_name,
     unsupported_part,
 )
-from ftdata.model import Example, Message, Part, ToolCall
+from ftdata.model import ROLES, Example, Message, Part, ToolCall
 from ftdata.shapes import (
     AnyValue,
     Arr,
@@ -168,6 +168,11 @@ def read_tool_calls(message: Mapping[str, Any], pointer: str) -> list[ToolCall]:
     return calls
 
 
+#: The known roles as one shared string each: the rules compare roles all the time, and
+#: equal strings that are the same object compare at once.
+_SHARED_ROLES = {role: role for role in ROLES}
+
+
 def read_message(raw: Any, pointer: str) -> Message | None:
     # Called for every message of every record: one lookup per key, positional arguments,
     # and the tool-call reader only for the turns that have calls.
@@ -175,6 +180,8 @@ def read_message(raw: Any, pointer: str) -> Message | None:
         return None
     get = raw.get
     role = get("role")
+    if type(role) is str:
+        role = _SHARED_ROLES.get(role, role)
     name = get("name")
     weight = get("weight")
     tool_call_id = get("tool_call_id")
