@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from benchmarks.generate import generate, parse_size
+from benchmarks.generate import GENERATOR_VERSION, generate, parse_size
 
 MB = 1 << 20
 TOGETHER_REQUIREMENT = "together==1.5.35"
@@ -77,8 +77,11 @@ def default_cache_dir() -> Path:
 
 
 def dataset(cache: Path, size: int, seed: int, *, plain: bool = False) -> Path:
-    """The generated file for (size, seed), made once and kept in ``cache``."""
-    path = cache / f"{'plain' if plain else 'chat'}-seed{seed}-{size}.jsonl"
+    """The generated file for (size, seed), made once and kept in ``cache``.
+
+    The name carries the generator's version, so files of an older generator are never reused.
+    """
+    path = cache / f"{'plain' if plain else 'chat'}-v{GENERATOR_VERSION}-seed{seed}-{size}.jsonl"
     if not path.exists():
         partial = path.with_suffix(".partial")
         generate(str(partial), size, seed, plain=plain)
@@ -372,8 +375,8 @@ def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
     print(f"data: {size / MB:.0f} MB, seed {seed}, in {cache}", file=sys.stderr)
     chat = dataset(cache, size, seed)
     plain = dataset(cache, size, seed, plain=True)
-    small = head_lines(chat, cache / f"chat-seed{seed}-{LATENCY_LINES}-lines.jsonl",
-                       LATENCY_LINES)
+    small = head_lines(chat, cache / f"chat-v{GENERATOR_VERSION}-seed{seed}-{LATENCY_LINES}"
+                       "-lines.jsonl", LATENCY_LINES)
     together = together_python(cache, environment) if with_together else None
     texts, about = texts_file(cache, chat)
     chat_mb, plain_mb = chat.stat().st_size / MB, plain.stat().st_size / MB

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import generate, run
 
 
 def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -23,8 +23,12 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out
     results = json.loads(out.read_text())
     names = [figure["name"] for figure in results["figures"]]
+    version = generate.GENERATOR_VERSION
+    chat = tmp_path / "cache" / f"chat-v{version}-seed7-49152.jsonl"
+    # The file ends on the line that crosses the size asked for, so it is a little larger.
+    shown = run._size(chat.stat().st_size / run.MB)
     assert names == ["tokens on, 1 process", "tokens on, 2 processes",
-                     "--jobs 2 vs --jobs 1, tokens on", "peak RSS on 48 KB (MB)",
+                     "--jobs 2 vs --jobs 1, tokens on", f"peak RSS on {shown} (MB)",
                      "latency with tokens, 100 lines (s)",
                      "latency without tokens, 100 lines (s)"]
     for figure in results["figures"]:
@@ -34,8 +38,10 @@ def test_quick_run_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFi
     assert results["data"]["texts"] > 0
     assert results["machine"]["together"] == "not measured"
     cached = sorted(path.name for path in (tmp_path / "cache").glob("*.jsonl"))
-    assert cached == ["chat-seed7-100-lines.jsonl", "chat-seed7-49152.jsonl",
-                      "plain-seed7-49152.jsonl"]
+    assert cached == [f"chat-v{version}-seed7-100-lines.jsonl", chat.name,
+                      f"plain-v{version}-seed7-49152.jsonl"]
+    assert sorted(path.name for path in (tmp_path / "cache").glob("*.texts.*")) == [
+        f"chat-v{version}-seed7-49152.texts.json", f"chat-v{version}-seed7-49152.texts.pickle"]
 
 
 def test_contenders_take_turns() -> None:
