@@ -329,7 +329,9 @@ def _read_table(table: bytes, spec: EncodingSpec) -> dict[bytes, int]:
         offset += 6 * count
         ranks: dict[bytes, int] = {}
         for length, members in zip(header[0::2], header[1::2], strict=True):
-            tokens = struct.unpack_from(f"{length}s" * members, table, offset)
+            # A Struct of its own: struct's cache would keep each compiled format (megabytes in
+            # all) for the life of the process.
+            tokens = struct.Struct(f"{length}s" * members).unpack_from(table, offset)
             offset += length * members
             ranks.update(zip(tokens, _integers(table, offset, members), strict=True))
             offset += 4 * members

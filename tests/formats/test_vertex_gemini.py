@@ -146,7 +146,8 @@ def test_snake_case_system_instruction_is_read() -> None:
 def test_function_calls_and_responses_become_tool_calls_and_tool_messages() -> None:
     example = FORMAT.read(FUNCTIONS)
     assert [(m.role, m.pointer) for m in example.messages] == [
-        ("user", "/contents/0"), ("assistant", "/contents/1"), ("tool", "/contents/2/parts/0"),
+        ("user", "/contents/0"), ("assistant", "/contents/1"),
+        ("tool", "/contents/2/parts/0/functionResponse"),
         ("assistant", "/contents/3")]
     caller, result = example.messages[1], example.messages[2]
     assert caller.content is None
@@ -173,7 +174,8 @@ def test_mixed_user_turn_answers_calls_before_asking() -> None:
         _user({"functionResponse": {"name": "f", "response": {}}}, {"text": "And now?"}),
     ]}
     assert [(m.role, m.pointer) for m in FORMAT.read(record).messages] == [
-        ("user", "/contents/0"), ("assistant", "/contents/1"), ("tool", "/contents/2/parts/0"),
+        ("user", "/contents/0"), ("assistant", "/contents/1"),
+        ("tool", "/contents/2/parts/0/functionResponse"),
         ("user", "/contents/2")]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -131,21 +130,6 @@ def resolves(record: Any, issue: Issue) -> bool:
     where the key belongs, so its parent must exist."""
     assert issue.pointer is not None
     pointer = issue.pointer.rsplit("/", 1)[0] if issue.code == "S001" else issue.pointer
-    try:
-        get(record, pointer)
-    except KeyError:
-        if KNOWN_GEMINI_TOOL_NAME.fullmatch(pointer):
-            # Known defect, left to the Gemini reader: a functionResponse's name is reported
-            # at the part (/parts/N/name) instead of /parts/N/functionResponse/name.
-            return _resolves_at(record, pointer.replace("/name", "/functionResponse/name"))
-        return False
-    return True
-
-
-KNOWN_GEMINI_TOOL_NAME = re.compile(r"/contents/\d+/parts/\d+/name")
-
-
-def _resolves_at(record: Any, pointer: str) -> bool:
     try:
         get(record, pointer)
     except KeyError:

@@ -170,10 +170,12 @@ def _call(data: Mapping[str, Any], pointer: str) -> ToolCall:
 
 
 def _result(data: Mapping[str, Any], pointer: str) -> Message:
+    # The tool message is the functionResponse object: its name and response sit under it.
+    pointer = f"{pointer}/functionResponse"
     name, call_id = data.get("name"), data.get("id")
     response = data.get("response")
-    content = [Part("text", text=_json_text(response), pointer=f"{pointer}/functionResponse"
-                    + ("/response" if "response" in data else ""))]
+    content = [Part("text", text=_json_text(response),
+                    pointer=pointer + ("/response" if "response" in data else ""))]
     return Message(role="tool", content=content, name=name if isinstance(name, str) else None,
                    tool_call_id=call_id if isinstance(call_id, str) else None, pointer=pointer)
 
