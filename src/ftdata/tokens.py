@@ -222,37 +222,40 @@ def _verified_ranks(spec: EncodingSpec, data_dir: Traversable | Path) -> dict[by
     tiktoken's cache."""
     problems: list[str] = []
     packaged = data_dir.joinpath(f"{spec.name}.ranks")
-    try:
-        table = packaged.read_bytes()
-    except FileNotFoundError:
-        problems.append(f"packaged copy {packaged}: not present")
-    except OSError as error:
-        problems.append(f"packaged copy {packaged}: {error.strerror or error}")
-    else:
-        problem = _hash_problem(table, spec.table_sha256)
-        if problem is None:
-            return _read_table(table, spec)
-        problems.append(f"packaged copy {packaged}: {problem}")
+    table = _verified_bytes(f"packaged copy {packaged}", packaged, spec.table_sha256, problems)
+    if table is not None:
+        return _read_table(table, spec)
     cache_file = tiktoken_cache_file(spec.url)
     if cache_file is None:
         problems.append("tiktoken's cache is disabled (TIKTOKEN_CACHE_DIR is empty)")
     else:
-        try:
-            with open(cache_file, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            problems.append(f"tiktoken cache {cache_file}: not present")
-        except OSError as error:
-            problems.append(f"tiktoken cache {cache_file}: {error.strerror or error}")
-        else:
-            problem = _hash_problem(data, spec.sha256)
-            if problem is None:
-                return _parse_ranks(data, spec)
-            problems.append(f"tiktoken cache {cache_file}: {problem}")
+        data = _verified_bytes(f"tiktoken cache {cache_file}", Path(cache_file), spec.sha256,
+                               problems)
+        if data is not None:
+            return _parse_ranks(data, spec)
     raise TokenizerUnavailable(
         f"no verified copy of the {spec.name} tokenizer data: " + "; ".join(problems)
         + ". Reinstall ftdata, or put the official file in tiktoken's cache "
           "(TIKTOKEN_CACHE_DIR); token counts are never guessed.")
+
+
+def _verified_bytes(label: str, source: Traversable | Path, sha256: str,
+                    problems: list[str]) -> bytes | None:
+    """The bytes of ``source`` when their sha256 is ``sha256``; else ``None``, and why in
+    ``problems``."""
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        problems.append(f"{label}: not present")
+        return None
+    except OSError as error:
+        problems.append(f"{label}: {error.strerror or error}")
+        return None
+    problem = _hash_problem(data, sha256)
+    if problem is not None:
+        problems.append(f"{label}: {problem}")
+        return None
+    return data
 
 
 def _hash_problem(data: bytes, expected: str) -> str | None:
