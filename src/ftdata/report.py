@@ -9,6 +9,7 @@ from ftdata.diagnostics import Issue, Severity
 
 if TYPE_CHECKING:
     from ftdata.rules.duplicates import DuplicateTracker
+    from ftdata.rules.quality import SystemPromptTally
     from ftdata.statistics import StatsAccumulator
 
 
@@ -32,6 +33,8 @@ class Report:
     duplicates: DuplicateTracker | None = field(default=None, repr=False, compare=False)
     #: The report of the validation file checked against this one (``--validation-file``).
     validation: Report | None = field(default=None, repr=False, compare=False)
+    #: A partition's system prompts, which Q007 judges over the whole dataset (Dask).
+    system_prompts: SystemPromptTally | None = field(default=None, repr=False, compare=False)
 
     @property
     def summary(self) -> dict[str, int]:

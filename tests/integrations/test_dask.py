@@ -136,7 +136,7 @@ def one_machine(paths: Sequence[Path], names: Sequence[str], folder: Path,
                 options: ValidateOptions) -> tuple[list[list[Issue]], list[int], Report]:
     """Each partition's issues and valid records, and the run over the concatenation."""
     per_file = [validate_path(path, replace(options, count_limits=False,
-                                            ignore=options.ignore + DATASET_CODES))
+                                            ignore=(*options.ignore, *DATASET_CODES, "Q007")))
                 for path in paths]
     whole = folder / "concatenated.jsonl"
     # A byte-order mark belongs to its file (F005 there), not to the middle of the dataset.
@@ -156,8 +156,16 @@ def one_machine(paths: Sequence[Path], names: Sequence[str], folder: Path,
         index = max(i for i, start in enumerate(line_starts) if start < global_line)
         return index, global_line - line_starts[index]
 
+    def in_first(match: re.Match[str]) -> str:
+        partition, local = locate(int(match.group(1)))
+        return f"line {local}" if partition == 0 else f"{names[partition]}:{local}"
+
     expected = [list(report.issues) for report in per_file]
     for issue in concatenated.issues:
+        if issue.code == "Q007":  # judged over the dataset, reported on its first partition
+            expected[0].append(replace(issue, message=re.sub(r"line (\d+)", in_first,
+                                                             issue.message)))
+            continue
         if issue.code not in DATASET_CODES:
             continue
         assert issue.line is not None and issue.record is not None
@@ -299,6 +307,29 @@ def test_a_dataframe_column_gets_the_verdict_of_one_machine(client: Any,
     assert_same_verdict(run, paths, names, tmp_path, ValidateOptions(count_tokens=False))
     with pytest.raises(ValueError, match="several columns"):
         validate_partitions(ddf, client=client)
+
+
+def test_system_prompts_are_judged_over_the_whole_dataset(client: Any, tmp_path: Path) -> None:
+    # Each partition alone is consistent (the last has almost no system prompts, which is
+    # fine for a file on its own); the dataset is not.
+    paths = write_partitions(tmp_path, [
+        [chat("A?", "a"), chat("B?", "b"), chat("C?", "c")],
+        [chat("D?", "d"), chat("E?", "e", "You are verbose.")],
+        [chat("F?", "f", None), chat("G?", "g", None), chat("H?", "h", "You are terse.")],
+    ])
+    run = validate_partitions([str(path) for path in paths], client=client, count_tokens=False)
+    found = [(i, report.path) for report in run.files for i in report.issues
+             if i.code == "Q007"]
+    assert [(issue.message, path) for issue, path in found] == [(
+        f"5 of 8 examples use the system prompt of line 1; 1 uses 1 other prompt (first at "
+        f"{paths[1]}:2); 2 have none (first at {paths[2]}:1)", str(paths[0]))]
+    # One partition: the same finding as one file.
+    whole = tmp_path / "whole.jsonl"
+    whole.write_bytes(b"".join(path.read_bytes() for path in paths))
+    single = validate_partitions(str(whole), client=client, count_tokens=False)
+    assert ([i.to_dict() for i in single.files[0].issues if i.code == "Q007"]
+            == [i.to_dict() for i in validate_path(whole, ValidateOptions(count_tokens=False))
+                .issues if i.code == "Q007"])
 
 
 def test_count_limits_apply_to_the_whole_dataset(client: Any, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ What runs where:
 
 * **Per partition, on the workers.** Each partition (a file, or a partition of a ``dask.bag`` or
   ``dask.dataframe``) is checked like ``ftdata validate`` checks one file: reader findings,
-  format detection, every record rule, tokens, F006/F008/F009 and Q007 keep single-file
+  format detection, every record rule, tokens and F006/F008/F009 keep single-file
   semantics, with the partition's own lines. Each record that can have copies leaves three
   128-bit digests (content, prompt, answer) behind, on its worker, and with
   ``near_duplicates`` its MinHash values.
@@ -24,8 +24,10 @@ What runs where:
   ``ftdata validate`` does; a copy in another partition names the partition too
   (``duplicate of data/part-0003.jsonl:12``).
 * **On the client.** Statistics merge exactly (histograms, so quantiles are exact), the count
-  limits (F007/F010) apply to the whole dataset (it is the training set; a partition is not)
-  and are reported on the first partition, and the cost is computed for the dataset.
+  limits (F007/F010) and the system prompts' consistency (Q007) are judged over the whole
+  dataset (it is the training set; a partition is not) and reported on the first partition,
+  naming places in other partitions as ``data/part-0003.jsonl:12``, and the cost is computed
+  for the dataset.
 
 Dask is imported when these functions run, never by ``import ftdata``
 (``pip install 'ftdata[dask]'``).
@@ -33,6 +35,7 @@ Dask is imported when these functions run, never by ``import ftdata``
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import shutil
@@ -207,8 +210,6 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     # Count limits are the dataset's (see ``_dataset_findings``), not a partition's.
     file_level = _file_findings(fmt, reason, target, replace(options, count_limits=False),
                                 records, size, foreign, first_foreign)
-    if system_prompts is not None:
-        file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
     summary = stats.structure()
@@ -220,7 +221,8 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
                     model=tokens.model_id if tokens else None, records=records,
                     valid_records=0, issues=_sorted(collector.issues), stats=summary,
-                    strict=options.strict, max_issues=options.max_issues, accumulator=stats)
+                    strict=options.strict, max_issues=options.max_issues, accumulator=stats,
+                    system_prompts=system_prompts)
     report.valid_records = _valid_records(report)
     return _Outcome(report, keys)
 
@@ -751,7 +753,7 @@ def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[s
             extra = collector.issues
         if index == 0:
             collector.issues = []
-            for finding in _dataset_findings(reports, target, options):
+            for finding in _dataset_findings(reports, names, target, options):
                 collector.add(finding, None, None)
             extra = collector.issues + extra
         if extra:
@@ -764,9 +766,36 @@ def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[s
     return DatasetReport(reports, _dataset_stats(accumulator, setup), accumulator)
 
 
-def _dataset_findings(reports: Sequence[Report], target: Target,
+def _dataset_findings(reports: Sequence[Report], names: Sequence[str], target: Target,
                       options: ValidateOptions) -> list[Finding]:
-    """F007/F010 over the whole dataset: it is the training set, its partitions are not."""
+    """F007/F010 and Q007 over the whole dataset: it is the training set, its partitions are
+    not."""
+    return _count_findings(reports, target, options) + _prompt_findings(reports, names)
+
+
+def _prompt_findings(reports: Sequence[Report], names: Sequence[str]) -> list[Finding]:
+    """Q007 over every partition's system prompts, in partition order."""
+    tallies = [(index, report.system_prompts) for index, report in enumerate(reports)
+               if report.system_prompts is not None]
+    if not tallies:
+        return []
+    dataset = SystemPromptTally()
+    for index, tally in tallies:
+        dataset.merge(tally, functools.partial(_place, index))
+
+    def where(place: tuple[int, int]) -> str:
+        partition, line = place
+        return f"line {line}" if partition == 0 else f"{names[partition]}:{line}"
+
+    return dataset.findings(where)
+
+
+def _place(partition: int, line: int) -> tuple[int, int]:
+    return partition, line
+
+
+def _count_findings(reports: Sequence[Report], target: Target,
+                    options: ValidateOptions) -> list[Finding]:
     if not options.count_limits:
         return []
     records = sum(report.records for report in reports)

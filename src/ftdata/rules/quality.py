@@ -15,8 +15,8 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message, Part
@@ -1144,11 +1144,17 @@ _PROMPT_KEYS_KEPT = 256
 _UNSEEN = "\0unseen"
 
 
+def _line(place: Any) -> str:
+    return f"line {place}"
+
+
 class SystemPromptTally:
     """Q007 over a whole file: how many examples use each system prompt, and which have none.
 
-    It keeps one counter and a first line per distinct prompt key (at most
-    ``MAX_DISTINCT``), so it stays small whatever the file's size.
+    It keeps one counter and a first place per distinct prompt key (at most
+    ``MAX_DISTINCT``), so it stays small whatever the file's size. A place is a line; the
+    tally of a partitioned dataset merges its partitions' tallies (:meth:`merge`) with
+    places that say which partition, and names them in :meth:`findings`.
     """
 
     MAX_DISTINCT = 10_000
@@ -1157,9 +1163,9 @@ class SystemPromptTally:
     DOMINANT_SHARE = 0.5
 
     def __init__(self) -> None:
-        self.prompts: dict[str, list[int]] = {}  # key -> [count, first line]
+        self.prompts: dict[str, list[Any]] = {}  # key -> [count, first place]
         self.missing = 0
-        self.first_missing: int | None = None
+        self.first_missing: Any = None
         self.conversations = 0
 
     def observe(self, key: str | None, line: int) -> None:
@@ -1175,7 +1181,23 @@ class SystemPromptTally:
         elif len(self.prompts) < self.MAX_DISTINCT:
             self.prompts[key] = [1, line]
 
-    def findings(self) -> list[Finding]:
+    def merge(self, other: SystemPromptTally, place: Callable[[Any], Any]) -> None:
+        """Add the tally of the next part of the same dataset; ``place`` turns its places
+        into this tally's, which must sort in the dataset's order. Parts are merged in order,
+        so a prompt already counted keeps its first place."""
+        self.conversations += other.conversations
+        self.missing += other.missing
+        if self.first_missing is None and other.first_missing is not None:
+            self.first_missing = place(other.first_missing)
+        for key, (count, first) in other.prompts.items():
+            entry = self.prompts.get(key)
+            if entry is not None:
+                entry[0] += count
+            elif len(self.prompts) < self.MAX_DISTINCT:
+                self.prompts[key] = [count, place(first)]
+
+    def findings(self, where: Callable[[Any], str] = _line) -> list[Finding]:
+        """Q007's finding, if the prompts are inconsistent; ``where`` names a place."""
         with_prompt = self.conversations - self.missing
         if not self.prompts or with_prompt == 0:
             return []
@@ -1188,13 +1210,13 @@ class SystemPromptTally:
         if not others and not (self.missing and most_have_one):
             return []
         parts = [f"{count:,} of {self.conversations:,} examples use the system prompt of "
-                 f"line {line}"]
+                 f"{where(line)}"]
         if others:
             variants = len(ranked) - 1
             first_other = min(entry[1] for entry in ranked[1:])
             parts.append(f"{others:,} {'uses' if others == 1 else 'use'} {variants:,} other "
-                         f"prompt{'s' if variants != 1 else ''} (first at line {first_other})")
+                         f"prompt{'s' if variants != 1 else ''} (first at {where(first_other)})")
         if self.missing:
             parts.append(f"{self.missing:,} {'has' if self.missing == 1 else 'have'} none "
-                         f"(first at line {self.first_missing})")
+                         f"(first at {where(self.first_missing)})")
         return [Finding("Q007", "; ".join(parts))]
