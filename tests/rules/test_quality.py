@@ -15,6 +15,7 @@ from ftdata.formats import get_format
 from ftdata.model import Example, Message, Part, text_message
 from ftdata.rules import RuleContext, get_rule, quality
 from ftdata.rules.quality import (
+    SystemPromptTally,
     WhitespacePolicy,
     decode_double_encoded,
     example_texts,
@@ -659,3 +660,26 @@ def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
             assert [finding.pointer for finding in found] == wanted
         else:
             assert found == wanted
+
+
+def test_system_prompt_tallies_merge_in_order() -> None:
+    first, second = SystemPromptTally(), SystemPromptTally()
+    for line in (1, 2, 3):
+        first.observe("a", line)
+    second.observe("b", 1)
+    second.observe(None, 2)
+    second.observe("a", 3)
+    dataset = SystemPromptTally()
+    for index, tally in enumerate((first, second)):
+        dataset.merge(tally, lambda line, index=index: (index, line))  # type: ignore[misc]
+    assert dataset.conversations == 6 and dataset.missing == 1
+    assert dataset.prompts == {"a": [4, (0, 1)], "b": [1, (1, 1)]}
+    [finding] = dataset.findings(lambda place: f"part {place[0]} line {place[1]}")
+    assert finding.message == ("4 of 6 examples use the system prompt of part 0 line 1; "
+                               "1 uses 1 other prompt (first at part 1 line 1); "
+                               "1 has none (first at part 1 line 2)")
+    # A single tally names lines, as one file does.
+    assert first.findings() == []
+    second.observe("b", 4)
+    assert second.findings()[0].message.startswith("2 of 4 examples use the system prompt of "
+                                                   "line 1")
