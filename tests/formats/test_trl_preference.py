@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unus
 
 from ftdata.formats import get_format
 from ftdata.formats.trl_preference import FORMAT
+from ftdata.model import text_message
 from ftdata.shapes import check_shape
 
 CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
@@ -187,3 +188,38 @@ def test_corpus_file_is_matched_read_and_valid() -> None:
         example = FORMAT.read(record)
         assert example.chosen and example.rejected
         assert _verdicts(record) == []
+
+
+# -- the two forms survive a round trip ---------------------------------------------------
+
+
+def write(example: Any) -> dict[str, Any]:
+    assert FORMAT.write is not None
+    return FORMAT.write(example)
+
+
+@pytest.mark.parametrize("record", [STANDARD, STANDARD_IMPLICIT, CONVERSATIONAL])
+def test_each_form_is_written_back_as_it_was_read(record: dict[str, Any]) -> None:
+    assert write(FORMAT.read(record)) == record
+
+
+def test_a_standard_pair_that_no_longer_fits_strings_is_written_as_messages() -> None:
+    example = FORMAT.read(STANDARD)
+    example.messages.insert(0, text_message("system", "Be brief.", ""))
+    written = write(example)
+    assert written["prompt"] == [{"role": "system", "content": "Be brief."},
+                                 {"role": "user", "content": "The sky is"}]
+    assert written["chosen"] == [{"role": "assistant", "content": " blue."}]
+
+
+def test_pairs_from_other_formats_are_written_as_messages() -> None:
+    # Alpaca's preference strings are rendered with a chat template by their trainers: the
+    # conversational form keeps that meaning.
+    alpaca = get_format("alpaca").read({"instruction": "The sky is", "chosen": " blue.",
+                                        "rejected": " green."})
+    assert write(alpaca)["chosen"] == [{"role": "assistant", "content": " blue."}]
+    # The mark is a setting: formats without such a form leave it out.
+    openai_write = get_format("openai-preference").write
+    assert openai_write is not None
+    written = openai_write(FORMAT.read(STANDARD))
+    assert "trl_form" not in json.dumps(written)

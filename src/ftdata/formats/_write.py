@@ -21,9 +21,10 @@ from ftdata.model import Example, Kind, Message, Part, ToolCall
 RESULT_ROLES = ("tool", "function")
 
 #: Metadata that configures training rather than holding content (OpenAI's
-#: ``parallel_tool_calls``, Vertex's ``toolConfig``, Bedrock's ``schemaVersion``): a writer whose
-#: format has no place for it leaves it out.
-SETTINGS = frozenset({"parallel_tool_calls", "toolConfig", "schemaVersion"})
+#: ``parallel_tool_calls``, Vertex's ``toolConfig``, Bedrock's ``schemaVersion``, and
+#: ``trl_form``, which says a TRL pair was written as plain strings): a writer whose format has
+#: no place for it leaves it out.
+SETTINGS = frozenset({"parallel_tool_calls", "toolConfig", "schemaVersion", "trl_form"})
 
 _KIND_NAMES: dict[Kind, str] = {
     "chat": "a conversation",

@@ -4,6 +4,10 @@
 (conversational). Without ``prompt`` the prompt is implicit: ``chosen`` and ``rejected`` are
 whole conversations and TRL takes their common leading turns as the prompt. Vision datasets add
 ``images``.
+
+The two forms train differently (TRL applies the chat template to conversational data only),
+so a standard pair is marked ``trl_form: "standard"`` in the example's metadata and written
+back as strings; everything else is written in the conversational form.
 """
 
 from __future__ import annotations
@@ -84,23 +88,66 @@ def read(record: Mapping[str, Any]) -> Example:
     example = Example(kind="preference", messages=messages,
                       chosen=_side(chosen, "/chosen", shared),
                       rejected=_side(rejected, "/rejected", shared))
+    if all(isinstance(record.get(key, ""), str) for key in ("prompt", "chosen", "rejected")):
+        example.metadata[STANDARD_FORM[0]] = STANDARD_FORM[1]
     attach_images(record, example.all_messages())
     return example
 
 
-def write(example: Example) -> dict[str, Any]:
-    """The pair in TRL's conversational form: ``prompt``, ``chosen`` and ``rejected`` messages.
+#: The metadata entry of a pair read from plain strings.
+STANDARD_FORM = ("trl_form", "standard")
 
+
+def _plain_text(messages: list[Message] | None, role: str) -> str | None:
+    """The text of a side that is one plain message of ``role``, else ``None``."""
+    if not messages or len(messages) != 1:
+        return None
+    message = messages[0]
+    if (message.role != role or message.name or message.tool_calls or message.tool_call_id
+            or message.weight is not None
+            or any(part.type != "text" for part in message.content or ())):
+        return None
+    return message.text
+
+
+def _standard(example: Example) -> dict[str, Any] | None:
+    """The pair as strings, when it was read from strings and still fits them."""
+    if example.metadata.get(STANDARD_FORM[0]) != STANDARD_FORM[1]:
+        return None
+    record: dict[str, Any] = {}
+    if example.messages:
+        prompt = _plain_text(example.messages, "user")
+        if prompt is None:
+            return None
+        record["prompt"] = prompt
+    for key, side in (("chosen", example.chosen), ("rejected", example.rejected)):
+        text = _plain_text(side, "assistant")
+        if text is None:
+            return None
+        record[key] = text
+    return record
+
+
+def write(example: Example) -> dict[str, Any]:
+    """The pair in TRL's conversational form: ``prompt``, ``chosen`` and ``rejected`` messages;
+    in the standard form (strings) when it was read from strings.
+
+    >>> from ftdata.model import text_message
     >>> pair = Example(kind="preference", messages=[text_message("user", "Hi", "")],
     ...                chosen=[text_message("assistant", "Hello!", "")],
     ...                rejected=[text_message("assistant", "Go.", "")])
     >>> write(pair)["chosen"]
     [{'role': 'assistant', 'content': 'Hello!'}]
+    >>> write(read({"prompt": "The sky is", "chosen": " blue.", "rejected": " green."}))
+    {'prompt': 'The sky is', 'chosen': ' blue.', 'rejected': ' green.'}
     """
     require_kind(example, FORMAT.id, ("preference",))
     require_no_label(example, FORMAT.id)
     require_no_tools(example, FORMAT.id)
     check_metadata(example, FORMAT.id)
+    standard = _standard(example)
+    if standard is not None:
+        return standard
     images: list[str] = []
     record: dict[str, Any] = {}
     if example.messages:
