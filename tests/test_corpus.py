@@ -2,7 +2,9 @@
 
 ``tests/snapshots/corpus.json`` holds, for every corpus file (and a few with a target or a
 format forced), the detected format, the record counts and the number of issues per code, with
-a note saying why that verdict is right (checked against the corpus MANIFEST). A change that
+a note saying why that verdict is right (checked against the corpus MANIFEST). For the inputs
+of ``ftdata convert`` (tables, chat logs) it holds what the conversion read, wrote and skipped
+(by reason) and the verdict on its output, with a note each. A change that
 alters a verdict must update the snapshot on purpose:
 
     FTDATA_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_corpus.py
@@ -64,6 +66,42 @@ def test_corpus_verdict_matches_the_reviewed_snapshot(entry: dict[str, Any],
         document = json.loads(SNAPSHOT.read_text("utf-8"))
         for stored in document["entries"]:
             if _key(stored) == _key(entry):
+                stored.update(actual)
+        SNAPSHOT.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        return
+    assert actual == expected
+
+
+# -- converter inputs: what a conversion reads, writes and skips, and the output's verdict ----
+
+
+def _conversions() -> list[dict[str, Any]]:
+    conversions: list[dict[str, Any]] = json.loads(SNAPSHOT.read_text("utf-8"))["conversions"]
+    return conversions
+
+
+def test_every_converter_input_has_a_conversion_snapshot(corpus: Path) -> None:
+    inputs = {p.name for p in corpus.iterdir() if p.suffix in CONVERTER_INPUTS}
+    assert inputs and inputs <= {entry["file"] for entry in _conversions()}
+
+
+@pytest.mark.parametrize("entry", _conversions(), ids=lambda entry: entry["file"])
+def test_corpus_conversion_matches_the_reviewed_snapshot(entry: dict[str, Any], corpus: Path,
+                                                        tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    summary = ftdata.convert(corpus / entry["file"], output, **entry["options"])
+    report = ftdata.validate(output, target="openai", tokens=False)
+    actual = {
+        "read": summary["read"], "written": summary["written"],
+        "skipped": dict(sorted(Counter(item["reason"] for item in summary["skipped"]).items())),
+        "output": {"codes": dict(sorted(Counter(i.code for i in report.issues).items()))},
+    }
+    assert summary["read"] == summary["written"] + len(summary["skipped"])
+    expected = {key: entry[key] for key in actual}
+    if os.environ.get("FTDATA_UPDATE_SNAPSHOTS") and actual != expected:
+        document = json.loads(SNAPSHOT.read_text("utf-8"))
+        for stored in document["conversions"]:
+            if stored["file"] == entry["file"]:
                 stored.update(actual)
         SNAPSHOT.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
         return
