@@ -31,7 +31,6 @@ from ftdata.formats import Format, get_format
 from ftdata.model import Example, Message
 from ftdata.outputs import atomic_output
 from ftdata.sources import (
-    SPEAKER_ROLES,
     Item,
     RoleMap,
     Skip,
@@ -189,12 +188,7 @@ def _table_items(frame: Frame, options: SourceOptions) -> Iterator[Item]:
 
     table = tables.Table(list(frame.columns), len(frame.columns), rows)
     fields = tables.resolve_fields(table.header, table.width, options.mapping)
-    layout = tables.choose_layout(fields, table.header)
-    if layout == "turns":
-        return tables._turn_items(table, fields, RoleMap(options.roles, SPEAKER_ROLES))
-    if options.roles:
-        raise SourceError("roles apply to tables with one row per chat turn")
-    return tables._row_items(table, fields, layout)
+    return tables.table_items(table, fields, options.roles, roles_apply="roles apply")
 
 
 # -- records --------------------------------------------------------------------------------

@@ -449,11 +449,20 @@ def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
     fields = resolve_fields(table.header, table.width, options.mapping)
     if table.header is None and not options.mapping and table.width == 2:
         fields = {"prompt": 0, "completion": 1}
+    return table_items(table, fields, options.roles)
+
+
+def table_items(table: Table, fields: Mapping[str, int], roles: Mapping[str, str],
+                *, roles_apply: str = "--roles applies") -> Iterator[Item]:
+    """The examples of a table whose columns are resolved (:func:`resolve_fields`): one per
+    row, or one per conversation when the rows are chat turns. ``roles`` (speaker -> role)
+    only fit chat turns; ``roles_apply`` starts the error that says so.
+    """
     layout = choose_layout(fields, table.header)
     if layout == "turns":
-        return _turn_items(table, fields, RoleMap(options.roles, SPEAKER_ROLES))
-    if options.roles:
-        raise SourceError("--roles applies to tables with one row per chat turn")
+        return _turn_items(table, fields, RoleMap(roles, SPEAKER_ROLES))
+    if roles:
+        raise SourceError(f"{roles_apply} to tables with one row per chat turn")
     return _row_items(table, fields, layout)
 
 
