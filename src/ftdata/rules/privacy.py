@@ -586,12 +586,25 @@ def _number_hits(value: str) -> Iterator[_Hit]:
             yield _Hit("phone number", found)
 
 
-def _has_digit(value: str) -> bool:
-    # Ten substring tests, each a fast scan of the string, beat one pass of a pattern.
-    return any(digit in value for digit in "0123456789")
+#: Every number :data:`_NUMBER_RUN` finds (phone, card, IBAN) has at least this many digits.
+_MIN_DIGITS = 7
+_ASCII_DIGITS = b"0123456789"
+
+
+def _may_hold_pii(value: str) -> bool:
+    """Whether ``value`` (a text, or :func:`joined_texts`) has an ``@`` or seven ASCII digits;
+    ``False`` is certain. The digits are counted at memory speed: ``bytes.translate`` drops
+    them from the UTF-8 bytes (where no other character has a byte below 0x80 that is one),
+    three times faster than the number pattern's scan."""
+    if "@" in value:
+        return True
+    data = value.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _ASCII_DIGITS)) >= _MIN_DIGITS
 
 
 def _pii_hits(value: str) -> list[_Hit]:
+    if not _may_hold_pii(value):
+        return []
     hits = list(_email_hits(value)) if "@" in value else []
     hits.extend(_number_hits(value))
     return hits
@@ -621,9 +634,8 @@ def pii_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     **Use instead.** `"content": "Write to jane@example.com or call +1 415-555-0100."`
     (reserved or fictional values), or remove the data.
     """
-    joined = joined_texts(example)
-    if "@" not in joined and not _has_digit(joined):
-        return  # an address needs an "@", every other kind digits
+    if not _may_hold_pii(joined_texts(example)):
+        return  # an address needs an "@", every other kind seven digits
     for text in example_texts(example):
         hits = _pii_hits(text.value)
         if hits:
