@@ -314,13 +314,16 @@ class _Collector:
 def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
                   *, display_path: str | None = None,
                   training: Sequence[Report] = (),
-                  progress: ProgressCallback | None = None) -> Report:
+                  progress: ProgressCallback | None = None,
+                  keys_sink: KeysSink | None = None) -> Report:
     """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read.
 
     With ``training`` (the reports of the training files), the file is validated as their
     validation file: count limits do not apply and copies of training examples are D004.
     ``progress``, when given, is called with the bytes read so far and the total size as
-    the file is read, and once more at the end.
+    the file is read, and once more at the end. ``keys_sink``, when given, receives the line,
+    record number and duplicate digests of every record that could have copies (an index
+    kept elsewhere, such as a cluster's, can then look for them).
     """
     name = display_path if display_path is not None else os.fspath(path)
     size = file_size(path)
@@ -343,7 +346,12 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     if progress is not None:
         events = _reporting_progress(events, _progress_total(path, size), progress)
     return _validate_events(events, name, fmt, reason, target, options,
-                            size=size, tokens=token_setup(options), leak_index=leak_index)
+                            size=size, tokens=token_setup(options), leak_index=leak_index,
+                            keys_sink=keys_sink)
+
+
+#: Receives (line, record number, duplicate digests) for each record that could have copies.
+KeysSink = Callable[[int, int, RecordKeys], None]
 
 
 #: Inputs that are converter sources, never training files: validate says how to convert them.
@@ -419,14 +427,15 @@ def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
 def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
                      target: Target, options: ValidateOptions, *, size: int | None,
                      tokens: TokenSetup | None,
-                     leak_index: Sequence[tuple[DuplicateTracker, str]] = ()) -> Report:
+                     leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
+                     keys_sink: KeysSink | None = None) -> Report:
     collector = _Collector(options, target)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
         duplicate_codes.discard("D002")
     tracker = (DuplicateTracker(near="D002" in duplicate_codes,
                                 threshold=options.near_threshold)
-               if duplicate_codes or leak_index else None)
+               if duplicate_codes or leak_index or keys_sink is not None else None)
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
                              duplicates=tracker is not None,
                              near=options.near_duplicates,
@@ -462,6 +471,8 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
             foreign[result.foreign_format] += 1
             first_foreign.setdefault(result.foreign_format, event.line)
         if result.keys is not None and tracker is not None:
+            if keys_sink is not None:
+                keys_sink(event.line, index, result.keys)
             found = tracker.observe(result.keys, event.line)
             for training_index, training_name in leak_index:
                 leaks = training_index.leaks(result.keys, training_name)

@@ -433,6 +433,61 @@ def test_the_cli_runs_on_a_scheduler_address(client: Any, tmp_path: Path) -> Non
     assert "--scheduler needs --engine dask" in result.stderr
 
 
+#: A validation file: copies of training examples (first seen in partitions 0 and 2), a copy
+#: of its own, a new example and a broken record.
+VALIDATION: list[Any] = [
+    chat("Capital of France?", "Paris"), chat("New question", "New answer", None),
+    chat("Brand new", "Yes"), chat("Capital of France?", "Paris"), '{"messages": [',
+    chat("Hi", "Hello!"),
+]
+
+
+def test_a_validation_file_gets_the_verdict_of_one_machine(client: Any, tmp_path: Path) -> None:
+    paths = write_partitions(tmp_path, PARTITIONS)
+    validation = tmp_path / "valid.jsonl"
+    validation.write_text("".join(line(record) + "\n" for record in VALIDATION), "utf-8")
+    options = ValidateOptions(count_tokens=False)
+    run = validate_partitions([str(path) for path in paths], client=client,
+                              validation_file=validation, count_tokens=False)
+    # One machine: the partitions as training files, then the validation file against them.
+    training = [validate_path(path, options) for path in paths]
+    expected = validate_path(validation, options, training=training)
+    assert run.validation is not None
+    assert run.validation.to_dict() == expected.to_dict()
+    leaks = [(i.line, i.message) for i in run.validation.issues if i.code == "D004"]
+    assert leaks == [(1, f"also in the training file ({paths[0]}:2)"),
+                     (2, f"also in the training file ({paths[2]}:4)"),
+                     (4, f"also in the training file ({paths[0]}:2)"),
+                     (6, f"also in the training file ({paths[0]}:6)")]
+    assert not run.ok
+    assert run.to_dict()["files"][-1] == expected.to_dict()
+    # D004 switched off: nothing is looked for, and the file is still checked.
+    quiet = validate_partitions([str(path) for path in paths], client=client,
+                                validation_file=validation, count_tokens=False,
+                                ignore=("D004",))
+    assert quiet.validation is not None
+    assert [i.code for i in quiet.validation.issues if i.code == "D004"] == []
+    assert quiet.validation.records == len(VALIDATION)
+
+
+def test_the_cli_checks_a_validation_file_with_dask(client: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ftdata.cli import cli
+
+    paths = write_partitions(tmp_path, PARTITIONS)
+    validation = tmp_path / "valid.jsonl"
+    validation.write_text("".join(line(record) + "\n" for record in VALIDATION), "utf-8")
+    result = CliRunner().invoke(cli, ["validate", *map(str, paths), "--engine", "dask",
+                                      "--scheduler", client.scheduler.address, "--no-tokens",
+                                      "--isolated", "--validation-file", str(validation),
+                                      "--output-format", "json"])
+    assert result.exit_code == 1, result.output
+    files = json.loads(result.stdout)["files"]
+    assert [entry["path"] for entry in files] == [*map(str, paths), str(validation)]
+    assert sum(issue["code"] == "D004" for issue in files[-1]["issues"]) == 4
+
+
 def test_the_cli_starts_a_local_cluster_without_an_address(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

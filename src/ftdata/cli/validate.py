@@ -163,7 +163,7 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
-    if validation_file is not None and validation is not None:
+    if validation_file is not None and validation is not None and engine == "local":
         try:
             with file_progress(validation_file) as progress:
                 reports.append(validate_path(validation_file, validation,
@@ -184,14 +184,13 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
 
 def dask_reports(patterns: Sequence[str], options: ValidateOptions,
                  validation_file: str | None, scheduler: str | None) -> list[Report]:
-    """``--engine dask``: the files as the partitions of one dataset, checked on a cluster."""
+    """``--engine dask``: the files as the partitions of one dataset, checked on a cluster;
+    the validation file, on this machine, against their digests."""
     from dataclasses import fields
 
     from ftdata.integrations import MissingDependency
     from ftdata.readers import InputError
 
-    if validation_file is not None:
-        fail("--validation-file is not supported with --engine dask")
     try:
         from ftdata.integrations.dask import (
             close_client,
@@ -206,13 +205,13 @@ def dask_reports(patterns: Sequence[str], options: ValidateOptions,
         fail(f"cannot reach the Dask scheduler at {scheduler}: {error}" if scheduler
              else f"cannot start a local Dask cluster: {error}")
     try:
-        run = validate_partitions(list(patterns), client=client,
+        run = validate_partitions(list(patterns), client=client, validation_file=validation_file,
                                   **{f.name: getattr(options, f.name) for f in fields(options)})
     except (InputError, ValueError) as error:
         fail(str(error))
     finally:
         close_client(client)
-    return run.files
+    return [*run.files, *([run.validation] if run.validation is not None else [])]
 
 
 def check_runs(runs: Iterable[ValidateOptions]) -> None:

@@ -60,6 +60,7 @@ from ftdata.engine import (
     detect_format,
     sample_records,
     token_setup,
+    validate_path,
 )
 from ftdata.formats import Format, get_format
 from ftdata.integrations import MissingDependency, require
@@ -74,7 +75,7 @@ from ftdata.readers import (
     read_events,
 )
 from ftdata.report import Report
-from ftdata.rules.duplicates import NUM_PERM
+from ftdata.rules.duplicates import NUM_PERM, RecordKeys
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.statistics import StatsAccumulator
 from ftdata.targets import Target, get_target
@@ -106,11 +107,15 @@ class DatasetReport:
     files: list[Report]
     stats: dict[str, Any] = field(default_factory=dict)
     accumulator: StatsAccumulator | None = field(default=None, repr=False, compare=False)
+    #: The validation file's report, with D004 for its copies of training examples.
+    validation: Report | None = None
 
     @property
     def ok(self) -> bool:
-        """False when any partition has an issue at or above the failing severity."""
-        return all(report.ok for report in self.files)
+        """False when any partition, or the validation file, has an issue at or above the
+        failing severity."""
+        return (all(report.ok for report in self.files)
+                and (self.validation is None or self.validation.ok))
 
     @property
     def records(self) -> int:
@@ -134,11 +139,13 @@ class DatasetReport:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """SPEC §5's document (``ftdata_version``, ``files``) plus ``dataset``: the totals."""
+        """SPEC §5's document (``ftdata_version``, ``files``: the partitions, then the
+        validation file) plus ``dataset``: the training set's totals."""
         from ftdata import __version__
 
+        reports = [*self.files, *([self.validation] if self.validation is not None else [])]
         return {"ftdata_version": __version__,
-                "files": [report.to_dict() for report in self.files],
+                "files": [report.to_dict() for report in reports],
                 "dataset": {"partitions": len(self.files), "records": self.records,
                             "valid_records": self.valid_records, "summary": self.summary,
                             "stats": self.stats}}
@@ -621,6 +628,7 @@ def _partitions_of(source: Any, options: ValidateOptions, column: str | None,
 def validate_partitions(source: Any, *, client: Any = None, column: str | None = None,
                         name: str | None = None,
                         storage_options: Mapping[str, Any] | None = None,
+                        validation_file: str | os.PathLike[str] | None = None,
                         **validate_options: Any) -> DatasetReport:
     """Validate a partitioned dataset on Dask: the same verdict as one machine, per partition.
 
@@ -642,6 +650,12 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
     (``dask.config.set(scheduler="threads")``). The other keyword arguments are
     :class:`ftdata.engine.ValidateOptions` fields (``target``, ``model``, ``select``...).
 
+    ``validation_file`` (a local file) is validated on this machine as the dataset's validation
+    file (``run.validation``): count limits do not apply, and its exact copies of training
+    examples are D004, naming the first copy's partition and line. Its digests travel to the
+    workers, never the training set's. (Near copies of training examples are looked for by
+    ``ftdata validate`` on one machine only.)
+
     Raises :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for
     bad options and :class:`ftdata.integrations.MissingDependency` without Dask.
     """
@@ -650,9 +664,53 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
     options = _options(validate_options)
     storage = dict(storage_options or {})
     setup = token_setup(options)  # an unknown model fails here, before any work
+    validation = (_Validation(validation_file, options)
+                  if validation_file is not None else None)
     partitions = _partitions_of(source, options, column, name, storage)
-    reports, copies = _compute(dask, partitions, client, options)
-    return _dataset_report(reports, copies, partitions.names, options, setup)
+    reports, copies, leaks = _compute(dask, partitions, client, options,
+                                      validation.contents if validation else frozenset())
+    run = _dataset_report(reports, copies, partitions.names, options, setup)
+    if validation is not None:
+        run.validation = validation.report_leaks(leaks, partitions.names)
+    return run
+
+
+class _Validation:
+    """The validation file, checked here; its records' content digests, looked for on the
+    cluster among the training examples'."""
+
+    def __init__(self, path: str | os.PathLike[str], options: ValidateOptions) -> None:
+        self.options = replace(options, count_limits=False)
+        self.records: list[tuple[int, int, bytes]] = []  # line, record, content digest
+        sink = None
+        if "D004" in _Collector(self.options, get_target(options.target)).enabled:
+            sink = self._keep
+        self.report = validate_path(path, self.options, keys_sink=sink)
+        self.report.duplicates = None  # its own copies are reported; the index is not needed
+        self.contents = frozenset(content for _, _, content in self.records)
+
+    def _keep(self, line: int, record: int, keys: RecordKeys) -> None:
+        self.records.append((line, record, keys.content))
+
+    def report_leaks(self, leaks: Mapping[bytes, tuple[int, int]],
+                     names: Sequence[str]) -> Report:
+        """The validation report with D004 at each record whose content is in training."""
+        collector = _Collector(self.options, get_target(self.options.target))
+        for line, record, content in self.records:
+            place = leaks.get(content)
+            if place is not None:
+                partition, first_line = place
+                collector.add(Finding("D004", f"also in the training file "
+                                              f"({names[partition]}:{first_line})"),
+                              line, record)
+        report = self.report
+        if collector.issues:
+            # After every other issue of its line, as one machine reports it.
+            report.issues = sorted(report.issues + collector.issues,
+                                   key=lambda i: (i.line is not None, i.line or 0,
+                                                  i.code == "D004"))
+            report.valid_records = _valid_records(report)
+        return report
 
 
 def _options(given: Mapping[str, Any]) -> ValidateOptions:
@@ -671,15 +729,18 @@ def _options(given: Mapping[str, Any]) -> ValidateOptions:
     return ValidateOptions(**values)
 
 
-def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateOptions
-             ) -> tuple[list[Report], list[Copy]]:
+def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateOptions,
+             wanted: frozenset[bytes] = frozenset(),
+             ) -> tuple[list[Report], list[Copy], dict[bytes, tuple[int, int]]]:
+    """The partitions' reports, the copies across them, and the first (partition, line) of
+    each ``wanted`` content digest among the training examples."""
     db = require("dask.bag", "validate_partitions")
     delayed = _delayed()
 
     outcomes = partitions.outcomes
     reports = [delayed(_report_of)(outcome) for outcome in outcomes]
     if not outcomes:
-        return [], []
+        return [], [], {}
     groups = max(1, len(outcomes))
     keys = db.from_delayed([delayed(_keys_of)(outcome) for outcome in outcomes])
     staged = (keys.groupby(_content_group, npartitions=groups, shuffle="tasks")
@@ -692,11 +753,35 @@ def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateO
     found = [copies, conflicts]
     if options.near_duplicates:
         found.append(_near_copies(firsts, groups, options.near_threshold))
+    leaks = (keys.filter(functools.partial(_is_wanted, wanted=wanted))
+             .foldby(_content_of, _earlier_place, None, _earliest_place, None)
+             if wanted else db.from_sequence([]))
     # Unoptimised: fusing would copy each partition's check into the bag that reads its
     # digests, and the partition would be checked twice.
-    computed_reports, *computed = dask.compute(reports, *found, scheduler=_scheduler(client),
-                                               optimize_graph=False)
-    return list(computed_reports), [copy for part in computed for copy in part]
+    computed_reports, computed_leaks, *computed = dask.compute(
+        reports, leaks, *found, scheduler=_scheduler(client), optimize_graph=False)
+    return (list(computed_reports), [copy for part in computed for copy in part],
+            dict(computed_leaks))
+
+
+def _is_wanted(key: Key, wanted: frozenset[bytes]) -> bool:
+    return key[0] in wanted
+
+
+def _content_of(key: Key) -> bytes:
+    return key[0]
+
+
+def _earlier_place(best: tuple[int, int] | None, key: Key) -> tuple[int, int]:
+    place = (key[3], key[4])
+    return place if best is None or place < best else best
+
+
+def _earliest_place(one: tuple[int, int] | None, other: tuple[int, int] | None
+                    ) -> tuple[int, int] | None:
+    if one is None or (other is not None and other < one):
+        return other
+    return one
 
 
 def _near_copies(firsts: Any, groups: int, threshold: float) -> Any:
