@@ -29,30 +29,6 @@ MULTIMODAL: dict[str, Any] = {"instruction": "<image>What is this?", "output": "
                               "images": ["data/cat.jpg"]}
 VALID = [MINIMAL, EMPTY_INPUT, FULL, {**MINIMAL, "history": []}, PREFERENCE, KTO, MULTIMODAL]
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
-    "trl-kto": {"prompt": "The sky is", "completion": " blue.", "label": True},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-    "vertex-gemini": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]},
-                                   {"role": "model", "parts": [{"text": "Hello"}]}]},
-    "bedrock-conversation": {"schemaVersion": "bedrock-conversation-2024",
-                             "messages": [{"role": "user", "content": [{"text": "Hi"}]},
-                                          {"role": "assistant", "content": [{"text": "Hello"}]}]},
-    "bedrock-claude": {"system": "Be brief.",
-                       "messages": [{"role": "user", "content": "Hi"},
-                                    {"role": "assistant", "content": "Hello"}]},
-}
-
 DEFECTS: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
     ({"instruction": "Add 2 and 2."}, [("S001", "/output")]),
     ({"input": "2 and 2", "output": "4"}, [("S001", "/instruction")]),
@@ -161,10 +137,6 @@ def test_reading_never_raises(record: dict[str, Any]) -> None:
 def test_matches_its_own_records(record: dict[str, Any]) -> None:
     assert FORMAT.matches(record)
 
-
-@pytest.mark.parametrize("format_id", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(format_id: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[format_id])
 
 
 @pytest.mark.parametrize("name", [

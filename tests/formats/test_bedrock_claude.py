@@ -24,35 +24,6 @@ MULTI_TURN: dict[str, Any] = {"messages": [USER, ASSISTANT,
                                            {"role": "assistant", "content": "Rome."}]}
 VALID = [WITH_SYSTEM, WITHOUT_SYSTEM, MULTI_TURN]
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat-tools": {"messages": [
-        USER, {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function", "function": {
-            "name": "capital", "arguments": '{"country": "France"}'}}]}],
-        "tools": [{"type": "function", "function": {"name": "capital"}}]},
-    "openai-chat-parts": {"messages": [
-        {"role": "user", "content": [{"type": "text", "text": "Hi"}]}, ASSISTANT]},
-    "openai-chat-weight": {"messages": [USER, {**ASSISTANT, "weight": 1}]},
-    "openai-preference": {"input": {"messages": [USER]}, "preferred_output": [ASSISTANT],
-                          "non_preferred_output": [{"role": "assistant", "content": "Rome."}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [USER], "completion": [ASSISTANT]},
-    "trl-preference": {"prompt": [USER], "chosen": [ASSISTANT],
-                       "rejected": [{"role": "assistant", "content": "Rome."}]},
-    "trl-kto": {"messages": [USER, ASSISTANT], "label": True},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-    "sharegpt-multimodal": {"messages": [{"role": "user", "content": "<image>Who?"},
-                                         ASSISTANT], "images": ["a.jpg"]},
-    "alpaca": {"instruction": "Add 2 and 2.", "input": "", "output": "4"},
-    "vertex-gemini": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]},
-                                   {"role": "model", "parts": [{"text": "Hello"}]}]},
-    "bedrock-conversation": {"schemaVersion": "bedrock-conversation-2024",
-                             "system": [{"text": "Be brief."}],
-                             "messages": [{"role": "user", "content": [{"text": "Hi"}]},
-                                          {"role": "assistant", "content": [{"text": "Hello"}]}]},
-}
-
 DEFECTS: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
     ({"system": "Be brief."}, [("S001", "/messages")]),
     ({"messages": []}, [("C015", "/messages")]),
@@ -129,10 +100,6 @@ def test_plain_openai_chat_records_overlap_as_the_spec_says() -> None:
     assert FORMAT.matches(WITHOUT_SYSTEM)
     assert get_format("openai-chat").matches(WITHOUT_SYSTEM)
 
-
-@pytest.mark.parametrize("format_id", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(format_id: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[format_id])
 
 
 def test_corpus_records_are_matched_and_read() -> None:

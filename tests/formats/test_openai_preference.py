@@ -24,26 +24,6 @@ VALID: dict[str, Any] = {
     "non_preferred_output": [{"role": "assistant", "content": "Cold."}],
 }
 
-# Typical records of the other formats, none of which this format may claim.
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
-    "trl-kto": {"prompt": "The sky is", "completion": " blue.", "label": True},
-    "trl-kto-messages": {"messages": [{"role": "user", "content": "Hi"},
-                                      {"role": "assistant", "content": "Hello"}],
-                         "label": False},
-    "alpaca": {"instruction": "Add.", "input": "2+2", "output": "4"},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-}
-
-
 def _copy(record: dict[str, Any]) -> dict[str, Any]:
     copy: dict[str, Any] = json.loads(json.dumps(record))
     return copy
@@ -156,10 +136,6 @@ def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in [VALID]:
         assert not get_format(other).matches(record)
 
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])
 
 
 def test_corpus_file_is_matched_read_and_valid() -> None:

@@ -19,25 +19,6 @@ VALIDATOR = Draft202012Validator(FORMAT.json_schema())
 
 VALID: dict[str, Any] = {"prompt": "Translate to French: cheese\n", "completion": " fromage"}
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-conversational-half": {"prompt": "Hi",
-                                "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
-    "trl-kto": {"prompt": "The sky is", "completion": " blue.", "label": True},
-    "alpaca": {"instruction": "Add.", "input": "2+2", "output": "4"},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-}
-
 DEFECTS: list[tuple[dict[str, Any], str, str]] = [
     ({"prompt": "Hi"}, "S001", "/completion"),
     ({"completion": "Hello"}, "S001", "/prompt"),
@@ -104,10 +85,6 @@ def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in [VALID]:
         assert not get_format(other).matches(record)
 
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)

@@ -8,7 +8,6 @@ import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped, unused-ignore]
 
 import ftdata
-from ftdata.formats import get_format
 from ftdata.formats.sharegpt import FORMAT
 from ftdata.shapes import check_shape
 
@@ -51,31 +50,6 @@ ROLE_CONTENT: dict[str, Any] = {
 }
 EMPTY_TOOLS: dict[str, Any] = {**PLAIN, "tools": "", "id": "QWJhYvA_0"}
 VALID = [PLAIN, TOOL_USE, SYSTEM_TURN, PREFERENCE, KTO, MULTIMODAL, ROLE_CONTENT, EMPTY_TOOLS]
-
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
-    "trl-kto": {"messages": [{"role": "user", "content": "Hi"},
-                             {"role": "assistant", "content": "Hello"}], "label": True},
-    "alpaca": {"instruction": "Add 2 and 2.", "input": "", "output": "4"},
-    "vertex-gemini": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]},
-                                   {"role": "model", "parts": [{"text": "Hello"}]}]},
-    "bedrock-conversation": {"schemaVersion": "bedrock-conversation-2024",
-                             "messages": [{"role": "user", "content": [{"text": "Hi"}]},
-                                          {"role": "assistant", "content": [{"text": "Hello"}]}]},
-    "bedrock-claude": {"system": "Be brief.",
-                       "messages": [{"role": "user", "content": "Hi"},
-                                    {"role": "assistant", "content": "Hello"}]},
-}
 
 DEFECTS: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
     ({"conversations": [{"from": "user", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]},
@@ -249,13 +223,6 @@ def test_reading_never_raises(record: dict[str, Any]) -> None:
 def test_matches_its_own_records(record: dict[str, Any]) -> None:
     assert FORMAT.matches(record)
 
-
-@pytest.mark.parametrize("format_id", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(format_id: str) -> None:
-    record = OTHER_FORMATS[format_id]
-    if format_id in ("openai-chat", "openai-rft"):
-        assert get_format(format_id).matches(record)
-    assert not FORMAT.matches(record)
 
 
 def _load(name: str) -> list[Any]:

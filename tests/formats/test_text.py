@@ -16,22 +16,6 @@ VALIDATOR = Draft202012Validator(FORMAT.json_schema())
 
 VALID: dict[str, Any] = {"text": "The sky is blue.\nThe grass is green."}
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"chosen": "The sky is blue.", "rejected": "The sky is green."},
-    "trl-kto": {"prompt": "The sky is", "completion": " blue.", "label": True},
-    "alpaca": {"instruction": "Add.", "input": "2+2", "output": "4"},
-    "vertex-gemini": {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]},
-}
-
 DEFECTS: list[tuple[dict[str, Any], str, str]] = [
     ({}, "S001", "/text"),
     ({"text": None}, "S003", "/text"),
@@ -80,10 +64,6 @@ def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in [VALID]:
         assert not get_format(other).matches(record)
 
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])
 
 
 def test_corpus_file_is_matched_read_and_valid() -> None:

@@ -36,28 +36,6 @@ WITH_IMAGES: dict[str, Any] = {
     "completion": [{"role": "assistant", "content": [{"type": "text", "text": "The sea."}]}],
 }
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-preference": {"prompt": [{"role": "user", "content": "Hi"}],
-                       "chosen": [{"role": "assistant", "content": "Hello"}],
-                       "rejected": [{"role": "assistant", "content": "Go away"}]},
-    "trl-kto": {"prompt": [{"role": "user", "content": "Hi"}],
-                "completion": [{"role": "assistant", "content": "Hello"}], "label": True},
-    "trl-kto-messages": {"messages": [{"role": "user", "content": "Hi"},
-                                      {"role": "assistant", "content": "Hello"}],
-                         "label": False},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-}
-
-
 def _user(content: Any = "Hi") -> dict[str, Any]:
     return {"role": "user", "content": content}
 
@@ -187,8 +165,3 @@ def test_matches_its_records_even_when_invalid() -> None:
 def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in [VALID, WITH_TOOLS, WITH_IMAGES]:
         assert not get_format(other).matches(record)
-
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])

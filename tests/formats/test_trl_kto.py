@@ -29,25 +29,6 @@ CONVERSATIONAL: dict[str, Any] = {"prompt": [_user()], "completion": [_assistant
 MESSAGES: dict[str, Any] = {"messages": [_user(), _assistant()], "label": True}
 VALID = [STANDARD, CONVERSATIONAL, MESSAGES]
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-preference": {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
-    "sharegpt": {"conversations": [{"from": "human", "value": "Hi"},
-                                   {"from": "gpt", "value": "Hello"}]},
-    "bedrock-claude": {"system": "Be brief.", "messages": [{"role": "user", "content": "Hi"},
-                                                           {"role": "assistant",
-                                                            "content": "Hello"}]},
-}
-
 DEFECTS: list[tuple[dict[str, Any], str, str]] = [
     ({"prompt": "The sky is", "completion": " blue."}, "S001", "/label"),
     ({"messages": [_user(), _assistant()]}, "S001", "/label"),
@@ -136,10 +117,6 @@ def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in VALID:
         assert not get_format(other).matches(record)
 
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])
 
 
 def test_llamafactory_corpus_file_is_matched_read_and_valid() -> None:

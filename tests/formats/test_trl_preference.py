@@ -38,25 +38,6 @@ VISION: dict[str, Any] = {"prompt": "What do you see?", "images": ["https://exam
                           "chosen": [_assistant("A lake.")], "rejected": [_assistant("A car.")]}
 VALID = [STANDARD, STANDARD_IMPLICIT, CONVERSATIONAL, CONVERSATIONAL_IMPLICIT, VISION]
 
-OTHER_FORMATS: dict[str, dict[str, Any]] = {
-    "openai-chat": {"messages": [{"role": "user", "content": "Hi"},
-                                 {"role": "assistant", "content": "Hello"}]},
-    "openai-rft": {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
-    "openai-preference": {"input": {"messages": [{"role": "user", "content": "Hi"}]},
-                          "preferred_output": [{"role": "assistant", "content": "Hello"}],
-                          "non_preferred_output": [{"role": "assistant", "content": "Go"}]},
-    "prompt-completion": {"prompt": "2+2=", "completion": "4"},
-    "text": {"text": "The sky is blue."},
-    "trl-conversational": {"prompt": [{"role": "user", "content": "Hi"}],
-                           "completion": [{"role": "assistant", "content": "Hello"}]},
-    "trl-kto": {"prompt": "The sky is", "completion": " blue.", "label": True},
-    "sharegpt-preference": {"conversations": [{"from": "human", "value": "Hi"}],
-                            "chosen": {"from": "gpt", "value": "Hello"},
-                            "rejected": {"from": "gpt", "value": "Go away"}},
-    "alpaca-preference": {"instruction": "Greet.", "input": "",
-                          "chosen": "Hello", "rejected": "Go away"},
-}
-
 DEFECTS: list[tuple[dict[str, Any], str, str]] = [
     ({"prompt": "Hi", "chosen": "Hello"}, "S001", "/rejected"),
     ({"rejected": "Go away"}, "S001", "/chosen"),
@@ -170,10 +151,6 @@ def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in VALID:
         assert not get_format(other).matches(record)
 
-
-@pytest.mark.parametrize("name", sorted(OTHER_FORMATS))
-def test_does_not_match_other_formats(name: str) -> None:
-    assert not FORMAT.matches(OTHER_FORMATS[name])
 
 
 def test_corpus_file_is_matched_read_and_valid() -> None:

@@ -1,0 +1,286 @@
+"""Typical records of every format, for the tests that each format claims its own records
+and no other's (format detection reads records one at a time, so this matrix is its contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: (the format a record belongs to, a label for test ids, the record).
+TYPICAL: list[tuple[str, str, dict[str, Any]]] = [
+    ("alpaca", "alpaca", {"instruction": "Add 2 and 2.", "input": "", "output": "4"}),
+    ("alpaca", "alpaca", {"instruction": "Add.", "input": "2+2", "output": "4"}),
+    (
+        "alpaca",
+        "alpaca-preference",
+        {"instruction": "Greet.", "input": "", "chosen": "Hello", "rejected": "Go away"},
+    ),
+    (
+        "bedrock-claude",
+        "bedrock-claude",
+        {
+            "system": "Be brief.",
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"},
+            ],
+        },
+    ),
+    (
+        "bedrock-conversation",
+        "bedrock-conversation",
+        {
+            "schemaVersion": "bedrock-conversation-2024",
+            "messages": [
+                {"role": "user", "content": [{"text": "Hi"}]},
+                {"role": "assistant", "content": [{"text": "Hello"}]},
+            ],
+        },
+    ),
+    (
+        "bedrock-conversation",
+        "bedrock-conversation",
+        {
+            "schemaVersion": "bedrock-conversation-2024",
+            "system": [{"text": "Be brief."}],
+            "messages": [
+                {"role": "user", "content": [{"text": "Hi"}]},
+                {"role": "assistant", "content": [{"text": "Hello"}]},
+            ],
+        },
+    ),
+    (
+        "openai-chat",
+        "gemini-in-openai-shape",
+        {"messages": [{"role": "user", "content": "Hi"}, {"role": "model", "content": "Hello"}]},
+    ),
+    (
+        "openai-chat",
+        "openai-chat",
+        {
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"},
+            ]
+        },
+    ),
+    (
+        "openai-chat",
+        "openai-chat-parts",
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
+                {"role": "assistant", "content": "Paris."},
+            ]
+        },
+    ),
+    (
+        "openai-chat",
+        "openai-chat-parts",
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "Hi"},
+                        {"type": "image_url", "image_url": {"url": "https://x/cat.png"}},
+                    ],
+                },
+                {"role": "assistant", "content": "A cat."},
+            ]
+        },
+    ),
+    (
+        "openai-chat",
+        "openai-chat-tools",
+        {
+            "messages": [
+                {"role": "user", "content": "What is the capital of France?"},
+                {
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": "capital", "arguments": '{"country": "France"}'},
+                        }
+                    ],
+                },
+            ],
+            "tools": [{"type": "function", "function": {"name": "capital"}}],
+        },
+    ),
+    (
+        "openai-chat",
+        "openai-chat-weight",
+        {
+            "messages": [
+                {"role": "user", "content": "What is the capital of France?"},
+                {"role": "assistant", "content": "Paris.", "weight": 1},
+            ]
+        },
+    ),
+    (
+        "openai-preference",
+        "openai-preference",
+        {
+            "input": {"messages": [{"role": "user", "content": "Hi"}]},
+            "preferred_output": [{"role": "assistant", "content": "Hello"}],
+            "non_preferred_output": [{"role": "assistant", "content": "Go"}],
+        },
+    ),
+    (
+        "openai-preference",
+        "openai-preference",
+        {
+            "input": {"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+            "preferred_output": [{"role": "assistant", "content": "Paris."}],
+            "non_preferred_output": [{"role": "assistant", "content": "Rome."}],
+        },
+    ),
+    (
+        "openai-rft",
+        "openai-rft",
+        {"messages": [{"role": "user", "content": "2+2?"}], "answer": "4"},
+    ),
+    ("prompt-completion", "prompt-completion", {"prompt": "2+2=", "completion": "4"}),
+    (
+        "sharegpt",
+        "sharegpt",
+        {"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]},
+    ),
+    (
+        "sharegpt",
+        "sharegpt-multimodal",
+        {
+            "messages": [
+                {"role": "user", "content": "<image>Who?"},
+                {"role": "assistant", "content": "Paris."},
+            ],
+            "images": ["a.jpg"],
+        },
+    ),
+    (
+        "sharegpt",
+        "sharegpt-preference",
+        {
+            "conversations": [{"from": "human", "value": "Hi"}],
+            "chosen": {"from": "gpt", "value": "Hello"},
+            "rejected": {"from": "gpt", "value": "Go away"},
+        },
+    ),
+    ("text", "text", {"text": "The sky is blue."}),
+    (
+        "trl-conversational",
+        "trl-conversational",
+        {
+            "prompt": [{"role": "user", "content": "Hi"}],
+            "completion": [{"role": "assistant", "content": "Hello"}],
+        },
+    ),
+    (
+        "trl-conversational",
+        "trl-conversational",
+        {
+            "prompt": [{"role": "user", "content": "What is the capital of France?"}],
+            "completion": [{"role": "assistant", "content": "Paris."}],
+        },
+    ),
+    (
+        "trl-conversational",
+        "trl-conversational-half",
+        {"prompt": "Hi", "completion": [{"role": "assistant", "content": "Hello"}]},
+    ),
+    ("trl-kto", "trl-kto", {"prompt": "The sky is", "completion": " blue.", "label": True}),
+    (
+        "trl-kto",
+        "trl-kto",
+        {
+            "messages": [
+                {"role": "user", "content": "What is the capital of France?"},
+                {"role": "assistant", "content": "Paris."},
+            ],
+            "label": True,
+        },
+    ),
+    (
+        "trl-kto",
+        "trl-kto",
+        {
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"},
+            ],
+            "label": True,
+        },
+    ),
+    (
+        "trl-kto",
+        "trl-kto",
+        {
+            "prompt": [{"role": "user", "content": "Hi"}],
+            "completion": [{"role": "assistant", "content": "Hello"}],
+            "label": True,
+        },
+    ),
+    (
+        "trl-kto",
+        "trl-kto-messages",
+        {
+            "messages": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"},
+            ],
+            "label": False,
+        },
+    ),
+    (
+        "trl-preference",
+        "trl-preference",
+        {"prompt": "The sky is", "chosen": " blue.", "rejected": " green."},
+    ),
+    (
+        "trl-preference",
+        "trl-preference",
+        {
+            "prompt": [{"role": "user", "content": "What is the capital of France?"}],
+            "chosen": [{"role": "assistant", "content": "Paris."}],
+            "rejected": [{"role": "assistant", "content": "Rome."}],
+        },
+    ),
+    (
+        "trl-preference",
+        "trl-preference",
+        {"chosen": "The sky is blue.", "rejected": "The sky is green."},
+    ),
+    (
+        "trl-preference",
+        "trl-preference",
+        {
+            "prompt": [{"role": "user", "content": "Hi"}],
+            "chosen": [{"role": "assistant", "content": "Hello"}],
+            "rejected": [{"role": "assistant", "content": "Go away"}],
+        },
+    ),
+    (
+        "vertex-gemini",
+        "vertex-gemini",
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": "Hi"}]},
+                {"role": "model", "parts": [{"text": "Hello"}]},
+            ]
+        },
+    ),
+    ("vertex-gemini", "vertex-gemini", {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}),
+]
+
+#: (format, label): records of another format that a format also reads, by design. Claude on
+#: Bedrock takes OpenAI-shaped messages with string content; an RFT record is a chat that
+#: ends with the user, and any role name is left for the shape to judge.
+OVERLAPS = frozenset(
+    {
+        ("bedrock-claude", "openai-chat"),
+        ("bedrock-claude", "gemini-in-openai-shape"),
+        ("openai-chat", "openai-rft"),
+    }
+)
