@@ -46,11 +46,13 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for an
     unknown format, target, model or rule code.
     """
+    from dataclasses import replace
+
     from ftdata.engine import validate_path
 
     options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
                        tokens, near_duplicates, jobs)
-    report = validate_path(path, options)
+    report = validate_path(path, replace(options, index_copies=validation_file is not None))
     if validation_file is not None:
         report.validation = validate_path(validation_file, options, training=[report])
     report.duplicates = None  # the index is large: keep it no longer than needed

@@ -91,6 +91,9 @@ class ValidateOptions:
     near_threshold: float = NEAR_THRESHOLD
     #: Worker processes (``--jobs``); ``None``: every core for large files, one for small.
     jobs: int | None = None
+    #: Keep the examples' duplicate digests even when D001-D003 are off: a validation file
+    #: is checked against these files for D004 (set for the training files when there is one).
+    index_copies: bool = False
 
 
 @dataclass(slots=True)
@@ -433,9 +436,11 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
         duplicate_codes.discard("D002")
-    tracker = (DuplicateTracker(near="D002" in duplicate_codes,
+    tracker = (DuplicateTracker(near="D002" in duplicate_codes or (
+                                    options.index_copies and options.near_duplicates),
                                 threshold=options.near_threshold)
-               if duplicate_codes or leak_index or keys_sink is not None else None)
+               if duplicate_codes or leak_index or keys_sink is not None or options.index_copies
+               else None)
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
                              duplicates=tracker is not None,
                              near=options.near_duplicates,

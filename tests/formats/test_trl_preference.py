@@ -200,3 +200,9 @@ def test_pairs_from_other_formats_are_written_as_messages() -> None:
     assert openai_write is not None
     written = openai_write(FORMAT.read(STANDARD))
     assert "trl_form" not in json.dumps(written)
+
+
+def test_a_string_pair_with_images_is_conversational() -> None:
+    # Images only travel in the conversational form, so such a pair is not marked standard.
+    example = FORMAT.read({**STANDARD, "images": ["cat.png"]})
+    assert "trl_form" not in example.metadata

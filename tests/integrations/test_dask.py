@@ -470,6 +470,33 @@ def test_a_validation_file_gets_the_verdict_of_one_machine(client: Any, tmp_path
     assert quiet.validation.records == len(VALIDATION)
 
 
+def test_d004_holds_with_the_other_duplicate_rules_off(client: Any, tmp_path: Path) -> None:
+    paths = write_partitions(tmp_path, PARTITIONS)
+    validation = tmp_path / "valid.jsonl"
+    validation.write_text("".join(line(record) + "\n" for record in VALIDATION), "utf-8")
+    run = validate_partitions([str(path) for path in paths], client=client,
+                              validation_file=validation, count_tokens=False,
+                              ignore=("D001", "D002", "D003"))
+    assert run.validation is not None
+    assert [i.line for i in run.validation.issues if i.code == "D004"] == [1, 2, 4, 6]
+    assert not any(i.code == "D001" for report in run.files for i in report.issues)
+
+
+def test_the_validation_file_has_options_of_its_own(client: Any, tmp_path: Path) -> None:
+    paths = write_partitions(tmp_path, PARTITIONS)
+    validation = tmp_path / "valid.jsonl"
+    validation.write_text("".join(line(record) + "\n" for record in VALIDATION), "utf-8")
+    run = validate_partitions([str(path) for path in paths], client=client,
+                              validation_file=validation, count_tokens=False,
+                              validation_options={"count_tokens": False,
+                                                  "ignore": ("D004", "D001")})
+    assert run.validation is not None
+    codes = {i.code for i in run.validation.issues}
+    assert "D004" not in codes and "D001" not in codes and "F002" in codes
+    # The partitions keep their own options.
+    assert any(i.code == "D001" for report in run.files for i in report.issues)
+
+
 def test_the_cli_checks_a_validation_file_with_dask(client: Any, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -486,6 +513,17 @@ def test_the_cli_checks_a_validation_file_with_dask(client: Any, tmp_path: Path)
     files = json.loads(result.stdout)["files"]
     assert [entry["path"] for entry in files] == [*map(str, paths), str(validation)]
     assert sum(issue["code"] == "D004" for issue in files[-1]["issues"]) == 4
+    # Configuration for the validation file's own path applies to it, as with one machine.
+    (tmp_path / "ftdata.toml").write_text(
+        f'[per-file-ignores]\n"{validation.name}" = ["D004"]\n', "utf-8")
+    result = CliRunner().invoke(cli, ["validate", *map(str, paths), "--engine", "dask",
+                                      "--scheduler", client.scheduler.address, "--no-tokens",
+                                      "--config", str(tmp_path / "ftdata.toml"),
+                                      "--validation-file", str(validation),
+                                      "--output-format", "json"])
+    files = json.loads(result.stdout)["files"]
+    assert not any(issue["code"] == "D004" for issue in files[-1]["issues"])
+    assert any(issue["code"] == "D001" for entry in files[:-1] for issue in entry["issues"])
 
 
 def test_the_cli_starts_a_local_cluster_without_an_address(tmp_path: Path) -> None:

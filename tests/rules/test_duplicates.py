@@ -110,6 +110,28 @@ def test_d004_silent_without_leaks_and_in_the_cli_json(tmp_path: Path) -> None:
     assert all(entry["issues"] == [] for entry in files)
 
 
+@pytest.mark.parametrize("selection", [{"select": "D004"}, {"ignore": "D001,D003"},
+                                       {"ignore": "D001,D002,D003"}])
+def test_d004_holds_with_the_other_duplicate_rules_off(tmp_path: Path,
+                                                       selection: dict[str, str]) -> None:
+    train = _write(tmp_path / "train.jsonl", [chat(user(f"Q{n}"), assistant(f"A{n}"))
+                                              for n in range(12)])
+    valid = _write(tmp_path / "valid.jsonl", [chat(user("Q7"), assistant("A7"))])
+    option, codes = next(iter(selection.items()))
+    report = ftdata.validate(train, target="openai", validation_file=valid,
+                             select=codes if option == "select" else None,
+                             ignore=codes if option == "ignore" else None)
+    assert report.validation is not None
+    assert [(i.code, i.message) for i in report.validation.issues] == [
+        ("D004", f"also in the training file ({train}:8)")]
+    process = subprocess.run([sys.executable, "-m", "ftdata", "validate", str(train),
+                              "--validation-file", str(valid), f"--{option}", codes,
+                              "--isolated", "--no-tokens", "--quiet"],
+                             capture_output=True, text=True, check=False)
+    assert process.returncode == 1, process.stderr
+    assert "D004" in process.stdout
+
+
 def test_near_leak_needs_near_duplicates(tmp_path: Path) -> None:
     text = ("Our office opens at nine in the morning and closes at six in the evening from "
             "Monday to Friday; on Saturdays we open at ten and close at {t}.")

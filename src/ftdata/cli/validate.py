@@ -146,14 +146,16 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     config = load_command_config(config_file, isolated)
     given = {CONFIGURABLE[name]: getattr(options, CONFIGURABLE[name])
              for name in given_parameters(ctx, CONFIGURABLE)}
-    runs = [(path, configured(options, config, path, given)) for path in files]
+    # Training files keep their duplicate digests for the validation file's D004.
+    training = replace(options, index_copies=validation_file is not None)
+    runs = [(path, configured(training, config, path, given)) for path in files]
     validation = (configured(options, config, validation_file, given)
                   if validation_file is not None else None)
     check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
     reports = []
     unreadable = False
     if engine == "dask":
-        reports = dask_reports(files, runs[0][1], validation_file, scheduler)
+        reports = dask_reports(files, runs[0][1], validation_file, validation, scheduler)
     elif scheduler is not None:
         fail("--scheduler needs --engine dask")
     for path, file_options in runs if engine == "local" else ():
@@ -183,7 +185,8 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
 
 
 def dask_reports(patterns: Sequence[str], options: ValidateOptions,
-                 validation_file: str | None, scheduler: str | None) -> list[Report]:
+                 validation_file: str | None, validation: ValidateOptions | None,
+                 scheduler: str | None) -> list[Report]:
     """``--engine dask``: the files as the partitions of one dataset, checked on a cluster;
     the validation file, on this machine, against their digests."""
     from dataclasses import fields
@@ -205,8 +208,11 @@ def dask_reports(patterns: Sequence[str], options: ValidateOptions,
         fail(f"cannot reach the Dask scheduler at {scheduler}: {error}" if scheduler
              else f"cannot start a local Dask cluster: {error}")
     try:
-        run = validate_partitions(list(patterns), client=client, validation_file=validation_file,
-                                  **{f.name: getattr(options, f.name) for f in fields(options)})
+        run = validate_partitions(
+            list(patterns), client=client, validation_file=validation_file,
+            validation_options=(None if validation is None else
+                                {f.name: getattr(validation, f.name) for f in fields(validation)}),
+            **{f.name: getattr(options, f.name) for f in fields(options)})
     except (InputError, ValueError) as error:
         fail(str(error))
     finally:

@@ -6,8 +6,9 @@ whole conversations and TRL takes their common leading turns as the prompt. Visi
 ``images``.
 
 The two forms train differently (TRL applies the chat template to conversational data only),
-so a standard pair is marked ``trl_form: "standard"`` in the example's metadata and written
-back as strings; everything else is written in the conversational form.
+so a pair read from strings (with no images, which only the conversational form can carry) is
+marked ``trl_form: "standard"`` in the example's metadata and written back as strings while its
+turns still fit them; everything else is written in the conversational form.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def read(record: Mapping[str, Any]) -> Example:
     example = Example(kind="preference", messages=messages,
                       chosen=_side(chosen, "/chosen", shared),
                       rejected=_side(rejected, "/rejected", shared))
-    if all(isinstance(record.get(key, ""), str) for key in ("prompt", "chosen", "rejected")):
+    if "images" not in record and all(isinstance(record.get(key, ""), str)
+                                      for key in ("prompt", "chosen", "rejected")):
         example.metadata[STANDARD_FORM[0]] = STANDARD_FORM[1]
     attach_images(record, example.all_messages())
     return example

@@ -172,6 +172,8 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
     if not options.near_duplicates:
         dataset_codes -= {"D002"}
+    if options.index_copies:
+        dataset_codes |= {"D004"}  # digests for a validation file to be checked against
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
                              duplicates=bool(dataset_codes), near="D002" in dataset_codes,
                              error_codes=collector.error_codes)
@@ -629,6 +631,7 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
                         name: str | None = None,
                         storage_options: Mapping[str, Any] | None = None,
                         validation_file: str | os.PathLike[str] | None = None,
+                        validation_options: Mapping[str, Any] | None = None,
                         **validate_options: Any) -> DatasetReport:
     """Validate a partitioned dataset on Dask: the same verdict as one machine, per partition.
 
@@ -651,10 +654,11 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
     :class:`ftdata.engine.ValidateOptions` fields (``target``, ``model``, ``select``...).
 
     ``validation_file`` (a local file) is validated on this machine as the dataset's validation
-    file (``run.validation``): count limits do not apply, and its exact copies of training
-    examples are D004, naming the first copy's partition and line. Its digests travel to the
-    workers, never the training set's. (Near copies of training examples are looked for by
-    ``ftdata validate`` on one machine only.)
+    file (``run.validation``), with ``validation_options`` when given (else the same
+    options): count limits do not apply, and its exact copies of training examples are D004,
+    naming the first copy's partition and line. Its digests travel to the workers, never the
+    training set's. (Near copies of training examples are looked for by ``ftdata validate``
+    on one machine only.)
 
     Raises :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for
     bad options and :class:`ftdata.integrations.MissingDependency` without Dask.
@@ -664,8 +668,12 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
     options = _options(validate_options)
     storage = dict(storage_options or {})
     setup = token_setup(options)  # an unknown model fails here, before any work
-    validation = (_Validation(validation_file, options)
-                  if validation_file is not None else None)
+    validation = None
+    if validation_file is not None:
+        validation = _Validation(validation_file, _options(
+            validation_options if validation_options is not None else validate_options))
+        # The partitions keep their digests for D004 even when D001-D003 are off.
+        options = replace(options, index_copies=True)
     partitions = _partitions_of(source, options, column, name, storage)
     reports, copies, leaks = _compute(dask, partitions, client, options,
                                       validation.contents if validation else frozenset())

@@ -1154,7 +1154,10 @@ class SystemPromptTally:
     It keeps one counter and a first place per distinct prompt key (at most
     ``MAX_DISTINCT``), so it stays small whatever the file's size. A place is a line; the
     tally of a partitioned dataset merges its partitions' tallies (:meth:`merge`) with
-    places that say which partition, and names them in :meth:`findings`.
+    places that say which partition, and names them in :meth:`findings`. Each partition
+    caps its own keys, so in a dataset where a partition holds more than ``MAX_DISTINCT``
+    prompts before the common one, the merged counts (and Q007) can differ from one run over
+    the concatenated files.
     """
 
     MAX_DISTINCT = 10_000
