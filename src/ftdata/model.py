@@ -55,6 +55,9 @@ class Message:
     tool_call_id: str | None = None
     weight: float | None = None
     pointer: str = ""
+    #: Where ``tool_call_id`` sits, when the format does not keep it at ``pointer/tool_call_id``
+    #: (Gemini's ``functionResponse/id``, Bedrock's ``toolResult/toolUseId``).
+    tool_call_id_pointer: str | None = None
 
     @property
     def text(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import ftdata
 from tests.rules.helpers import TOOLS, assistant, call, chat, codes, user
 
 SYSTEM = {"role": "system", "content": "Be brief."}
@@ -222,3 +223,28 @@ def test_tool_result_without_a_call_is_c011() -> None:
                   {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}, assistant())
     assert findings(record) == [
         ("C011", "tool message without a preceding tool call", "/messages/2")]
+
+
+@pytest.mark.parametrize(("format_id", "record", "pointer"), [
+    ("vertex-gemini", {"contents": [
+        {"role": "user", "parts": [{"text": "Weather?"}]},
+        {"role": "model", "parts": [{"functionCall": {"name": "w", "args": {}, "id": "a"}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "w", "response": {},
+                                                         "id": "b"}}]},
+        {"role": "model", "parts": [{"text": "Sunny."}]}]},
+     "/contents/2/parts/0/functionResponse/id"),
+    ("bedrock-conversation", {"schemaVersion": "bedrock-conversation-2024", "messages": [
+        {"role": "user", "content": [{"text": "Weather?"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "a", "name": "w",
+                                                       "input": {}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "b",
+                                                     "content": [{"text": "Sunny"}]}}]},
+        {"role": "assistant", "content": [{"text": "Sunny."}]}]},
+     "/messages/2/content/0/toolResult/toolUseId"),
+])
+def test_c011_points_at_the_id_where_the_format_keeps_it(format_id: str,
+                                                         record: dict[str, Any],
+                                                         pointer: str) -> None:
+    report = ftdata.validate_records([record], format=format_id, ignore=["F007"])
+    found = [(i.pointer, i.message) for i in report.issues if i.code == "C011"]
+    assert found == [(pointer, "tool_call_id 'b' answers no earlier tool call")]

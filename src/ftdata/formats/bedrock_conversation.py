@@ -181,7 +181,8 @@ def _tool_result(data: Mapping[str, Any], pointer: str) -> Message:
                               pointer=f"{block_pointer}/json"))
     call_id = data.get("toolUseId")
     return Message(role="tool", content=parts, pointer=pointer,
-                   tool_call_id=call_id if isinstance(call_id, str) else None)
+                   tool_call_id=call_id if isinstance(call_id, str) else None,
+                   tool_call_id_pointer=f"{pointer}/toolResult/toolUseId")
 
 
 def _block_kind(block: Any) -> str | None:

@@ -177,7 +177,8 @@ def _result(data: Mapping[str, Any], pointer: str) -> Message:
     content = [Part("text", text=_json_text(response),
                     pointer=pointer + ("/response" if "response" in data else ""))]
     return Message(role="tool", content=content, name=name if isinstance(name, str) else None,
-                   tool_call_id=call_id if isinstance(call_id, str) else None, pointer=pointer)
+                   tool_call_id=call_id if isinstance(call_id, str) else None, pointer=pointer,
+                   tool_call_id_pointer=pointer + "/id")
 
 
 def _read_content(raw: Any, pointer: str) -> list[Message]:

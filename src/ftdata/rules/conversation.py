@@ -524,7 +524,8 @@ def _orphan_findings(messages: list[Message]) -> list[Finding]:
                                         message.pointer))
             elif answered and open_ids and answered not in open_ids:
                 findings.append(Finding("C011", f"tool_call_id {answered!r} answers no earlier "
-                                                f"tool call", message.pointer + "/tool_call_id"))
+                                                f"tool call", message.tool_call_id_pointer
+                                        or message.pointer + "/tool_call_id"))
         elif role == "user":
             open_ids, open_calls = set(), 0
     return findings
