@@ -761,7 +761,9 @@ def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateO
     found = [copies, conflicts]
     if options.near_duplicates:
         found.append(_near_copies(firsts, groups, options.near_threshold))
-    leaks = (keys.filter(functools.partial(_is_wanted, wanted=wanted))
+    # The wanted digests are one object of the graph, sent once to each worker rather than
+    # once within every partition's task.
+    leaks = (keys.map_partitions(_wanted_keys, delayed(wanted, pure=True))
              .foldby(_content_of, _earlier_place, None, _earliest_place, None)
              if wanted else db.from_sequence([]))
     # Unoptimised: fusing would copy each partition's check into the bag that reads its
@@ -772,8 +774,8 @@ def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateO
             dict(computed_leaks))
 
 
-def _is_wanted(key: Key, wanted: frozenset[bytes]) -> bool:
-    return key[0] in wanted
+def _wanted_keys(keys: Iterable[Key], wanted: frozenset[bytes]) -> list[Key]:
+    return [key for key in keys if key[0] in wanted]
 
 
 def _content_of(key: Key) -> bytes:
