@@ -524,6 +524,12 @@ def test_the_cli_checks_a_validation_file_with_dask(client: Any, tmp_path: Path)
     files = json.loads(result.stdout)["files"]
     assert not any(issue["code"] == "D004" for issue in files[-1]["issues"])
     assert any(issue["code"] == "D001" for entry in files[:-1] for issue in entry["issues"])
+    # Near copies of training examples are not looked for on a cluster: the command says so.
+    result = CliRunner().invoke(cli, ["validate", *map(str, paths), "--engine", "dask",
+                                      "--scheduler", client.scheduler.address, "--no-tokens",
+                                      "--isolated", "--validation-file", str(validation),
+                                      "--near-duplicates", "--quiet"])
+    assert "near copies need --engine local" in result.stderr
 
 
 def test_the_cli_starts_a_local_cluster_without_an_address(tmp_path: Path) -> None:

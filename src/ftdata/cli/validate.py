@@ -194,6 +194,9 @@ def dask_reports(patterns: Sequence[str], options: ValidateOptions,
     from ftdata.integrations import MissingDependency
     from ftdata.readers import InputError
 
+    if validation is not None and validation.near_duplicates:
+        click.echo("ftdata: note: with --engine dask, D004 finds exact copies of training "
+                   "examples only; near copies need --engine local", err=True)
     try:
         from ftdata.integrations.dask import (
             close_client,
