@@ -446,48 +446,90 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                              near=options.near_duplicates,
                              error_codes=collector.error_codes)
                if fmt is not None else None)
-    records = 0
-    invalid: set[int] = set()
-    foreign: Counter[str] = Counter()
-    first_foreign: dict[str, int] = {}
-    stats = StatsAccumulator()
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    limit = tokens.limit if tokens else None
     jobs = choose_jobs(options.jobs, size) if checker is not None else 1
     checked = check_events(events, checker, jobs) if checker is not None else (
         (event, None) for event in events)
+
+    def copies(line: int, index: int, keys: RecordKeys) -> list[Finding]:
+        assert tracker is not None
+        if keys_sink is not None:
+            keys_sink(line, index, keys)
+        found = tracker.observe(keys, line)
+        for training_index, training_name in leak_index:
+            leaks = training_index.leaks(keys, training_name)
+            if leaks:
+                found += leaks
+                break
+        return found
+
+    totals = collect_results(checked, collector, system_prompts,
+                             tokens.limit if tokens else None,
+                             copies if tracker is not None else None)
+    records, stats = totals.records, totals.stats
+    file_level = _file_findings(fmt, reason, target, options, records, size, totals.foreign,
+                                totals.first_foreign)
+    if system_prompts is not None:
+        file_level += system_prompts.findings()
+    for finding in file_level:
+        collector.add(finding, None, None)
+    issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
+    valid = 0 if fmt is None else records - len(totals.invalid)
+    return Report(path=name, format=fmt.id if fmt else None, target=target.id,
+                  model=tokens.model_id if tokens else None, records=records,
+                  valid_records=valid, issues=issues, stats=file_stats(stats, tokens),
+                  strict=options.strict, max_issues=options.max_issues, accumulator=stats,
+                  duplicates=tracker)
+
+
+@dataclass
+class RecordTotals:
+    """What the record loop of one file learns besides its issues."""
+
+    records: int = 0
+    #: Records with an error-severity issue.
+    invalid: set[int] = field(default_factory=set)
+    #: Records that look like another format's family, by family, and the first line of each.
+    foreign: Counter[str] = field(default_factory=Counter)
+    first_foreign: dict[str, int] = field(default_factory=dict)
+    stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+
+
+#: Given a record's line, number and duplicate digests, the duplicate findings it gets.
+CopyCheck = Callable[[int, int, RecordKeys], list[Finding]]
+
+
+def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
+                    collector: _Collector, system_prompts: SystemPromptTally | None,
+                    limit: int | None, copies: CopyCheck | None) -> RecordTotals:
+    """Turn each record's check into issues, statistics and the Q007 tally, in file order: the
+    loop of one file's validation, on one machine or in a partition of a cluster. ``copies``
+    judges a record's digests (this file's index, a validation file's leaks, or a list kept
+    for a shuffle)."""
+    totals = RecordTotals()
+    stats, invalid = totals.stats, totals.invalid
     for event, result in checked:
         if isinstance(event, LineFinding):
             collector.add(Finding(event.code, event.message), event.line, None)
             continue
-        index = records
-        records += 1
+        index = totals.records
+        totals.records += 1
         if result is None:
             try:
                 decode_record(event.data)
             except RecordError as error:
                 collector.add(error.finding, event.line, index)
             continue
-        for finding in result.findings:
+        found = result.findings
+        if result.keys is not None and copies is not None:
+            found = [*found, *copies(event.line, index, result.keys)]
+        for finding in found:
             issue = collector.add(finding, event.line, index)
             if issue is not None and issue.severity is Severity.ERROR:
                 invalid.add(index)
         if result.foreign_format:
-            foreign[result.foreign_format] += 1
-            first_foreign.setdefault(result.foreign_format, event.line)
-        if result.keys is not None and tracker is not None:
-            if keys_sink is not None:
-                keys_sink(event.line, index, result.keys)
-            found = tracker.observe(result.keys, event.line)
-            for training_index, training_name in leak_index:
-                leaks = training_index.leaks(result.keys, training_name)
-                if leaks:
-                    found += leaks
-                    break
-            for finding in found:
-                issue = collector.add(finding, event.line, index)
-                if issue is not None and issue.severity is Severity.ERROR:
-                    invalid.add(index)
+            totals.foreign[result.foreign_format] += 1
+            totals.first_foreign.setdefault(result.foreign_format, event.line)
         if result.summary is not None:
             stats.add_example(result.summary)
             if system_prompts is not None and result.summary.conversational:
@@ -495,24 +537,18 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
         if result.tokens is not None:
             stats.add_tokens(result.tokens.total, result.tokens.trainable,
                              estimated=result.tokens.estimated, line=event.line, limit=limit)
-    file_level = _file_findings(fmt, reason, target, options, records, size, foreign,
-                                first_foreign)
-    if system_prompts is not None:
-        file_level += system_prompts.findings()
-    for finding in file_level:
-        collector.add(finding, None, None)
-    issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
-    valid = 0 if fmt is None else records - len(invalid)
+    return totals
+
+
+def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None) -> dict[str, Any]:
+    """A file entry's ``stats``: its structure, and its tokens when they were counted."""
     summary = stats.structure()
-    if tokens is not None:
-        summary = {"tokenizer": tokens.counter.name,
-                   "estimated": tokens.counter.estimated or stats.estimated,
-                   "max_tokens_per_example": limit, "tokens": stats.token_summary(),
-                   "over_limit": stats.over_limit, **summary}
-    return Report(path=name, format=fmt.id if fmt else None, target=target.id,
-                  model=tokens.model_id if tokens else None, records=records,
-                  valid_records=valid, issues=issues, stats=summary, strict=options.strict,
-                  max_issues=options.max_issues, accumulator=stats, duplicates=tracker)
+    if tokens is None:
+        return summary
+    return {"tokenizer": tokens.counter.name,
+            "estimated": tokens.counter.estimated or stats.estimated,
+            "max_tokens_per_example": tokens.limit, "tokens": stats.token_summary(),
+            "over_limit": stats.over_limit, **summary}
 
 
 def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,

@@ -40,7 +40,6 @@ import glob
 import os
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -57,18 +56,20 @@ from ftdata.engine import (
     _Collector,
     _converter_input_report,
     _file_findings,
+    collect_results,
     detect_format,
+    file_stats,
     sample_records,
     token_setup,
     validate_path,
 )
 from ftdata.formats import Format, get_format
 from ftdata.integrations import MissingDependency, require
+from ftdata.parallel import check_events
 from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import (
     Event,
     InputError,
-    LineFinding,
     RawRecord,
     file_size,
     logical_name,
@@ -179,58 +180,30 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
                              error_codes=collector.error_codes)
                if fmt is not None else None)
     keys: list[Key] = []
-    records = 0
-    foreign: Counter[str] = Counter()
-    first_foreign: dict[str, int] = {}
-    stats = StatsAccumulator()
+
+    def keep(line: int, index: int, found: RecordKeys) -> list[Finding]:
+        sketch = found.minhash
+        keys.append((found.content, found.prompt, found.answer, partition, line, index,
+                     # Bytes, not an array: they pickle cheaply in the shuffle.
+                     sketch.hashvalues.tobytes() if sketch is not None else None))
+        return []  # judged across partitions, after the shuffle
+
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    limit = tokens.limit if tokens else None
-    for event in events:
-        if isinstance(event, LineFinding):
-            collector.add(Finding(event.code, event.message), event.line, None)
-            continue
-        index = records
-        records += 1
-        if checker is None:
-            try:
-                decode_record(event.data)
-            except RecordError as error:
-                collector.add(error.finding, event.line, index)
-            continue
-        result = checker(event.data)
-        for finding in result.findings:
-            collector.add(finding, event.line, index)
-        if result.foreign_format:
-            foreign[result.foreign_format] += 1
-            first_foreign.setdefault(result.foreign_format, event.line)
-        if result.keys is not None:
-            sketch = result.keys.minhash
-            keys.append((result.keys.content, result.keys.prompt, result.keys.answer,
-                         partition, event.line, index,
-                         # Bytes, not an array: they pickle cheaply in the shuffle.
-                         sketch.hashvalues.tobytes() if sketch is not None else None))
-        if result.summary is not None:
-            stats.add_example(result.summary)
-            if system_prompts is not None and result.summary.conversational:
-                system_prompts.observe(result.summary.system_key, event.line)
-        if result.tokens is not None:
-            stats.add_tokens(result.tokens.total, result.tokens.trainable,
-                             estimated=result.tokens.estimated, line=event.line, limit=limit)
+    checked = check_events(events, checker, 1) if checker is not None else (
+        (event, None) for event in events)
+    totals = collect_results(checked, collector, system_prompts,
+                             tokens.limit if tokens else None, keep)
+    records = totals.records
     # Count limits are the dataset's (see ``_dataset_findings``), not a partition's.
     file_level = _file_findings(fmt, reason, target, replace(options, count_limits=False),
-                                records, size, foreign, first_foreign)
+                                records, size, totals.foreign, totals.first_foreign)
     for finding in file_level:
         collector.add(finding, None, None)
-    summary = stats.structure()
-    if tokens is not None:
-        summary = {"tokenizer": tokens.counter.name,
-                   "estimated": tokens.counter.estimated or stats.estimated,
-                   "max_tokens_per_example": limit, "tokens": stats.token_summary(),
-                   "over_limit": stats.over_limit, **summary}
     report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
                     model=tokens.model_id if tokens else None, records=records,
-                    valid_records=0, issues=_sorted(collector.issues), stats=summary,
-                    strict=options.strict, max_issues=options.max_issues, accumulator=stats,
+                    valid_records=0, issues=_sorted(collector.issues),
+                    stats=file_stats(totals.stats, tokens), strict=options.strict,
+                    max_issues=options.max_issues, accumulator=totals.stats,
                     system_prompts=system_prompts)
     report.valid_records = _valid_records(report)
     return _Outcome(report, keys)
