@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,6 +293,46 @@ def append_tool_result(turns: list[dict[str, Any]], item: dict[str, Any], *, ite
         last[items].append(item)
     else:
         turns.append({"role": "user", items: [item]})
+
+
+@dataclass(frozen=True)
+class TurnStyle:
+    """How a format of typed turns (Converse, Gemini) writes them: role names, the key of a
+    turn's items, the key of a tool result item, and the role that may call tools."""
+
+    format_id: str
+    roles: Mapping[str, str]
+    items: str
+    result_kind: str
+    caller: str
+    calls: str  # what the format calls tool calls, for messages
+    empty_turns: bool  # whether a turn may have no items
+
+
+def write_turns(messages: list[Message], style: TurnStyle,
+                part: Callable[[Part, str], dict[str, Any]],
+                call: Callable[[ToolCall], dict[str, Any]],
+                result: Callable[[Message], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages as typed turns: each turn's parts and tool calls as items, tool results
+    gathered into user turns (:func:`append_tool_result`)."""
+    fmt = style.format_id
+    turns: list[dict[str, Any]] = []
+    for message in require_messages(messages, fmt):
+        role = role_name(style.roles, message, fmt)
+        check_weight(message, fmt)
+        check_name(message, fmt)
+        if message.role in RESULT_ROLES:
+            append_tool_result(turns, result(message), items=style.items,
+                               kind=style.result_kind)
+            continue
+        if message.tool_calls and role != style.caller:
+            raise Unrepresentable(f"{fmt} has {style.calls} only in {style.caller} turns")
+        items = [*(part(item, role) for item in message.content or ()),
+                 *(call(tool_call) for tool_call in message.tool_calls)]
+        if not items and not style.empty_turns:
+            raise Unrepresentable(f"empty {message.role} turn, which {fmt} cannot hold")
+        turns.append({"role": role, style.items: items})
+    return turns
 
 
 def require_user_assistant_alternation(turns: list[dict[str, Any]], format_id: str) -> None:

@@ -22,24 +22,20 @@ from urllib.parse import urlsplit
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
 from ftdata.formats._write import (
-    RESULT_ROLES,
     ToolLinks,
-    append_tool_result,
+    TurnStyle,
     arguments_object,
     check_metadata,
-    check_name,
-    check_weight,
     function_definitions,
     leading_system,
     link_tools,
     require_kind,
-    require_messages,
     require_no_label,
     require_user_assistant_alternation,
-    role_name,
     system_texts,
     text_only,
     unsupported_part,
+    write_turns,
 )
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Keyed, Obj, Ref, Shape, Str, Tagged
@@ -268,6 +264,8 @@ SCHEMA_VERSION = "bedrock-conversation-2024"
 
 #: Canonical role -> Bedrock role; tool results travel in user turns as toolResult blocks.
 WRITE_ROLES = {"user": "user", "assistant": "assistant", "tool": "user", "function": "user"}
+_TURNS = TurnStyle("bedrock-conversation", WRITE_ROLES, items="content", result_kind="toolResult",
+                   caller="assistant", calls="tool calls", empty_turns=True)
 
 #: Canonical media part type -> block kind, and file extension -> the block's ``format``.
 MEDIA_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
@@ -315,21 +313,8 @@ def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
 
 
 def _write_messages(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
-    written: list[dict[str, Any]] = []
-    for message in require_messages(messages, FORMAT.id):
-        role = role_name(WRITE_ROLES, message, FORMAT.id)
-        check_weight(message, FORMAT.id)
-        check_name(message, FORMAT.id)
-        if message.role in RESULT_ROLES:
-            append_tool_result(written, _write_result(message, links), items="content",
-                                   kind="toolResult")
-            continue
-        if message.tool_calls and role != "assistant":
-            raise Unrepresentable(f"{FORMAT.id} has tool calls only in assistant turns")
-        written.append({"role": role, "content": [
-            *(_write_block(part, role) for part in message.content or ()),
-            *(_write_call(call, links) for call in message.tool_calls)]})
-    return written
+    return write_turns(messages, _TURNS, _write_block, lambda call: _write_call(call, links),
+                       lambda message: _write_result(message, links))
 
 
 def _tool_spec(function: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,23 +21,19 @@ from urllib.parse import urlsplit
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._write import (
-    RESULT_ROLES,
     ToolLinks,
-    append_tool_result,
+    TurnStyle,
     arguments_object,
     check_metadata,
-    check_name,
-    check_weight,
     function_definitions,
     leading_system,
     link_tools,
     require_kind,
-    require_messages,
     require_no_label,
     result_object,
-    role_name,
     system_texts,
     unsupported_part,
+    write_turns,
 )
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import AnyValue, Arr, Bool, Keyed, Num, Obj, Ref, Shape, Str, Tagged
@@ -258,6 +254,8 @@ def read(record: Mapping[str, Any]) -> Example:
 
 #: Canonical role -> Vertex role; tool results travel in user turns as functionResponse parts.
 WRITE_ROLES = {"user": "user", "assistant": "model", "tool": "user", "function": "user"}
+_TURNS = TurnStyle("vertex-gemini", WRITE_ROLES, items="parts", result_kind="functionResponse",
+                   caller="model", calls="function calls", empty_turns=False)
 
 #: File extension -> MIME type, for media referenced by URI (Gemini's supported types).
 MIME_TYPES = {
@@ -319,23 +317,8 @@ def _write_result(message: Message, links: ToolLinks) -> dict[str, Any]:
 
 
 def _write_contents(messages: list[Message], links: ToolLinks) -> list[dict[str, Any]]:
-    contents: list[dict[str, Any]] = []
-    for message in require_messages(messages, FORMAT.id):
-        role = role_name(WRITE_ROLES, message, FORMAT.id)
-        check_weight(message, FORMAT.id)
-        check_name(message, FORMAT.id)
-        if message.role in RESULT_ROLES:
-            append_tool_result(contents, _write_result(message, links), items="parts",
-                                   kind="functionResponse")
-            continue
-        if message.tool_calls and role != "model":
-            raise Unrepresentable(f"{FORMAT.id} has function calls only in model turns")
-        parts = [*(_write_part(part, role) for part in message.content or ()),
-                 *(_write_call(call) for call in message.tool_calls)]
-        if not parts:
-            raise Unrepresentable(f"empty {message.role} turn, which {FORMAT.id} cannot hold")
-        contents.append({"role": role, "parts": parts})
-    return contents
+    return write_turns(messages, _TURNS, _write_part, _write_call,
+                       lambda message: _write_result(message, links))
 
 
 def write(example: Example) -> dict[str, Any]:
