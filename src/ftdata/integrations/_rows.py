@@ -38,6 +38,7 @@ from ftdata.sources import (
     SourceOptions,
     json_kind,
     remap_roles,
+    shape_skip,
 )
 
 #: The ``mapping`` field naming a column whose cells are whole records.
@@ -314,18 +315,14 @@ def format_items(records: Iterable[tuple[int | None, dict[str, Any] | Skip]], fm
     """Records read with their format's reader; one that does not fit its shape is skipped with
     the first structural finding, as ``ftdata convert`` does. With ``verbatim`` (and no
     ``roles`` to apply), records come with their examples, to be written unchanged."""
-    from ftdata.shapes import check_shape
-
     role_map = RoleMap(roles) if roles else None
     for number, record in records:
         if isinstance(record, Skip):
             yield number, record
             continue
-        problem = next((finding for finding in check_shape(fmt.shape, record)
-                        if finding.code[0] in "FS"), None)
-        if problem is not None:
-            where = f" (at {problem.pointer})" if problem.pointer else ""
-            yield number, Skip(f"{problem.code} {problem.message}{where}")
+        skip = shape_skip(fmt, record)
+        if skip is not None:
+            yield number, skip
             continue
         example = fmt.read(record)
         if role_map is not None:

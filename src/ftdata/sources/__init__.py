@@ -245,6 +245,19 @@ def no_mapping(options: SourceOptions) -> None:
         raise SourceError("--map applies to tables and Q&A files only")
 
 
+def shape_skip(fmt: Format, record: dict[str, Any]) -> Skip | None:
+    """The skip for a record that does not have its format's shape: its first F or S finding,
+    with where it is; ``None`` for a record the format's reader can take."""
+    from ftdata.shapes import check_shape
+
+    problem = next((finding for finding in check_shape(fmt.shape, record)
+                    if finding.code[0] in "FS"), None)
+    if problem is None:
+        return None
+    where = f" (at {problem.pointer})" if problem.pointer else ""
+    return Skip(f"{problem.code} {problem.message}{where}")
+
+
 def _format_items(path: str | os.PathLike[str], fmt: Format, roles: RoleMap | None
                   ) -> Iterator[Item]:
     """Records of a format file, read with the format's reader; invalid ones skipped.
@@ -252,17 +265,13 @@ def _format_items(path: str | os.PathLike[str], fmt: Format, roles: RoleMap | No
     A record with an F or S finding (it does not have the format's shape) is skipped with that
     finding's code and message.
     """
-    from ftdata.shapes import check_shape
-
     for line, record in json_records(path):
         if isinstance(record, Skip):
             yield line, record
             continue
-        problem = next((finding for finding in check_shape(fmt.shape, record)
-                        if finding.code[0] in "FS"), None)
-        if problem is not None:
-            where = f" (at {problem.pointer})" if problem.pointer else ""
-            yield line, Skip(f"{problem.code} {problem.message}{where}")
+        skip = shape_skip(fmt, record)
+        if skip is not None:
+            yield line, skip
             continue
         example = fmt.read(record)
         if roles is not None:
