@@ -91,13 +91,13 @@ def read(record: Mapping[str, Any]) -> Example:
                       rejected=_side(rejected, "/rejected", shared))
     if "images" not in record and all(isinstance(record.get(key, ""), str)
                                       for key in ("prompt", "chosen", "rejected")):
-        example.metadata[STANDARD_FORM[0]] = STANDARD_FORM[1]
+        example.metadata[FORM_KEY] = STANDARD
     attach_images(record, example.all_messages())
     return example
 
 
-#: The metadata entry of a pair read from plain strings.
-STANDARD_FORM = ("trl_form", "standard")
+#: The metadata entry that marks a pair read from plain strings.
+FORM_KEY, STANDARD = "trl_form", "standard"
 
 
 def _plain_text(messages: list[Message] | None, role: str) -> str | None:
@@ -114,7 +114,7 @@ def _plain_text(messages: list[Message] | None, role: str) -> str | None:
 
 def _standard(example: Example) -> dict[str, Any] | None:
     """The pair as strings, when it was read from strings and still fits them."""
-    if example.metadata.get(STANDARD_FORM[0]) != STANDARD_FORM[1]:
+    if example.metadata.get(FORM_KEY) != STANDARD:
         return None
     record: dict[str, Any] = {}
     if example.messages:

@@ -1124,15 +1124,17 @@ def system_prompt_key(example: Example) -> str | None:
     if not parts:
         return None
     prompt = parts[0] if len(parts) == 1 else "\n".join(parts)
-    key = _prompt_keys.get(prompt, _UNSEEN)
-    if key is _UNSEEN:
-        # split() and \s agree on what whitespace is, and the join needs no pattern.
-        normalized = " ".join(prompt.split())
-        key = hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"),
-                              digest_size=8).hexdigest() if normalized else None
-        if len(_prompt_keys) >= _PROMPT_KEYS_KEPT:
-            _prompt_keys.clear()
-        _prompt_keys[prompt] = key
+    try:
+        return _prompt_keys[prompt]
+    except KeyError:
+        pass
+    # split() and \s agree on what whitespace is, and the join needs no pattern.
+    normalized = " ".join(prompt.split())
+    key = hashlib.blake2b(normalized.encode("utf-8", "surrogatepass"),
+                          digest_size=8).hexdigest() if normalized else None
+    if len(_prompt_keys) >= _PROMPT_KEYS_KEPT:
+        _prompt_keys.clear()
+    _prompt_keys[prompt] = key
     return key
 
 
@@ -1141,7 +1143,6 @@ def system_prompt_key(example: Example) -> str | None:
 #: is different.
 _prompt_keys: dict[str, str | None] = {}
 _PROMPT_KEYS_KEPT = 256
-_UNSEEN = "\0unseen"
 
 
 def _line(place: Any) -> str:
