@@ -58,6 +58,13 @@ class Message:
     #: Where ``tool_call_id`` sits, when the format does not keep it at ``pointer/tool_call_id``
     #: (Gemini's ``functionResponse/id``, Bedrock's ``toolResult/toolUseId``).
     tool_call_id_pointer: str | None = None
+    #: The turn's reasoning trace, kept apart from its content: ``None`` when the record has
+    #: none, ``""`` when it has an empty one. Formats carry it in a field (``reasoning``,
+    #: ``reasoning_content``, ``thinking``, ``reasoningContent``), a typed part, or a
+    #: ``<think>`` block at the start of the content.
+    reasoning: str | None = None
+    #: Where the reasoning sits in the raw record (findings about it point here).
+    reasoning_pointer: str | None = None
 
     @property
     def text(self) -> str:
@@ -106,6 +113,11 @@ class Example:
                 return message.text
             break
         return None
+
+    @property
+    def has_reasoning(self) -> bool:
+        """True when any message carries a reasoning trace (an empty one included)."""
+        return any(message.reasoning is not None for message in self.all_messages())
 
     def all_messages(self) -> list[Message]:
         """The prompt messages followed by the chosen and rejected continuations."""
