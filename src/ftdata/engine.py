@@ -284,14 +284,24 @@ def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
 
 
 class _Collector:
-    """Turns findings into issues (name, severity, location), honouring select/ignore."""
+    """Turns findings into issues (name, severity, location), honouring select/ignore.
 
-    def __init__(self, options: ValidateOptions, target: Target) -> None:
+    A code's severity is the user's (configuration), else the target's, else the rule's; an
+    unknown key (S002) without the user's word takes the target's policy for its place in a
+    ``format_id`` record (see :meth:`Target.unknown_key_severity`).
+    """
+
+    def __init__(self, options: ValidateOptions, target: Target,
+                 format_id: str | None = None) -> None:
         self.rules = {rule.code: rule for rule in all_rules()}
         self.severity: dict[str, Severity] = {}
         for code, rule in self.rules.items():
             self.severity[code] = options.severity.get(
                 code, target.severity.get(code, rule.severity))
+        self.target = target
+        self.format_id = format_id
+        # The user's severity for S002 wins over the target's policy of unknown keys.
+        self.unknown_key_policy = "S002" not in options.severity and bool(target.unknown_keys)
         self.enabled = frozenset(
             code for code in self.rules
             if (not options.select or matches_code(code, options.select))
@@ -300,14 +310,26 @@ class _Collector:
 
     @property
     def error_codes(self) -> frozenset[str]:
+        """Codes that make a record unusable (its duplicates are then not looked for); an
+        unknown key counts only where the target never lowers it."""
+        lowered = self.unknown_key_policy and any(
+            severity is not Severity.ERROR for severity in self.target.unknown_keys.values())
         return frozenset(code for code, severity in self.severity.items()
-                         if severity is Severity.ERROR)
+                         if severity is Severity.ERROR and not (lowered and code == "S002"))
+
+    def severity_of(self, finding: Finding) -> Severity:
+        """The severity ``finding`` is reported with."""
+        if finding.code == "S002" and self.unknown_key_policy:
+            placed = self.target.unknown_key_severity(self.format_id, finding.pointer)
+            if placed is not None:
+                return placed
+        return self.severity[finding.code]
 
     def add(self, finding: Finding, line: int | None, record: int | None) -> Issue | None:
         if finding.code not in self.enabled:
             return None
         rule = self.rules[finding.code]
-        issue = Issue(code=finding.code, name=rule.name, severity=self.severity[finding.code],
+        issue = Issue(code=finding.code, name=rule.name, severity=self.severity_of(finding),
                       line=line, record=record, pointer=finding.pointer,
                       message=finding.message, fixable=rule.fixable)
         self.issues.append(issue)
@@ -432,7 +454,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                      tokens: TokenSetup | None,
                      leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
                      keys_sink: KeysSink | None = None) -> Report:
-    collector = _Collector(options, target)
+    collector = _Collector(options, target, fmt.id if fmt is not None else None)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
         duplicate_codes.discard("D002")

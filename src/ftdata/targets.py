@@ -1,7 +1,9 @@
 """Provider profiles: which formats a target accepts, its limits and severity overrides.
 
 Everything here is data. A rule that depends on a provider reads a field of :class:`Target`
-rather than testing the target's name.
+rather than testing the target's name. Every difference a target makes (a limit, a severity,
+an accepted format, how it treats unknown keys) names its source in :attr:`Target.sources`:
+the owner's document or the line of the owner's code that decides it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ MB = 1024 * 1024
 GB = 1024 * MB
 
 CHAT_FORMATS = ("openai-chat", "openai-preference", "openai-rft", "prompt-completion")
+
+#: Where an unknown key sits: a key of the record itself, or one inside a message, part, tool
+#: call or other object of the record.
+RECORD, NESTED = "record", "nested"
 
 
 @dataclass(frozen=True)
@@ -36,51 +42,195 @@ class Target:
     max_images_per_example: int | None = None
     images_only_in_user: bool = False
     notes: str = ""
+    #: Severity of an unknown key (S002) by where it sits, ``"record"`` or ``"nested"``, or
+    #: for one format only (``"alpaca:record"``, which wins over ``"record"``). A place not
+    #: listed keeps S002's own severity (error): the owner rejects the key, or nobody said it
+    #: does not. Lenient owners drop unknown columns, so their targets lower it.
+    unknown_keys: Mapping[str, Severity] = field(default_factory=dict)
+    #: Where each difference above comes from, by topic (``formats``, ``min_examples``,
+    #: ``max_file_bytes``, ``unknown_keys``, a rule code, ...): a document URL, or a
+    #: repository path with its line, as the owner publishes it.
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def accepts(self, format_id: str) -> bool:
         return self.formats is None or format_id in self.formats
 
+    def unknown_key_severity(self, format_id: str | None, pointer: str | None) -> Severity | None:
+        """How this target's owner treats an unknown key at ``pointer`` in a ``format_id``
+        record, or ``None`` when S002's own severity stands.
 
-_TRL_FORMATS = ("openai-chat", "prompt-completion", "text", "trl-conversational",
-                "trl-preference", "trl-kto")
+        >>> TARGETS["llamafactory"].unknown_key_severity("alpaca", "/text")
+        <Severity.INFO: 'info'>
+        >>> TARGETS["openai"].unknown_key_severity("openai-chat", "/messages/0/extra") is None
+        True
+        """
+        policy = self.unknown_keys
+        if not policy:
+            return None
+        level = RECORD if pointer is None or pointer.count("/") <= 1 else NESTED
+        if format_id is not None:
+            specific = policy.get(f"{format_id}:{level}")
+            if specific is not None:
+                return specific
+        return policy.get(level)
+
+
+#: Trainers that read the columns they are told about and drop the others: an extra column is
+#: side data (an id, a source, tatsu-lab's ``text``); a key inside a message that the trainer
+#: never reads is more likely a misspelling whose text is lost, so it stays a warning.
+_LENIENT = {RECORD: Severity.INFO, NESTED: Severity.WARNING}
+
+_OPENAI_CHAT_INPUT = "https://platform.openai.com/docs/api-reference/fine-tuning/chat-input"
+_OPENAI_COOKBOOK = ("https://cookbook.openai.com/examples/chat_finetuning_data_prep "
+                    "(format checks: message_unrecognized_key, missing_content)")
+_OPENAI_FILES = "https://platform.openai.com/docs/api-reference/files/create"
+_OPENAI_SFT = "https://platform.openai.com/docs/guides/supervised-fine-tuning"
+_OPENAI_VISION = "https://platform.openai.com/docs/guides/vision-fine-tuning"
+_OPENAI_FORMATS = ("https://platform.openai.com/docs/api-reference/fine-tuning/input-file "
+                   "(chat, preference, reinforcement and legacy completions inputs)")
+_OPENAI_SOURCES = {
+    "formats": _OPENAI_FORMATS,
+    "min_examples": _OPENAI_SFT,
+    "max_file_bytes": _OPENAI_FILES,
+    "images_only_in_user": _OPENAI_VISION,
+    "unknown_keys": f"record: {_OPENAI_CHAT_INPUT} (the keys a line may have); "
+                    f"nested: {_OPENAI_COOKBOOK}",
+    "C002": _OPENAI_COOKBOOK,
+    "C007": _OPENAI_SFT,
+}
+_AZURE = ("https://learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning "
+          "(training data: format, at least 10 examples, 512 MB, UTF-8 with BOM)")
+_TOGETHER_FILES = "together 1.5.35, together/utils/files.py"
+_TOGETHER_CONSTANTS = "together 1.5.35, together/constants.py"
+_FIREWORKS = "https://docs.fireworks.ai/fine-tuning/fine-tuning-models"
+_MISTRAL = "https://docs.mistral.ai/capabilities/finetuning/"
+_MISTRAL_COMMON = ("mistralai/mistral-common, src/mistral_common/base.py (MistralBase: "
+                   "extra='forbid' on every message model)")
+_VERTEX = ("https://cloud.google.com/vertex-ai/generative-ai/docs/models/"
+           "gemini-supervised-tuning-prepare")
+_BEDROCK = "https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-prepare.html"
+_BEDROCK_CLAUDE = ("https://platform.claude.com/cookbook/finetuning-finetuning-on-bedrock "
+                   "(\"No extraneous keys are allowed\"; user first, assistant last, alternating)")
+_NOVA = "https://docs.aws.amazon.com/nova/latest/userguide/fine-tune-prepare-data-understanding.html"
+_TRL_FORMATS = ("huggingface/trl f2cd577, docs/source/dataset_formats.md:280-400 (language "
+                "modeling, prompt-completion, preference, unpaired preference; standard and "
+                "conversational)")
+_TRL_COLUMNS = ("huggingface/trl f2cd577, trl/trainer/sft_trainer.py:1627-1636 (with "
+                "remove_unused_columns, columns other than the model inputs are dropped); "
+                "message keys only reach the chat template, which reads the ones it knows")
+_AXOLOTL_FORMATS = ("axolotl-ai-cloud/axolotl 067b021, docs/dataset-formats/index.qmd:23-29 "
+                    "(pre-training text), :217-231 (sharegpt and OpenAI messages), :386-430 "
+                    "(alpaca; custom instruct fields for prompt/completion); docs/rlhf.qmd:104-113 "
+                    "(prompt/chosen/rejected), :364-430 (KTO)")
+_AXOLOTL_COLUMNS = ("axolotl-ai-cloud/axolotl 067b021, src/axolotl/datasets.py:62-66 "
+                    "(tokenizing maps with remove_columns=features: every original column is "
+                    "dropped); chat_template reads only the mapped message properties")
+_LLAMAFACTORY_FORMATS = ("hiyouga/LLaMA-Factory ff6d4d1, data/README.md:5 (alpaca and "
+                         "sharegpt), :96-105 (pre-training: only the text column), :154 and "
+                         "data/dataset_info.json:602-615 (KTO: messages plus a label as kto_tag), "
+                         ":433-436 (OpenAI format as a special case of sharegpt)")
+_LLAMAFACTORY_COLUMNS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/converter.py:"
+                         "410-424 (align_dataset maps with remove_columns=column_names) and "
+                         ":151-169 (a turn is read through role_tag and content_tag only)")
+_LLAMAFACTORY_MEDIA = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/mm_plugin.py:189-216 "
+                       "(_validate_messages raises when images, videos or audios do not match "
+                       "their placeholders)")
+_AUTOTRAIN = ("huggingface/autotrain-advanced b5c98fb, docs/source/tasks/llm_finetuning.mdx:"
+              "126-151 (SFT and generic: one text column, a string or a chat; DPO and ORPO: "
+              "prompt, text and rejected_text, mapped by column_mapping)")
+
+_TRL_FORMAT_IDS = ("openai-chat", "prompt-completion", "text", "trl-conversational",
+                   "trl-preference", "trl-kto")
 
 TARGETS: dict[str, Target] = {t.id: t for t in (
-    Target("generic", "Structural rules only, no provider limits.", None),
+    Target("generic", "Structural rules only, no provider limits.", None,
+           # Without a target, a format speaks for its owners: the formats only lenient
+           # trainers read get their leniency; the others keep S002 as an error.
+           unknown_keys={f"{fmt}:{level}": severity for fmt in (
+               "alpaca", "sharegpt", "trl-conversational", "trl-preference", "trl-kto")
+               for level, severity in _LENIENT.items()},
+           sources={"unknown_keys": f"alpaca, sharegpt: {_LLAMAFACTORY_COLUMNS}; "
+                                    f"{_AXOLOTL_COLUMNS}. trl-*: {_TRL_COLUMNS}"}),
     Target("openai", "OpenAI fine-tuning (SFT, DPO, RFT).", CHAT_FORMATS,
            min_examples=10, max_file_bytes=512 * MB, images_only_in_user=True,
-           notes="At least 10 examples; .jsonl up to 512 MB; weight 0/1 only on assistant."),
+           notes="At least 10 examples; .jsonl up to 512 MB; weight 0/1 only on assistant.",
+           sources=_OPENAI_SOURCES),
     Target("azure-openai", "Azure OpenAI fine-tuning.", CHAT_FORMATS,
            min_examples=10, max_file_bytes=512 * MB, images_only_in_user=True,
            notes="As OpenAI; a UTF-8 BOM is accepted.",
-           severity={"F005": Severity.INFO}),
+           severity={"F005": Severity.INFO},
+           sources={**_OPENAI_SOURCES, "formats": _AZURE, "min_examples": _AZURE,
+                    "max_file_bytes": _AZURE, "F005": _AZURE}),
     Target("together", "Together AI fine-tuning.",
            ("openai-chat", "openai-preference", "prompt-completion", "text"),
            min_examples=1, max_file_bytes=50 * GB, max_images_per_example=10,
            images_only_in_user=True,
-           notes="One format per file; images only in user messages, at most 10 per example."),
+           notes="One format per file; images only in user messages, at most 10 per example.",
+           # check_file refuses any record key besides its format's columns; it never looks
+           # for unknown keys inside a message.
+           unknown_keys={NESTED: Severity.WARNING},
+           sources={"formats": f"{_TOGETHER_CONSTANTS}:63-72 (JSONL_REQUIRED_COLUMNS_MAP)",
+                    "min_examples": f"{_TOGETHER_CONSTANTS}:39 (MIN_SAMPLES), "
+                                    f"{_TOGETHER_FILES}:555-570",
+                    "max_file_bytes": f"{_TOGETHER_CONSTANTS}:30 (MAX_FILE_SIZE_GB), "
+                                      f"{_TOGETHER_FILES}:81-90",
+                    "max_images_per_example": f"{_TOGETHER_CONSTANTS}:45, "
+                                              f"{_TOGETHER_FILES}:430-436",
+                    "images_only_in_user": f"{_TOGETHER_FILES}:308-314",
+                    "unknown_keys": f"record: {_TOGETHER_FILES}:681-691 ('Found extra column'); "
+                                    f"nested: {_TOGETHER_FILES}:118-162 (messages need role "
+                                    f"and content, other keys are not checked)"}),
     Target("fireworks", "Fireworks AI supervised fine-tuning.", ("openai-chat",),
            min_examples=3, max_examples=3_000_000,
-           notes="Between 3 and 3,000,000 examples."),
+           notes="Between 3 and 3,000,000 examples.",
+           sources={"formats": _FIREWORKS, "min_examples": _FIREWORKS,
+                    "max_examples": _FIREWORKS,
+                    "unknown_keys": f"{_FIREWORKS} (OpenAI-compatible chat records; no "
+                                    f"documented leniency, so S002 stays an error)"}),
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
            content_xor_tool_calls=True, severity={"C004": Severity.ERROR},
            notes="Last message assistant; tool call ids of 9 characters [a-zA-Z0-9]; "
-                 "assistant content or tool calls, not both."),
+                 "assistant content or tool calls, not both.",
+           sources={"formats": _MISTRAL, "max_file_bytes": _MISTRAL, "C004": _MISTRAL,
+                    "tool_call_id_pattern": "mistralai/mistral-common, src/mistral_common/"
+                                            "protocol/instruct/validator.py (a tool call id "
+                                            "is 9 characters of a-z, A-Z, 0-9)",
+                    "content_xor_tool_calls": _MISTRAL,
+                    "unknown_keys": _MISTRAL_COMMON}),
     Target("vertex", "Google Vertex AI Gemini supervised tuning.", ("vertex-gemini",),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},
-           notes="Roles user/model; at least 100 examples recommended; up to 1 GB."),
+           notes="Roles user/model; at least 100 examples recommended; up to 1 GB.",
+           sources={"formats": _VERTEX, "min_examples": _VERTEX, "F007": _VERTEX,
+                    "max_file_bytes": _VERTEX,
+                    "unknown_keys": f"{_VERTEX} (the record is a GenerateContent request "
+                                    f"body; no documented leniency, so S002 stays an error)"}),
     Target("bedrock", "Amazon Bedrock model customisation.",
            ("bedrock-conversation", "bedrock-claude", "prompt-completion"),
            strict_alternation=True,
            severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "Q004": Severity.ERROR},
            notes="Strict user/assistant alternation starting with user and ending with "
-                 "assistant; no role markers inside text."),
-    Target("trl", "Hugging Face TRL trainers (SFT, DPO, KTO, ...).", _TRL_FORMATS),
+                 "assistant; no role markers inside text.",
+           sources={"formats": _BEDROCK, "strict_alternation": f"{_BEDROCK_CLAUDE}; {_NOVA}",
+                    "C004": _BEDROCK_CLAUDE, "C005": _BEDROCK_CLAUDE, "Q004": _NOVA,
+                    "unknown_keys": _BEDROCK_CLAUDE}),
+    Target("trl", "Hugging Face TRL trainers (SFT, DPO, KTO, ...).", _TRL_FORMAT_IDS,
+           unknown_keys=_LENIENT,
+           sources={"formats": _TRL_FORMATS, "unknown_keys": _TRL_COLUMNS}),
     Target("axolotl", "Axolotl.", ("openai-chat", "sharegpt", "alpaca", "prompt-completion",
-                                  "text", "trl-preference", "trl-kto")),
-    Target("llamafactory", "LLaMA-Factory.", ("alpaca", "sharegpt", "openai-chat")),
-    Target("autotrain", "Hugging Face AutoTrain.", ("openai-chat", "text", "trl-preference",
-                                                   "prompt-completion")),
+                                  "text", "trl-preference", "trl-kto"),
+           unknown_keys=_LENIENT,
+           sources={"formats": _AXOLOTL_FORMATS, "unknown_keys": _AXOLOTL_COLUMNS}),
+    Target("llamafactory", "LLaMA-Factory.",
+           ("alpaca", "sharegpt", "openai-chat", "text", "trl-kto"),
+           unknown_keys=_LENIENT,
+           sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS,
+                    "C016": _LLAMAFACTORY_MEDIA}),
+    Target("autotrain", "Hugging Face AutoTrain.", ("openai-chat", "text", "trl-preference"),
+           unknown_keys=_LENIENT,
+           sources={"formats": _AUTOTRAIN,
+                    "unknown_keys": f"{_AUTOTRAIN}; AutoTrain trains through TRL: "
+                                    f"{_TRL_COLUMNS}"}),
 )}
 
 

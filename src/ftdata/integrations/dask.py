@@ -169,7 +169,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     """One partition, checked as one file is, except for what depends on other partitions."""
     target = get_target(options.target)
     tokens = token_setup(options)
-    collector = _Collector(options, target)
+    collector = _Collector(options, target, fmt.id if fmt is not None else None)
     dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
     if not options.near_duplicates:
         dataset_codes -= {"D002"}
