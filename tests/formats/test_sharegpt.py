@@ -201,7 +201,7 @@ def test_unknown_from_is_kept_for_c001() -> None:
 def test_image_placeholders_are_counted_against_images() -> None:
     record = {**MULTIMODAL, "images": ["a.jpg", "b.jpg"]}
     report = ftdata.validate_records([record], format="sharegpt", ignore=["F007"])
-    assert [(i.code, i.pointer) for i in report.issues] == [("C013", "/images")]
+    assert [(i.code, i.pointer) for i in report.issues] == [("C016", "/images")]
 
 
 @pytest.mark.parametrize("record", [

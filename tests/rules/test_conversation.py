@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +63,11 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
               "preferred_output": [assistant("4")], "non_preferred_output": [assistant("5")]},
              "openai-preference", "generic"),
     "C015": (chat(), chat(user(), assistant()), "openai-chat", "generic"),
+    "C016": ({"messages": [user("<image>What is this?"), assistant("A cat.")],
+              "images": ["a.jpg", "b.jpg"]},
+             {"messages": [user("<image>What is this?"), assistant("A cat.")],
+              "images": ["a.jpg"]},
+             "sharegpt", "llamafactory"),
 }
 
 
@@ -182,7 +189,40 @@ def test_placeholders_are_counted_without_image_parts() -> None:
     record = {"messages": [user("<image>What is this?"), assistant("A cat.")],
               "images": ["a.png", "b.png"]}
     assert findings(record, format="sharegpt") == [
-        ("C013", "1 <image> placeholders but 2 images", "/images")]
+        ("C016", "1 <image> placeholder but 2 images", "/images")]
+
+
+@pytest.mark.parametrize("fmt", ["sharegpt", "alpaca"])
+def test_video_and_audio_placeholders_are_counted_against_their_lists(fmt: str) -> None:
+    if fmt == "sharegpt":
+        record: dict[str, Any] = {"messages": [user("<video><audio>What happens?"),
+                                               assistant("A cat jumps.")]}
+    else:
+        record = {"instruction": "<video><audio>What happens?", "output": "A cat jumps."}
+    assert findings({**record, "videos": ["a.mp4", "b.mp4"]}, format=fmt) == [
+        ("C016", "1 <video> placeholder but 2 videos", "/videos"),
+        ("C016", "1 <audio> placeholder but 0 audios", "/audios")]
+    assert findings({**record, "videos": ["a.mp4"], "audios": ["a.wav"]}, format=fmt) == []
+
+
+def test_placeholders_in_a_record_without_media_lists_are_text() -> None:
+    # A text model's record may quote a placeholder; only a multimodal record pairs them.
+    found = findings(chat(user("What does <image> mean in HTML?"), assistant("Nothing.")))
+    assert "C016" not in {code for code, _, _ in found}
+
+
+def test_the_llamafactory_multimodal_demo_matches_its_media() -> None:
+    path = Path(__file__).parents[2] / ".." / "shared" / "corpus" / (
+        "messages_images__llamafactory_mllm_demo.json")
+    if not path.is_file():
+        pytest.skip("messages_images__llamafactory_mllm_demo.json is not in the corpus")
+    report = ftdata.validate(path, target="llamafactory", tokens=False)
+    assert "C016" not in {issue.code for issue in report.issues}
+    records = json.loads(path.read_text(encoding="utf-8"))
+    broken = [{**record, "images": [*record["images"], "extra.jpg"]} for record in records]
+    report = ftdata.validate_records(broken, target="llamafactory", tokens=False)
+    assert [(i.code, i.record) for i in report.issues if i.code == "C016"] == [
+        ("C016", index) for index in range(len(records))]
 
 
 def test_developer_message_after_the_start_is_c006() -> None:

@@ -576,7 +576,6 @@ def _undeclared_findings(names: set[str], messages: list[Message]) -> list[Findi
 
 #: Web URLs, the providers' storage URIs (Vertex ``gs://``, Bedrock ``s3://``), base64 data URIs.
 _IMAGE_URL = re.compile(r"((?:https?|gs|s3)://\S+|data:image/[a-zA-Z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+)")
-_IMAGE_TOKEN = "<image>"
 
 
 @rule("C013", "invalid-image", E)
@@ -584,11 +583,10 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
     """An image reference is unusable or in the wrong place.
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
-    URIs; that `<image>` placeholders match the record's `images` list; and the target's
-    limits (OpenAI, Together: images only in user messages; Together: at most 10 an example).
+    URIs, and the target's limits (OpenAI, Together: images only in user messages; Together:
+    at most 10 an example). Placeholders that do not match the record's `images` are C016.
 
-    **Why is this bad?** The provider rejects the record, or the model trains on a text that
-    refers to an image it never saw.
+    **Why is this bad?** The provider rejects the record, or cannot fetch the image.
 
     **Example.** `{"type": "image_url", "image_url": {"url": "photo.png"}}`
 
@@ -600,11 +598,9 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
         if content and (content[0].type == "image" or (
                 len(content) > 1 and any(part.type == "image" for part in content))):
             return list(_image_findings(example, messages, context))
-    metadata = example.metadata
     limit = context.target.max_images_per_example
-    # Without images only the placeholders can be wrong (or a limit below zero exceeded).
-    if (("images" in metadata and isinstance(metadata["images"], list))
-            or (limit is not None and limit < 0)):
+    # Without image parts only a limit below zero can be exceeded.
+    if limit is not None and limit < 0:
         return list(_image_findings(example, messages, context))
     return ()
 
@@ -628,12 +624,6 @@ def _image_findings(example: Example, messages: list[Message],
     if target.max_images_per_example is not None and count > target.max_images_per_example:
         yield Finding("C013", f"{count} images in one example ({target.id} accepts at most "
                               f"{target.max_images_per_example})", _container(example.messages))
-    images = example.metadata.get("images")
-    if isinstance(images, list):
-        placeholders = sum(m.text.count(_IMAGE_TOKEN) for m in messages)
-        if placeholders != len(images):
-            yield Finding("C013", f"{placeholders} {_IMAGE_TOKEN} placeholders but "
-                                  f"{len(images)} images", "/images")
 
 
 def _signature(messages: list[Message]) -> tuple[tuple[str, str, str], ...]:
@@ -674,3 +664,50 @@ register("C015", "empty-conversation", E, """
 
     **Use instead.** Drop the record, or fill in the conversation.
 """)
+
+
+#: LLaMA-Factory's media placeholders and the record keys that list their files, in the order
+#: its check reports them (hiyouga/LLaMA-Factory, src/llamafactory/extras/constants.py:24, 52
+#: and 140; data/README.md:310-360: "The number of images should be identical to the <image>
+#: tokens in the conversations", and the same for videos and audios).
+_MEDIA = (("<image>", "images", "image"), ("<video>", "videos", "video"),
+          ("<audio>", "audios", "audio"))
+
+
+@rule("C016", "media-count-mismatch", E)
+def media_count_mismatch(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """The `<image>`, `<video>` or `<audio>` placeholders do not match the record's media.
+
+    **What it does.** In a record that lists media files (`images`, `videos`, `audios`, as
+    LLaMA-Factory's multimodal datasets do), counts each kind's placeholder in the turns and
+    compares it with the number of files of that kind; a kind with no list counts as none.
+
+    **Why is this bad?** LLaMA-Factory pairs the n-th placeholder with the n-th file and
+    refuses a record whose counts differ: its multimodal plugins raise "The number of images
+    does not match the number of <image> tokens" (src/llamafactory/data/mm_plugin.py:189-216,
+    `_validate_messages`), and the run stops. Were it not refused, the model would train on a
+    text that refers to media it never saw.
+
+    **Example.** `{"messages": [{"role": "user", "content": "<image>What is this?"}, ...],
+    "images": ["a.jpg", "b.jpg"]}`
+
+    **Use instead.** One placeholder per file, in order: `"<image><image>What are these?"`,
+    or drop the file that no turn refers to.
+    """
+    metadata = example.metadata
+    if not metadata or not any(isinstance(metadata.get(key), list) for _, key, _ in _MEDIA):
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    findings: list[Finding] = []
+    for token, key, noun in _MEDIA:
+        files = metadata.get(key)
+        given = len(files) if isinstance(files, list) else 0
+        placeholders = sum(message.text.count(token) for message in messages)
+        if placeholders != given:
+            findings.append(Finding("C016", f"{_count(placeholders, token + ' placeholder')} "
+                                            f"but {_count(given, noun)}", f"/{key}"))
+    return findings
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -829,8 +829,8 @@ def _markup(value: str, start: int, example: Example, regions: _Regions) -> Iter
                     or _SPACES.fullmatch(value, match.end())):
                 continue  # <s> in the middle of prose is HTML strikethrough
         elif kind == "media":
-            if isinstance(example.metadata.get(_MEDIA_KEYS[marker]), list):
-                continue  # LLaMA-Factory's placeholder, matched against the media list (C013)
+            if any(isinstance(example.metadata.get(key), list) for key in _MEDIA_KEYS.values()):
+                continue  # a multimodal record's placeholder: C016 matches it to its media
             if match.start() in regions:
                 continue
         yield marker
@@ -881,8 +881,9 @@ def chat_markup_in_content(example: Example, context: RuleContext) -> Iterator[F
     Mistral `[INST]`/`[/INST]`/`<<SYS>>`, Gemma `<start_of_turn>`/`<end_of_turn>`, `[EOS]`,
     and `<s>`/`</s>` at either end of a text; for Alpaca headers (`### Instruction:`,
     `### Response:`) and role prefixes at the start of a line (`Human:`, `Assistant:`,
-    `User:`, `Bot:`, `System:`, `Thought:`); and for `<image>`, `<video>` and `<audio>` where
-    the record has no media list for them (LLaMA-Factory's `images` makes `<image>` legitimate).
+    `User:`, `Bot:`, `System:`, `Thought:`); and for `<image>`, `<video>` and `<audio>` in a
+    record with no media list (in LLaMA-Factory's multimodal records, which list `images`,
+    `videos` or `audios`, they are placeholders, and C016 counts them against the lists).
     Special tokens count even inside code blocks, since tokenizers parse them there too; the
     plain-text markers do not. The `text` format is not checked: its documents are often
     rendered with a chat template on purpose.
