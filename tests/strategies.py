@@ -76,9 +76,12 @@ def _valid_object(shape: Obj, depth: int) -> st.SearchStrategy[dict[str, Any]]:
 
     def complete(value: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
         for group in shape.require_any:
-            if not any(key in value for key in group):
+            if not any(shape.present(value, key) for key in group):
                 key = data.draw(st.sampled_from([k for k in group if k in allowed]))
-                value[key] = data.draw(valid(allowed[key], depth + 1))
+                drawn = valid(allowed[key], depth + 1)
+                if key in shape.absent_when_null:  # a null would not count as given
+                    drawn = drawn.filter(lambda item: item is not None)
+                value[key] = data.draw(drawn)
         return value
 
     return st.builds(complete, base, st.data())

@@ -230,20 +230,27 @@ class Obj(Shape):
     """An object with known ``fields``.
 
     ``required`` keys must be present; ``require_any`` lists groups of which at least one key
-    must be present; ``extra`` is ``False`` (unknown keys are S002), ``True`` (anything goes) or
-    a shape every other value must have.
+    must be present, where a key of ``absent_when_null`` holding ``null`` does not count (an
+    assistant's ``"content": null`` stands in for calls, not for an answer); ``extra`` is
+    ``False`` (unknown keys are S002), ``True`` (anything goes) or a shape every other value
+    must have.
     """
 
     types = ("object",)
 
     def __init__(self, fields: Mapping[str, Shape], *, required: Sequence[str] = (),
                  require_any: Sequence[Sequence[str]] = (), extra: bool | Shape = False,
-                 what: str = "record") -> None:
+                 what: str = "record", absent_when_null: Sequence[str] = ()) -> None:
         self.fields = dict(fields)
         self.required = tuple(required)
         self.require_any = tuple(tuple(group) for group in require_any)
         self.extra = extra
         self.what = what
+        self.absent_when_null = frozenset(absent_when_null)
+
+    def present(self, value: Mapping[str, Any], key: str) -> bool:
+        """Whether ``key`` counts as given for ``require_any``."""
+        return key in value and (value[key] is not None or key not in self.absent_when_null)
 
     def check(self, value: object, pointer: str, out: list[Finding]) -> None:
         if not isinstance(value, dict):
@@ -254,10 +261,14 @@ class Obj(Shape):
                 out.append(Finding("S001", f"{self.what} is missing key {key!r}",
                                    pointer_join(pointer, key)))
         for group in self.require_any:
-            if not any(key in value for key in group):
+            if not any(self.present(value, key) for key in group):
                 names = " or ".join(repr(key) for key in group)
-                out.append(Finding("S001", f"{self.what} needs {names}",
-                                   pointer_join(pointer, group[0])))
+                nulls = [key for key in group if key in value]
+                # A null stands for "absent": say so, at the key that holds it.
+                where = nulls[0] if nulls else group[0]
+                why = f" ({where!r} is null)" if nulls else ""
+                out.append(Finding("S001", f"{self.what} needs {names}{why}",
+                                   pointer_join(pointer, where)))
         fields = self.fields
         for key, item in value.items():
             shape = fields.get(key)
@@ -269,6 +280,11 @@ class Obj(Shape):
             elif isinstance(self.extra, Shape):
                 self.extra.check(item, pointer_join(pointer, key), out)
 
+    def _given(self, key: str) -> JSONSchema:
+        if key in self.absent_when_null:
+            return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+        return {"required": [key]}
+
     def schema(self, defs: Defs) -> JSONSchema:
         out: JSONSchema = {"type": "object"}
         if self.fields:
@@ -276,7 +292,7 @@ class Obj(Shape):
         if self.required:
             out["required"] = list(self.required)
         if self.require_any:
-            clauses = [{"anyOf": [{"required": [key]} for key in group]}
+            clauses = [{"anyOf": [self._given(key) for key in group]}
                        for group in self.require_any]
             out["allOf"] = clauses
         if self.extra is False:
@@ -559,7 +575,8 @@ class _Compiler:
             extra = self.compile(shape.extra)
         else:
             extra = _always
-        return _object(fields, shape.required, shape.require_any, extra)
+        return _object(fields, shape.required, shape.require_any, extra,
+                       shape.absent_when_null)
 
     def _union(self, shape: Union) -> Predicate:
         def option_for(value: object) -> Predicate:
@@ -631,7 +648,8 @@ def _array(shape: Arr, item: Predicate) -> Predicate:
 
 
 def _object(fields: dict[str, Predicate], required: tuple[str, ...],
-            require_any: tuple[tuple[str, ...], ...], extra: Predicate | None) -> Predicate:
+            require_any: tuple[tuple[str, ...], ...], extra: Predicate | None,
+            absent_when_null: frozenset[str] = frozenset()) -> Predicate:
     field = fields.get
 
     def obj(value: Any) -> bool:
@@ -641,7 +659,8 @@ def _object(fields: dict[str, Predicate], required: tuple[str, ...],
             if key not in value:
                 return False
         for group in require_any:
-            if not any(key in value for key in group):
+            if not any(key in value and (value[key] is not None or key not in absent_when_null)
+                       for key in group):
                 return False
         for key, item in value.items():
             predicate = field(key)

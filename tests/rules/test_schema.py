@@ -31,3 +31,42 @@ def test_rule_triggers_with_pointer(code: str) -> None:
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_rule_is_silent_on_good_record(code: str) -> None:
     assert code not in codes(GOOD)
+
+
+NULL_ANSWER = {"role": "assistant", "content": None}
+
+
+@pytest.mark.parametrize("target", ["generic", "openai", "azure-openai", "fireworks", "mistral",
+                                    "trl", "axolotl", "llamafactory", "autotrain"])
+def test_null_assistant_content_without_calls_is_s001_on_every_target(target: str) -> None:
+    import ftdata
+
+    report = ftdata.validate_records([chat(user(), NULL_ANSWER)], format="openai-chat",
+                                     target=target, ignore=["F007"])
+    assert [(i.code, i.severity.value, i.pointer, i.message) for i in report.issues
+            if i.code.startswith("S")] == [
+        ("S001", "error", "/messages/1/content",
+         "assistant message needs 'content' or 'tool_calls' or 'function_call' "
+         "('content' is null)")]
+
+
+@pytest.mark.parametrize("fmt,record", [
+    ("openai-preference", {"input": {"messages": [user()]}, "preferred_output": [NULL_ANSWER],
+                           "non_preferred_output": [assistant("5")]}),
+    ("trl-conversational", {"prompt": [user()], "completion": [NULL_ANSWER]}),
+])
+def test_null_answers_are_s001_in_the_other_message_formats(fmt: str,
+                                                            record: dict[str, Any]) -> None:
+    assert "S001" in codes(record, format=fmt)
+
+
+def test_null_assistant_content_beside_calls_is_fine() -> None:
+    record = chat(user(), {"role": "assistant", "content": None, "tool_calls": [call()]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+                  assistant("Sunny."), tools=TOOLS)
+    assert [code for code in codes(record) if code.startswith("S")] == []
+    legacy = chat(user(), {"role": "assistant", "content": None,
+                           "function_call": {"name": "get_weather", "arguments": "{}"}},
+                  {"role": "function", "name": "get_weather", "content": "sunny"},
+                  assistant("Sunny."))
+    assert [code for code in codes(legacy) if code.startswith("S")] == []

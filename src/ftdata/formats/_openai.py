@@ -71,7 +71,9 @@ ASSISTANT = Obj(
      "function_call": FUNCTION_CALL, "refusal": Union(Str(), Null()),
      "weight": Num(enum=[0, 1], code="C007", what="weight")},
     required=["role"], require_any=[("content", "tool_calls", "function_call")],
-    what="assistant message")
+    # "content": null only stands beside calls: without them the turn has no answer (OpenAI's
+    # chat input: content "required unless tool_calls or function_call is specified").
+    absent_when_null=["content"], what="assistant message")
 
 TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "tool_call_id": Str(), "name": Str(),
             "weight": _WEIGHT_ELSEWHERE},
@@ -292,7 +294,8 @@ def write_message(message: Message, links: ToolLinks, fmt: str) -> dict[str, Any
     elif role != "assistant":
         raise Unrepresentable(f"{message.role} turn without content, which {fmt} requires")
     elif not message.tool_calls:
-        written["content"] = None
+        raise Unrepresentable(f"assistant turn without content or tool calls, which {fmt} "
+                              f"requires")
     if message.name is not None:
         written["name"] = message.name
     if message.tool_calls:

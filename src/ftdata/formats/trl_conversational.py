@@ -58,7 +58,8 @@ def _plain(role: str) -> Obj:
 ASSISTANT = Obj(
     {"role": Str(["assistant"]), "content": Union(Str(), Null(), Arr(PART, what="content")),
      "name": Str(), "tool_calls": Arr(TOOL_CALL, what="tool_calls")},
-    required=["role"], require_any=[("content", "tool_calls")], what="assistant message")
+    required=["role"], require_any=[("content", "tool_calls")], absent_when_null=["content"],
+    what="assistant message")
 TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "name": Str(), "tool_call_id": Str()},
            required=["role", "content"], what="tool message")
 
@@ -204,7 +205,8 @@ def write_trl_message(message: Message, images: list[str] | None, fmt: str, *,
         written["content"] = (parts[0].text or "" if len(parts) == 1 and parts[0].type == "text"
                               else [_write_part(part, images, fmt) for part in parts])
     elif not message.tool_calls:
-        written["content"] = None
+        raise Unrepresentable(f"assistant turn without content or tool calls, which {fmt} "
+                              f"requires")
     if message.name is not None:
         written["name"] = message.name
     if message.tool_calls:

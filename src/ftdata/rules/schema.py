@@ -15,13 +15,23 @@ register("S001", "missing-key", E, """
     A required key is missing.
 
     **What it does.** Checks the record, and every message and part inside it, against the
-    format's required keys. The pointer names the place the key should be.
+    format's required keys. The pointer names the place the key should be. An assistant
+    message's `"content": null` counts as missing unless the message carries `tool_calls` (or
+    the legacy `function_call`): null is how a turn that only calls tools says it has no text,
+    so without calls the turn has no answer at all, exactly as if `content` were left out.
 
-    **Why is this bad?** The provider rejects the record.
+    **Why is this bad?** The provider rejects the record: OpenAI's chat input requires
+    `content` "unless tool_calls or function_call is specified", and its data checks count a
+    null content without a call as missing
+    (https://cookbook.openai.com/examples/chat_finetuning_data_prep). A trainer renders the
+    turn through a chat template that fails on the null or prints `None` as the answer to
+    learn.
 
-    **Example.** `{"messages": [{"content": "hi"}]}` (the message has no `role`).
+    **Example.** `{"messages": [{"content": "hi"}]}` (the message has no `role`);
+    `{"role": "assistant", "content": null}`.
 
-    **Use instead.** `{"messages": [{"role": "user", "content": "hi"}]}`
+    **Use instead.** `{"messages": [{"role": "user", "content": "hi"}]}`; the assistant's
+    answer as its `content`, or the `tool_calls` it makes.
 """)
 
 register("S002", "unknown-key", E, """
