@@ -79,6 +79,7 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     ("validate",),
     ("rules", "X999"),
     ("schema", "nope"),
+    ("targets", "nope"),
 ])
 def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...]) -> None:
     code, out, err = run(*args)
@@ -107,6 +108,23 @@ def test_formats_lists_all_thirteen() -> None:
     output = CliRunner().invoke(cli, ["formats"]).output
     ids = [line.split()[0] for line in output.splitlines() if not line.startswith(" ")]
     assert len(ids) == 13
+
+
+def test_targets_lists_every_target_and_shows_one_with_its_sources() -> None:
+    from ftdata.targets import TARGETS
+
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["targets"]).output
+    ids = [line.split()[0] for line in listing.splitlines() if not line.startswith(" ")]
+    assert ids == list(TARGETS)
+    shown = runner.invoke(cli, ["targets", "openai"]).output.splitlines()
+    assert shown[0] == "openai: OpenAI fine-tuning (SFT, DPO, RFT)."
+    assert "* at least 10 examples" in shown
+    # Each difference is followed by the document or code line it comes from.
+    limits = shown.index("* files up to 512 MB")
+    assert shown[limits + 1] == ("  source: "
+                                 "https://platform.openai.com/docs/api-reference/files/create")
+    assert "* unknown keys (S002): error" in shown
 
 
 def test_schema_prints_the_shipped_schema() -> None:

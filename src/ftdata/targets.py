@@ -132,9 +132,6 @@ _LLAMAFACTORY_FORMATS = ("hiyouga/LLaMA-Factory ff6d4d1, data/README.md:5 (alpac
 _LLAMAFACTORY_COLUMNS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/converter.py:"
                          "410-424 (align_dataset maps with remove_columns=column_names) and "
                          ":151-169 (a turn is read through role_tag and content_tag only)")
-_LLAMAFACTORY_MEDIA = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/mm_plugin.py:189-216 "
-                       "(_validate_messages raises when images, videos or audios do not match "
-                       "their placeholders)")
 _AUTOTRAIN = ("huggingface/autotrain-advanced b5c98fb, docs/source/tasks/llm_finetuning.mdx:"
               "126-151 (SFT and generic: one text column, a string or a chat; DPO and ORPO: "
               "prompt, text and rejected_text, mapped by column_mapping)")
@@ -224,8 +221,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     Target("llamafactory", "LLaMA-Factory.",
            ("alpaca", "sharegpt", "openai-chat", "text", "trl-kto"),
            unknown_keys=_LENIENT,
-           sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS,
-                    "C016": _LLAMAFACTORY_MEDIA}),
+           sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS}),
     Target("autotrain", "Hugging Face AutoTrain.", ("openai-chat", "text", "trl-preference"),
            unknown_keys=_LENIENT,
            sources={"formats": _AUTOTRAIN,
@@ -240,3 +236,56 @@ def get_target(target_id: str) -> Target:
     except KeyError:
         known = ", ".join(TARGETS)
         raise ValueError(f"unknown target {target_id!r} (known: {known})") from None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing a target changes, said in words, with where it comes from."""
+
+    topic: str
+    text: str
+    source: str | None
+
+
+def _size(size: int) -> str:
+    return f"{size // GB} GB" if size % GB == 0 else f"{size // MB} MB"
+
+
+def differences(target: Target) -> list[Difference]:
+    """What ``target`` changes against the defaults, one line each, with its source.
+
+    >>> [(d.topic, d.text) for d in differences(TARGETS["fireworks"])][:2]
+    [('formats', 'formats: openai-chat'), ('min_examples', 'at least 3 examples')]
+    """
+    rows: list[tuple[str, str]] = [
+        ("formats", "formats: " + (", ".join(target.formats) if target.formats
+                                   else "any"))]
+    if target.min_examples != 1 or "min_examples" in target.sources:
+        rows.append(("min_examples", f"at least {target.min_examples:,} example"
+                                     + ("s" if target.min_examples != 1 else "")))
+    if target.max_examples is not None:
+        rows.append(("max_examples", f"at most {target.max_examples:,} examples"))
+    if target.max_file_bytes is not None:
+        rows.append(("max_file_bytes", f"files up to {_size(target.max_file_bytes)}"))
+    if target.strict_alternation:
+        rows.append(("strict_alternation", "user and assistant alternate, user first"))
+    if target.tool_call_id_pattern is not None:
+        rows.append(("tool_call_id_pattern",
+                     f"tool call ids match {target.tool_call_id_pattern}"))
+    if target.content_xor_tool_calls:
+        rows.append(("content_xor_tool_calls", "an assistant turn has content or tool calls, "
+                                               "not both"))
+    if target.images_only_in_user:
+        rows.append(("images_only_in_user", "images only in user messages"))
+    if target.max_images_per_example is not None:
+        rows.append(("max_images_per_example",
+                     f"at most {target.max_images_per_example} images an example"))
+    for code, severity in sorted(target.severity.items()):
+        rows.append((code, f"{code} is {severity.value}"))
+    if target.unknown_keys:
+        places = ", ".join(f"{place} {severity.value}"
+                           for place, severity in target.unknown_keys.items())
+        rows.append(("unknown_keys", f"unknown keys (S002): {places}; elsewhere error"))
+    elif "unknown_keys" in target.sources:
+        rows.append(("unknown_keys", "unknown keys (S002): error"))
+    return [Difference(topic, text, target.sources.get(topic)) for topic, text in rows]

@@ -247,6 +247,22 @@ def test_severity_overrides_and_selection_hold_across_partitions(client: Any,
     assert not run.ok
 
 
+def test_unknown_keys_take_the_targets_severity_across_partitions(client: Any,
+                                                                  tmp_path: Path) -> None:
+    alpaca = [{"instruction": f"Name colour {n}.", "output": f"Colour {n}.", "text": "rendered"}
+              for n in range(6)]
+    paths = write_partitions(tmp_path, [alpaca[:3], alpaca[3:]])
+    options = ValidateOptions(target="llamafactory", count_tokens=False)
+
+    run = validate_partitions([str(path) for path in paths], client=client,
+                              target="llamafactory", count_tokens=False)
+
+    assert_same_verdict(run, paths, [str(path) for path in paths], tmp_path, options)
+    unknown = [i for report in run.files for i in report.issues if i.code == "S002"]
+    assert len(unknown) == 6 and {i.severity for i in unknown} == {Severity.INFO}
+    assert run.ok
+
+
 def test_fsspec_file_urls_name_their_partitions_by_url(client: Any, tmp_path: Path) -> None:
     paths = write_partitions(tmp_path, PARTITIONS)
     urls = [f"file://{path}" for path in paths]

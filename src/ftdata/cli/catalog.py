@@ -1,4 +1,4 @@
-"""``ftdata formats``, ``ftdata rules`` and ``ftdata schema``: what ftdata knows."""
+"""``ftdata formats``, ``rules``, ``targets`` and ``schema``: what ftdata knows."""
 
 from __future__ import annotations
 
@@ -39,6 +39,30 @@ def rules(code: str | None) -> None:
                f"{' (fixable)' if rule.fixable else ''}\n")
     click.echo(rule.summary + "\n")
     click.echo(rule.doc)
+
+
+@cli.command()
+@click.argument("target_id", metavar="ID", required=False)
+def targets(target_id: str | None) -> None:
+    """List the targets, or show what one changes and the source of each (ftdata targets
+    openai)."""
+    from ftdata.targets import TARGETS, differences, get_target
+
+    if target_id is None:
+        for target in TARGETS.values():
+            click.echo(f"{target.id:<14} {target.description}")
+            formats = ", ".join(target.formats) if target.formats else "any format"
+            click.echo(f"{'':<14} formats: {formats}")
+        return
+    try:
+        target = get_target(target_id)
+    except ValueError as error:
+        fail(f"{error} (see `ftdata targets`)")
+    click.echo(f"{target.id}: {target.description}\n")
+    for difference in differences(target):
+        click.echo(f"* {difference.text}")
+        if difference.source:
+            click.echo(f"  source: {difference.source}")
 
 
 @cli.command()
