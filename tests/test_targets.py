@@ -163,3 +163,31 @@ def test_every_difference_of_a_target_names_its_source(target: Any) -> None:
 def test_the_generic_target_names_the_owners_whose_leniency_it_borrows() -> None:
     generic = TARGETS["generic"]
     assert generic.unknown_keys and _SOURCE.search(generic.sources["unknown_keys"])
+
+
+# -- errors beyond the owner -------------------------------------------------------------------
+
+EMPTY_ANSWER = {"messages": [{"role": "user", "content": "Hi"},
+                             {"role": "assistant", "content": ""}]}
+IDENTICAL_PAIR = {"prompt": "2+2?", "chosen": "4", "rejected": "4"}
+
+
+@pytest.mark.parametrize(("target", "severity"), [
+    ("openai", Severity.ERROR), ("generic", Severity.ERROR), ("trl", Severity.WARNING),
+    ("axolotl", Severity.WARNING), ("llamafactory", Severity.WARNING),
+    ("autotrain", Severity.WARNING)])
+def test_an_empty_turn_is_an_error_only_where_the_owner_refuses_it(target: str,
+                                                                  severity: Severity) -> None:
+    report = validate_records([EMPTY_ANSWER], ValidateOptions(target=target, count_tokens=False,
+                                                              count_limits=False))
+    assert [(i.code, i.severity) for i in report.issues] == [("C002", severity)]
+
+
+@pytest.mark.parametrize(("target", "severity"), [
+    ("generic", Severity.ERROR), ("trl", Severity.WARNING), ("axolotl", Severity.WARNING),
+    ("autotrain", Severity.WARNING)])
+def test_an_identical_pair_is_a_warning_for_the_trainers(target: str,
+                                                        severity: Severity) -> None:
+    report = validate_records([IDENTICAL_PAIR], ValidateOptions(target=target,
+                                                                count_tokens=False))
+    assert [(i.code, i.severity) for i in report.issues] == [("C014", severity)]

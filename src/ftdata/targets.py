@@ -136,6 +136,25 @@ _AUTOTRAIN = ("huggingface/autotrain-advanced b5c98fb, docs/source/tasks/llm_fin
               "126-151 (SFT and generic: one text column, a string or a chat; DPO and ORPO: "
               "prompt, text and rejected_text, mapped by column_mapping)")
 
+#: What ftdata reports beyond a trainer's own checks, lowered where the run would not be
+#: broken (see the rules' documentation): an empty turn, an identical preference pair.
+_TRAINER_SEVERITY = {"C002": Severity.WARNING, "C014": Severity.WARNING}
+
+
+def _trainer_severity_sources(where: str) -> dict[str, str]:
+    return {"C002": f"{where}: an empty turn is rendered like any other, no check refuses it "
+                    f"and the run goes on (`ftdata rules C002`)",
+            "C014": f"{where}: no check compares the two sides; an identical pair has a zero "
+                    f"gradient, wasted rather than broken (`ftdata rules C014`)"}
+
+
+_TRL_CHECKS = ("huggingface/trl f2cd577, trl/trainer/sft_trainer.py:1457-1520 (tokenize_fn "
+               "renders each example through the chat template) and trl/trainer/dpo_trainer.py")
+_AXOLOTL_CHECKS = ("axolotl-ai-cloud/axolotl 067b021, src/axolotl/prompt_strategies/"
+                   "chat_template.py:415-442 (tokenize_prompt)")
+_LLAMAFACTORY_CHECKS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/converter.py:156-185 "
+                        "(only role tags and the number of turns are checked)")
+
 _TRL_FORMAT_IDS = ("openai-chat", "prompt-completion", "text", "trl-conversational",
                    "trl-preference", "trl-kto")
 
@@ -212,19 +231,22 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
                     "C004": _BEDROCK_CLAUDE, "C005": _BEDROCK_CLAUDE, "Q004": _NOVA,
                     "unknown_keys": _BEDROCK_CLAUDE}),
     Target("trl", "Hugging Face TRL trainers (SFT, DPO, KTO, ...).", _TRL_FORMAT_IDS,
-           unknown_keys=_LENIENT,
-           sources={"formats": _TRL_FORMATS, "unknown_keys": _TRL_COLUMNS}),
+           unknown_keys=_LENIENT, severity=_TRAINER_SEVERITY,
+           sources={"formats": _TRL_FORMATS, "unknown_keys": _TRL_COLUMNS,
+                    **_trainer_severity_sources(_TRL_CHECKS)}),
     Target("axolotl", "Axolotl.", ("openai-chat", "sharegpt", "alpaca", "prompt-completion",
                                   "text", "trl-preference", "trl-kto"),
-           unknown_keys=_LENIENT,
-           sources={"formats": _AXOLOTL_FORMATS, "unknown_keys": _AXOLOTL_COLUMNS}),
+           unknown_keys=_LENIENT, severity=_TRAINER_SEVERITY,
+           sources={"formats": _AXOLOTL_FORMATS, "unknown_keys": _AXOLOTL_COLUMNS,
+                    **_trainer_severity_sources(_AXOLOTL_CHECKS)}),
     Target("llamafactory", "LLaMA-Factory.",
            ("alpaca", "sharegpt", "openai-chat", "text", "trl-kto"),
-           unknown_keys=_LENIENT,
-           sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS}),
+           unknown_keys=_LENIENT, severity=_TRAINER_SEVERITY,
+           sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS,
+                    **_trainer_severity_sources(_LLAMAFACTORY_CHECKS)}),
     Target("autotrain", "Hugging Face AutoTrain.", ("openai-chat", "text", "trl-preference"),
-           unknown_keys=_LENIENT,
-           sources={"formats": _AUTOTRAIN,
+           unknown_keys=_LENIENT, severity=_TRAINER_SEVERITY,
+           sources={"formats": _AUTOTRAIN, **_trainer_severity_sources(_TRL_CHECKS),
                     "unknown_keys": f"{_AUTOTRAIN}; AutoTrain trains through TRL: "
                                     f"{_TRL_COLUMNS}"}),
 )}

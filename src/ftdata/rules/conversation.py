@@ -88,8 +88,12 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
     **What it does.** Reports content that is empty or only whitespace (an assistant turn that
     only calls tools may have no content).
 
-    **Why is this bad?** An empty assistant turn teaches the model to answer with nothing; an
-    empty user turn is a broken example. Providers reject many of them.
+    **Why is this bad?** The cloud providers reject it: OpenAI's data checks count an empty
+    content as missing (https://cookbook.openai.com/examples/chat_finetuning_data_prep,
+    `missing_content`). An empty assistant turn teaches the model to answer with nothing (the
+    end-of-turn token is all it learns there); an empty user turn asks nothing. The trainers
+    (TRL, Axolotl, LLaMA-Factory, AutoTrain) accept and train such a turn without failing, so
+    their targets report it as a warning: the data is suspect, the run is not broken.
 
     **Example.** `{"role": "assistant", "content": ""}`
 
@@ -145,8 +149,13 @@ def no_assistant_message(example: Example, context: RuleContext) -> Sequence[Fin
     **What it does.** Checks that a chat example has at least one assistant turn. It does not
     apply to reinforcement fine-tuning (`openai-rft`), whose last turn is the user's.
 
-    **Why is this bad?** Only assistant turns are trained on: the example teaches nothing, and
-    OpenAI rejects it.
+    **Why is this bad?** The owners refuse it: OpenAI's data checks
+    (`example_missing_assistant_message`, https://cookbook.openai.com/examples/
+    chat_finetuning_data_prep), Together's `check_file` (together 1.5.35,
+    together/utils/files.py, `_check_conversation_roles`), and LLaMA-Factory, which skips a
+    conversation whose turns do not pair up (src/llamafactory/data/converter.py:173-180). A
+    trainer that learns only from assistant turns has nothing to learn from it, which breaks
+    the loss as C008 explains.
 
     **Example.** `{"messages": [{"role": "user", "content": "Hi"}]}`
 
@@ -329,7 +338,11 @@ def nothing_to_train(example: Example, context: RuleContext) -> Sequence[Finding
 
     **What it does.** Checks that at least one assistant turn is trained on.
 
-    **Why is this bad?** The example costs tokens and teaches nothing.
+    **Why is this bad?** It is an error because training on it is broken, not only wasted:
+    nothing in the example carries a label, and a batch made of such examples has no trained
+    token at all, so the loss, an average over the trained tokens, divides by zero and turns
+    NaN (transformers' causal-LM loss with every label masked), which stops or corrupts the
+    run. A provider bills its tokens for no learning.
 
     **Example.** A conversation whose assistant turns all carry `"weight": 0`.
 
@@ -637,8 +650,12 @@ def identical_preference(example: Example, context: RuleContext) -> Sequence[Fin
 
     **What it does.** Compares the two sides of a preference pair (after trimming whitespace).
 
-    **Why is this bad?** The pair carries no signal; DPO's loss on it is constant and OpenAI
-    rejects it.
+    **Why is this bad?** The pair carries no signal: DPO's loss on it is the constant log 2,
+    whose gradient is zero, and a reward model's margin on it is always zero. It is almost
+    certainly a data mistake (the rejected side copied from the chosen one), so it is an error
+    for the providers, whose jobs run on a file once uploaded. The run is not broken, though,
+    and the trainers (TRL, Axolotl, LLaMA-Factory, AutoTrain) train the rest of the batch
+    as intended, so their targets report it as a warning.
 
     **Example.** `"preferred_output": [{"role": "assistant", "content": "Yes"}]` and the same
     under `non_preferred_output`.
