@@ -120,8 +120,9 @@ _TRL_COLUMNS = ("huggingface/trl f2cd577, trl/trainer/sft_trainer.py:1627-1636 (
                 "message keys only reach the chat template, which reads the ones it knows")
 _AXOLOTL_FORMATS = ("axolotl-ai-cloud/axolotl 067b021, docs/dataset-formats/index.qmd:23-29 "
                     "(pre-training text), :217-231 (sharegpt and OpenAI messages), :386-430 "
-                    "(alpaca; custom instruct fields for prompt/completion); docs/rlhf.qmd:104-113 "
-                    "(prompt/chosen/rejected), :364-430 (KTO)")
+                    "(alpaca; :418-448 custom instruct fields, for prompt/completion); "
+                    "docs/rlhf.qmd:104-113 and :288-316 (prompt/chosen/rejected), :490-516 "
+                    "(KTO: prompt, completion, label)")
 _AXOLOTL_COLUMNS = ("axolotl-ai-cloud/axolotl 067b021, src/axolotl/datasets.py:62-66 "
                     "(tokenizing maps with remove_columns=features: every original column is "
                     "dropped); chat_template reads only the mapped message properties")
