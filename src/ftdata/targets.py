@@ -36,6 +36,34 @@ class Target:
     max_images_per_example: int | None = None
     images_only_in_user: bool = False
     notes: str = ""
+    #: Roles the target accepts; ``None``: every role of the format (C001 reports the others).
+    roles: tuple[str, ...] | None = None
+    #: Tool definitions (``tools``, ``functions``) and ``parallel_tool_calls`` at the top of a
+    #: chat record are refused (S002).
+    refuses_record_tools: bool = False
+    #: Two messages in a row with the same role, system included, are refused, and a preference
+    #: input may not end with the assistant; nothing else about the order is (C005).
+    no_repeated_roles: bool = False
+    #: Every message carries content, a string or a list of parts: null or absent is refused
+    #: (C002), even next to tool calls.
+    content_required: bool = False
+    #: A conversation's contents are all strings or all lists of parts, never both (S004).
+    uniform_content_shape: bool = False
+    #: Regular expression every image URL must match (fullmatch); ``None``: any web address,
+    #: storage URI or base64 data URI (C013).
+    image_url_pattern: str | None = None
+    #: A ``weight`` must be a JSON integer: ``1.0`` is refused (C007).
+    integer_weights: bool = False
+    #: Each side of a preference pair holds exactly one message (S004).
+    single_message_outputs: bool = False
+    #: At most this many system messages in a conversation (C006).
+    max_system_messages: int | None = None
+    #: Regular expression every tool call's function name must match (C009).
+    function_name_pattern: str | None = None
+    #: Tool call arguments must be a JSON string; an object is refused (C009).
+    string_arguments: bool = False
+    #: Keys every declared function must have (S001).
+    function_keys: tuple[str, ...] = ()
 
     def accepts(self, format_id: str) -> bool:
         return self.formats is None or format_id in self.formats
@@ -53,19 +81,54 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            min_examples=10, max_file_bytes=512 * MB, images_only_in_user=True,
            notes="As OpenAI; a UTF-8 BOM is accepted.",
            severity={"F005": Severity.INFO}),
+    # Together: what together 1.5.35's own check (together/utils/files.py, check_file)
+    # refuses, line by line. F004/F005: json.loads of a blank line or of a line starting with
+    # a BOM fails (files.py:651). roles: POSSIBLE_ROLES_CONVERSATION (constants.py:74) checked
+    # at files.py:241. refuses_record_tools: no column beyond the format's (files.py:681-691,
+    # JSONL_REQUIRED_COLUMNS_MAP in constants.py:63). no_repeated_roles: files.py:248-254 and,
+    # for a preference input, files.py:468-473. content_required: the content key is required
+    # (files.py:155-161) and must be a string or a list (files.py:374-379).
+    # uniform_content_shape: files.py:419-428. image_url_pattern: files.py:334-343.
+    # integer_weights: isinstance(weight, int) at files.py:200. single_message_outputs:
+    # files.py:492-497.
     Target("together", "Together AI fine-tuning.",
            ("openai-chat", "openai-preference", "prompt-completion", "text"),
            min_examples=1, max_file_bytes=50 * GB, max_images_per_example=10,
            images_only_in_user=True,
-           notes="One format per file; images only in user messages, at most 10 per example."),
+           severity={"F004": Severity.ERROR, "F005": Severity.ERROR, "C005": Severity.ERROR},
+           notes="One format per file; roles system, user and assistant, never the same twice "
+                 "in a row; no top-level tools; every message has content, all strings or all "
+                 "lists; images only in user messages as base64 JPEG, PNG or WebP, at most 10 "
+                 "per example; integer weights; no blank line or BOM.",
+           roles=("system", "user", "assistant"), refuses_record_tools=True,
+           no_repeated_roles=True, content_required=True, uniform_content_shape=True,
+           image_url_pattern=r"data:image/(?:jpeg|png|webp);base64,.*", integer_weights=True,
+           single_message_outputs=True),
     Target("fireworks", "Fireworks AI supervised fine-tuning.", ("openai-chat",),
            min_examples=3, max_examples=3_000_000,
            notes="Between 3 and 3,000,000 examples."),
+    # Mistral: what mistral-common 1.13.1 refuses in fine-tuning mode, in the validator of the
+    # tool-calling tokenizer (mistral_common/protocol/instruct/validator.py,
+    # MistralRequestValidatorV3): the last message is the assistant's (:449-453), tool call
+    # and tool result ids are 9 letters or digits (:50, :546, :583), an assistant message has
+    # content or tool calls, not both and not neither (:339-342), function names match
+    # [a-zA-Z0-9_-]{1,64} (:301), each tool call is answered before the next assistant turn
+    # (:361-397, C010 as an error). The records become those messages as mistralai/
+    # mistral-finetune does it (finetune/data/tokenize.py, build_instruct_sample): roles
+    # system, user, assistant and tool, one system message, string tool call arguments (a
+    # tool message without tool_call_id is S001 already), declared functions with a name, a
+    # description and parameters (_parse_available_tools). C006 is an error: a later system
+    # message is lifted to the start there, so the turns before it train as if it had been.
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
-           content_xor_tool_calls=True, severity={"C004": Severity.ERROR},
-           notes="Last message assistant; tool call ids of 9 characters [a-zA-Z0-9]; "
-                 "assistant content or tool calls, not both."),
+           content_xor_tool_calls=True,
+           severity={"C004": Severity.ERROR, "C006": Severity.ERROR, "C010": Severity.ERROR},
+           notes="Last message assistant; one system message, first; roles system, user, "
+                 "assistant, tool; tool call ids of 9 characters [a-zA-Z0-9]; assistant "
+                 "content or tool calls, not both; every tool call answered.",
+           roles=("system", "user", "assistant", "tool"), max_system_messages=1,
+           function_name_pattern=r"[a-zA-Z0-9_-]{1,64}", string_arguments=True,
+           function_keys=("name", "description", "parameters")),
     Target("vertex", "Google Vertex AI Gemini supervised tuning.", ("vertex-gemini",),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},
            notes="Roles user/model; at least 100 examples recommended; up to 1 GB."),

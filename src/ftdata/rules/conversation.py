@@ -64,21 +64,34 @@ def _ordered(example: Example, context: RuleContext) -> bool:
             and not context.format.ends_with_user and _roles_known(example))
 
 
-register("C001", "unknown-role", E, """
-    A message has a role the format does not define.
+@rule("C001", "unknown-role", E)
+def unknown_role(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A message has a role the format does not define, or the target does not accept.
 
     **What it does.** Checks each message's role (or ShareGPT's `from`, Gemini's `role`) against
-    the format's list.
+    the format's list, and against the target's: Together accepts `system`, `user` and
+    `assistant` only; Mistral `system`, `user`, `assistant` and `tool`.
 
     **Why is this bad?** The provider rejects the record; a trainer that maps roles by name
     drops the turn or fails.
 
     **Example.** `{"role": "model", "content": "Paris"}` in an OpenAI file, or Cohere's
-    `Chatbot`.
+    `Chatbot`; `{"role": "developer", ...}` with `--target together`.
 
     **Use instead.** `{"role": "assistant", "content": "Paris"}` (`ftdata convert --roles
     model=assistant` rewrites a whole file).
-""")
+    """
+    # The format's roles are the shape's to check; this only knows the target's.
+    roles = context.target.roles
+    if roles is None or example.kind == "text":
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.role not in roles and message.role in ROLES:
+            return [Finding("C001", f"role {m.role!r} is not accepted by {context.target.id} "
+                                    f"(it accepts {', '.join(roles)})", m.pointer + "/role")
+                    for m in messages if m.role not in roles and m.role in ROLES]
+    return ()
 
 
 @rule("C002", "empty-content", E)
@@ -86,7 +99,8 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message, prompt or completion has no text.
 
     **What it does.** Reports content that is empty or only whitespace (an assistant turn that
-    only calls tools may have no content).
+    only calls tools may have no content). Together also needs content, a string or a list,
+    on every message, tool calls or not; Mistral an assistant turn with content or tool calls.
 
     **Why is this bad?** An empty assistant turn teaches the model to answer with nothing; an
     empty user turn is a broken example. Providers reject many of them.
@@ -101,9 +115,14 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
         return ()
     # all_messages() copies the list; most examples have no continuations to add.
     messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    target = context.target
     for message in messages:
         content = message.content
         if content is None:
+            if target.content_required or (target.content_xor_tool_calls
+                                           and message.role == "assistant"
+                                           and not message.tool_calls):
+                return list(_missing_content_findings(messages, context))
             continue
         if len(content) == 1:  # the common case, checked without the loop
             part = content[0]
@@ -119,8 +138,24 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
                 break
         else:
             if message.role != "assistant" or not message.tool_calls:
-                return list(_empty_content_findings(messages))
+                return list(_missing_content_findings(messages, context))
     return ()
+
+
+def _missing_content_findings(messages: list[Message],
+                              context: RuleContext) -> Iterator[Finding]:
+    target = context.target
+    for message in messages:
+        if message.content is not None:
+            continue
+        if target.content_required:
+            yield Finding("C002", f"{message.role or 'message'} message has no content "
+                                  f"({target.id} needs a string or a list of parts)",
+                          message.pointer)
+        elif message.role == "assistant" and not message.tool_calls:
+            yield Finding("C002", f"assistant message has neither content nor tool calls "
+                                  f"({target.id} needs one of them)", message.pointer)
+    yield from _empty_content_findings(messages)
 
 
 def _empty_content_findings(messages: list[Message]) -> Iterator[Finding]:
@@ -206,10 +241,16 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
     Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
 
+    With `--target together` the rule is Together's own: two messages in a row with the same
+    role, system included, are refused, and so is a preference input that ends with the
+    assistant; nothing else about the order is.
+
     **Example.** `[user, user, assistant]`
 
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
+    if context.target.no_repeated_roles:
+        return _repeated_roles(example, context)
     if example.kind != "chat":
         return ()
     fmt = context.format
@@ -248,6 +289,25 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     return list(_alternation_findings(example, context))
 
 
+def _repeated_roles(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """Two messages in a row with the same role; a preference input ending with the assistant."""
+    if example.kind != "preference" and (example.kind != "chat"
+                                         or not context.format.conversational):
+        return ()
+    messages = example.messages
+    findings: list[Finding] = []
+    target = context.target.id
+    for previous, message in zip(messages, messages[1:], strict=False):
+        if message.role == previous.role:
+            findings.append(Finding("C005", f"two {message.role} messages in a row ({target} "
+                                            f"refuses it)", message.pointer))
+    if example.kind == "preference" and messages and messages[-1].role == "assistant":
+        findings.append(Finding("C005", f"the input ends with an assistant message, so the "
+                                        f"answers follow another one ({target} refuses it)",
+                                messages[-1].pointer))
+    return findings
+
+
 def _alternation_findings(example: Example, context: RuleContext) -> Iterator[Finding]:
     if not _ordered(example, context):
         return
@@ -281,6 +341,9 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     **Why is this bad?** Most chat templates only place a system prompt first; a later one is
     dropped, moved or rendered as plain text, and providers may reject it.
 
+    With a target that accepts a single system message (Mistral), a second one is reported
+    too.
+
     **Example.** `[user, assistant, system, user, assistant]`
 
     **Use instead.** Put the system prompt first, once.
@@ -288,6 +351,9 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     if example.kind != "chat" or not context.format.conversational:
         return ()
     system = _SYSTEM_ROLE_SET
+    limit = context.target.max_system_messages
+    if limit is not None and sum(m.role in system for m in example.messages) > limit:
+        return list(_misplaced_system_findings(example.messages, limit, context.target.id))
     messages = iter(example.messages)
     for message in messages:
         if message.role not in system:
@@ -298,21 +364,29 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     return ()
 
 
-def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
+def _misplaced_system_findings(messages: list[Message], limit: int | None = None,
+                               target: str = "") -> Iterator[Finding]:
     started = False
+    seen = 0
     for message in messages:
         if message.role in _SYSTEM_ROLES:
+            seen += 1
             if started:
                 yield Finding("C006", f"{message.role} message after the conversation started",
+                              message.pointer)
+            elif limit is not None and seen > limit:
+                yield Finding("C006", f"{seen} system messages ({target} accepts {limit})",
                               message.pointer)
         else:
             started = True
 
 
-register("C007", "invalid-weight", E, """
-    A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
+@rule("C007", "invalid-weight", E)
+def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
 
-    **What it does.** Checks `weight` values and where they appear.
+    **What it does.** Checks `weight` values and where they appear. With `--target together`,
+    a weight must also be a JSON integer: Together refuses `1.0`.
 
     **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
     only on assistant messages; anything else rejects the file.
@@ -320,7 +394,15 @@ register("C007", "invalid-weight", E, """
     **Example.** `{"role": "assistant", "content": "...", "weight": 0.5}`
 
     **Use instead.** `"weight": 0` or `"weight": 1`, on assistant messages only.
-""")
+    """
+    # The values and places are the shape's to check; this only knows the target's wish for
+    # integers.
+    if not context.target.integer_weights:
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    return [Finding("C007", f"weight {message.weight} is not an integer "
+                            f"({context.target.id} wants 0 or 1)", message.pointer + "/weight")
+            for message in messages if isinstance(message.weight, float)]
 
 
 @rule("C008", "nothing-to-train", E)
@@ -383,7 +465,8 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Sequence[Findin
 
     **What it does.** Checks that every tool call names a function, that its arguments are a
     JSON object (or a string that decodes to one), that ids are unique in the example, and the
-    target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both).
+    target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both;
+    function names of letters, digits, `_` and `-`; arguments as a JSON string).
 
     **Why is this bad?** The provider rejects the record, or the model learns to emit calls
     that no tool can parse.
@@ -404,8 +487,16 @@ def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[F
     seen: set[str] = set()
     target = context.target
     pattern = target.tool_call_id_pattern
+    name_pattern = target.function_name_pattern
     for message in messages:
         for call in message.tool_calls:
+            if target.string_arguments and isinstance(call.arguments, dict):
+                findings.append(Finding("C009", f"the arguments are an object, not a JSON "
+                                                f"string ({target.id} wants a string)",
+                                        call.arguments_pointer or call.pointer))
+            elif name_pattern and call.name and not re.fullmatch(name_pattern, call.name):
+                findings.append(Finding("C009", f"the function name does not match "
+                                                f"{name_pattern} ({target.id})", call.pointer))
             problem = _argument_problem(call.arguments)
             if problem:
                 findings.append(Finding("C009", problem, call.arguments_pointer or call.pointer))
@@ -585,7 +676,8 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
     URIs; that `<image>` placeholders match the record's `images` list; and the target's
-    limits (OpenAI, Together: images only in user messages; Together: at most 10 an example).
+    limits (OpenAI, Together: images only in user messages; Together: at most 10 an example,
+    and only base64 `data:image/jpeg`, `png` or `webp` URIs, no web address).
 
     **Why is this bad?** The provider rejects the record, or the model trains on a text that
     refers to an image it never saw.
@@ -618,7 +710,11 @@ def _image_findings(example: Example, messages: list[Message],
             if part.type != "image":
                 continue
             count += 1
-            if part.url is not None and not _IMAGE_URL.fullmatch(part.url):
+            if part.url is not None and target.image_url_pattern is not None:
+                if not re.fullmatch(target.image_url_pattern, part.url, re.DOTALL):
+                    yield Finding("C013", f"image URL does not match {target.image_url_pattern}"
+                                          f" ({target.id} accepts only these)", part.pointer)
+            elif part.url is not None and not _IMAGE_URL.fullmatch(part.url):
                 shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
                 yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)

@@ -1,33 +1,59 @@
 """Schema rules (S): the keys and types a record of the format must have.
 
 They are raised by the format's shape (see :mod:`ftdata.shapes`), which is also rendered as the
-format's JSON Schema, so the schema in ``schemas/`` and these rules agree.
+format's JSON Schema, so the schema in ``schemas/`` and these rules agree. A target may refuse
+more than its formats' shapes do: those checks (S002, S004) read the target's fields.
 """
 
 from __future__ import annotations
 
-from ftdata.diagnostics import Severity
-from ftdata.rules import register
+from collections.abc import Sequence
+
+from ftdata.diagnostics import Finding, Severity
+from ftdata.model import Example, Message
+from ftdata.rules import RuleContext, register, rule
 
 E = Severity.ERROR
 
-register("S001", "missing-key", E, """
-    A required key is missing.
+@rule("S001", "missing-key", E)
+def missing_key(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A required key is missing.
 
     **What it does.** Checks the record, and every message and part inside it, against the
-    format's required keys. The pointer names the place the key should be.
+    format's required keys. The pointer names the place the key should be. With
+    `--target mistral` every declared function also needs a `description` and `parameters`.
 
     **Why is this bad?** The provider rejects the record.
 
     **Example.** `{"messages": [{"content": "hi"}]}` (the message has no `role`).
 
     **Use instead.** `{"messages": [{"role": "user", "content": "hi"}]}`
-""")
+    """
+    # The format's keys are the shape's to check; this only knows the target's.
+    keys = context.target.function_keys
+    if not keys or not example.tools:
+        return ()
+    findings: list[Finding] = []
+    for index, tool in enumerate(example.tools):
+        function = tool.get("function")
+        if not isinstance(function, dict):
+            continue  # the shape says it
+        for key in keys:
+            if key not in function:
+                findings.append(Finding("S001", f"the function has no {key!r} "
+                                                f"({context.target.id} needs it)",
+                                        f"/tools/{index}/function"))
+    return findings
 
-register("S002", "unknown-key", E, """
-    A key that the format does not define.
 
-    **What it does.** Reports keys the format does not know, at every level.
+@rule("S002", "unknown-key", E)
+def unknown_key(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A key that the format does not define, or that the target refuses.
+
+    **What it does.** Reports keys the format does not know, at every level. With
+    `--target together` it also reports tool definitions (`tools`, `functions`) and
+    `parallel_tool_calls` at the top of a chat record: Together's check accepts no key
+    besides `messages` there.
 
     **Why is this bad?** Strict providers reject the record; lenient trainers drop the key
     silently, so a misspelt key (`"contnet"`) loses data without a word.
@@ -35,7 +61,21 @@ register("S002", "unknown-key", E, """
     **Example.** `{"messages": [...], "metadata": {"source": "crm"}}` for OpenAI.
 
     **Use instead.** Remove the key, or keep side data in a separate file keyed by line.
-""")
+    """
+    # Keys the format does not know are the shape's to report; this only knows the target's.
+    if not context.target.refuses_record_tools or example.kind != "chat":
+        return ()
+    target = context.target.id
+    findings: list[Finding] = []
+    if example.tools is not None:
+        findings.append(Finding("S002", f"tool definitions at the top of the record ({target} "
+                                        f"accepts only messages)", "/tools"))
+    if "parallel_tool_calls" in example.metadata:
+        findings.append(Finding("S002", f"parallel_tool_calls at the top of the record "
+                                        f"({target} accepts only messages)",
+                                "/parallel_tool_calls"))
+    return findings
+
 
 register("S003", "wrong-type", E, """
     A value has the wrong JSON type.
@@ -49,15 +89,54 @@ register("S003", "wrong-type", E, """
     **Use instead.** `{"role": "user", "content": "42"}`
 """)
 
-register("S004", "invalid-value", E, """
-    A value is of the right type but not one the format allows.
+@rule("S004", "invalid-value", E)
+def invalid_value(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A value is of the right type but not one the format allows.
 
     **What it does.** Checks fixed values (`"type": "function"`, `schemaVersion`, part types,
-    image `detail`) and array sizes.
+    image `detail`) and array sizes. With `--target together` it also checks that each side
+    of a preference pair holds exactly one message, and that a conversation's contents are
+    all strings or all lists of parts.
 
     **Why is this bad?** The provider rejects the record.
 
     **Example.** `{"type": "func", "function": {...}}` in a tool call.
 
     **Use instead.** `{"type": "function", "function": {...}}`
-""")
+    """
+    # Fixed values are the shape's to check; this only knows the target's.
+    target = context.target
+    findings: list[Finding] = []
+    if target.single_message_outputs and example.kind == "preference":
+        for side in (example.chosen, example.rejected):
+            if side is not None and len(side) != 1 and side[0].pointer:
+                container = side[0].pointer.rpartition("/")[0]
+                findings.append(Finding("S004", f"{container.lstrip('/')} holds {len(side)} "
+                                                f"messages ({target.id} accepts exactly one)",
+                                        container))
+    if target.uniform_content_shape and example.kind in ("chat", "preference"):
+        findings.extend(_mixed_contents(example.messages, target.id))
+    return findings
+
+
+def _is_string(message: Message) -> bool:
+    """Whether the content was a string in the record (one text part at the content key)."""
+    content = message.content
+    return content is not None and len(content) == 1 and \
+        content[0].pointer == message.content_pointer
+
+
+def _mixed_contents(messages: list[Message], target: str) -> list[Finding]:
+    shapes = [(message, _is_string(message)) for message in messages
+              if message.content is not None]
+    if not shapes:
+        return []
+    first = shapes[0][1]
+    for message, is_string in shapes[1:]:
+        if is_string != first:
+            what, other = ("a string", "lists of parts") if is_string else \
+                ("a list of parts", "strings")
+            return [Finding("S004", f"{message.role} content is {what} after {other} ({target} "
+                                    f"wants one or the other throughout)",
+                            message.content_pointer)]
+    return []
