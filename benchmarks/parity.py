@@ -170,6 +170,14 @@ print(json.dumps(verdicts))
 """
 
 _SCRIPTS = {"together": _TOGETHER_SCRIPT, "mistral": _MISTRAL_SCRIPT}
+#: What each owner's verdict is, said in the pinned file.
+CHECKERS = {
+    "together": "together.utils.check_file(path), one verdict per file",
+    "mistral": "MistralRequestValidatorV3(ValidationMode.finetuning).validate_messages and "
+               "_validate_tools over the messages mistralai/mistral-finetune builds from each "
+               "record (finetune/data/tokenize.py, build_instruct_sample); a file is rejected "
+               "when one of its records is",
+}
 
 
 # -- the cases ---------------------------------------------------------------------------------
@@ -300,8 +308,8 @@ def run(cache: Path, *, write: bool, corpus: Path = CORPUS) -> dict[str, list[Ro
         verdicts = owner_verdicts(owner, python, [*paths.values(), *corpus_paths],
                                   environment)
         pinned: dict[str, Any] = {
-            "owner": owner, "requirement": requirement, "target": target,
-            "regenerate": COMMAND, "cases": {}, "corpus": {}}
+            "owner": owner, "requirement": requirement, "checker": CHECKERS[owner],
+            "target": target, "regenerate": COMMAND, "cases": {}, "corpus": {}}
         owner_rows: list[Row] = []
         for case in mine:
             verdict = verdicts[str(paths[case.id])]
@@ -342,8 +350,8 @@ def _cell(text: str, width: int = 90) -> str:
 
 def render(rows: dict[str, list[Row]]) -> str:
     lines = ["# Parity with the providers' checkers", "",
-             "ftdata's verdict next to the owner's own check, case by case (`benchmarks/parity.py`)."
-             " Regenerate with:", "", f"    {COMMAND}", "",
+             "ftdata's verdict next to the owner's own check, case by case "
+             "(`benchmarks/parity.py`). Regenerate with:", "", f"    {COMMAND}", "",
              "Owner verdict: accept or reject, with the owner's message. ftdata: the error codes"
              " under the owner's target. Agreement: the owner rejects and ftdata reports an error,"
              " or the owner accepts and ftdata reports none (the case table lists the few"

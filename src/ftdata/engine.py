@@ -17,6 +17,7 @@ import orjson
 
 from ftdata.diagnostics import Finding, Issue, Severity, json_kind
 from ftdata.formats import Format, all_formats, get_format
+from ftdata.formats._openai import WEIGHT_ELSEWHERE
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
@@ -199,6 +200,7 @@ class RecordChecker:
                  near: bool = False, error_codes: frozenset[str] = frozenset()) -> None:
         self.format = fmt
         self.context = RuleContext(format=fmt, target=target)
+        self.weights_anywhere = target.weights_on_any_message
         self.checks = [rule for rule in example_checks()
                        if enabled is None or rule.code in enabled]
         # The check functions themselves, and those that still run on a broken structure.
@@ -225,6 +227,9 @@ class RecordChecker:
                                                  f"not a JSON object")])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
+        if self.weights_anywhere and findings:
+            findings = [f for f in findings
+                        if f.code != "C007" or f.message != WEIGHT_ELSEWHERE]
         foreign = None
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)

@@ -56,14 +56,19 @@ class Target:
     integer_weights: bool = False
     #: Each side of a preference pair holds exactly one message (S004).
     single_message_outputs: bool = False
+    #: A conversation whose only turn, system messages aside, is not the user's is refused, and
+    #: nothing else about the order is (C005).
+    lone_turn_must_be_user: bool = False
     #: At most this many system messages in a conversation (C006).
     max_system_messages: int | None = None
     #: Regular expression every tool call's function name must match (C009).
     function_name_pattern: str | None = None
-    #: Tool call arguments must be a JSON string; an object is refused (C009).
-    string_arguments: bool = False
     #: Keys every declared function must have (S001).
     function_keys: tuple[str, ...] = ()
+    #: A weight of 0 or 1 may sit on any message, not only the assistant's (C007).
+    weights_on_any_message: bool = False
+    #: A message holding an image may not have a non-zero weight (C007).
+    no_weight_on_images: bool = False
 
     def accepts(self, format_id: str) -> bool:
         return self.formats is None or format_id in self.formats
@@ -89,8 +94,10 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # for a preference input, files.py:468-473. content_required: the content key is required
     # (files.py:155-161) and must be a string or a list (files.py:374-379).
     # uniform_content_shape: files.py:419-428. image_url_pattern: files.py:334-343.
-    # integer_weights: isinstance(weight, int) at files.py:200. single_message_outputs:
-    # files.py:492-497.
+    # integer_weights: isinstance(weight, int) at files.py:200; weights_on_any_message: checked
+    # on every message (files.py:406), and Together's docs show a user message with weight 0
+    # (https://docs.together.ai/docs/fine-tuning/data-preparation); no_weight_on_images:
+    # files.py:413-418. single_message_outputs: files.py:492-497.
     Target("together", "Together AI fine-tuning.",
            ("openai-chat", "openai-preference", "prompt-completion", "text"),
            min_examples=1, max_file_bytes=50 * GB, max_images_per_example=10,
@@ -103,7 +110,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            roles=("system", "user", "assistant"), refuses_record_tools=True,
            no_repeated_roles=True, content_required=True, uniform_content_shape=True,
            image_url_pattern=r"data:image/(?:jpeg|png|webp);base64,.*", integer_weights=True,
-           single_message_outputs=True),
+           weights_on_any_message=True, no_weight_on_images=True, single_message_outputs=True),
     Target("fireworks", "Fireworks AI supervised fine-tuning.", ("openai-chat",),
            min_examples=3, max_examples=3_000_000,
            notes="Between 3 and 3,000,000 examples."),
@@ -113,21 +120,26 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # and tool result ids are 9 letters or digits (:50, :546, :583), an assistant message has
     # content or tool calls, not both and not neither (:339-342), function names match
     # [a-zA-Z0-9_-]{1,64} (:301), each tool call is answered before the next assistant turn
-    # (:361-397, C010 as an error). The records become those messages as mistralai/
-    # mistral-finetune does it (finetune/data/tokenize.py, build_instruct_sample): roles
-    # system, user, assistant and tool, one system message, string tool call arguments (a
-    # tool message without tool_call_id is S001 already), declared functions with a name, a
-    # description and parameters (_parse_available_tools). C006 is an error: a later system
-    # message is lifted to the start there, so the turns before it train as if it had been.
+    # (:361-397, C010 as an error), a lone message is the user's (:482-484, C005 as an error;
+    # the order rules of :399-431 refuse nothing else once the system prompt is lifted out,
+    # as a tool result after the user is C011 already). The records become those messages
+    # as mistralai/mistral-finetune does it (finetune/data/tokenize.py,
+    # build_instruct_sample): roles system, user, assistant and tool, one system message,
+    # declared functions with a name, a description and parameters (_parse_available_tools);
+    # string tool call arguments and a tool message's tool_call_id are the openai-chat shape's
+    # already. C006 is an error: a later system message is lifted to the start there, so the
+    # turns before it train as if it had been.
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
            content_xor_tool_calls=True,
-           severity={"C004": Severity.ERROR, "C006": Severity.ERROR, "C010": Severity.ERROR},
+           severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "C006": Severity.ERROR,
+                     "C010": Severity.ERROR},
            notes="Last message assistant; one system message, first; roles system, user, "
                  "assistant, tool; tool call ids of 9 characters [a-zA-Z0-9]; assistant "
                  "content or tool calls, not both; every tool call answered.",
-           roles=("system", "user", "assistant", "tool"), max_system_messages=1,
-           function_name_pattern=r"[a-zA-Z0-9_-]{1,64}", string_arguments=True,
+           roles=("system", "user", "assistant", "tool"), lone_turn_must_be_user=True,
+           max_system_messages=1,
+           function_name_pattern=r"[a-zA-Z0-9_-]{1,64}",
            function_keys=("name", "description", "parameters")),
     Target("vertex", "Google Vertex AI Gemini supervised tuning.", ("vertex-gemini",),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import ROLES, Example, Message, ToolCall
 from ftdata.rules import RuleContext, register, rule
+from ftdata.targets import Target
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -243,14 +245,17 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
 
     With `--target together` the rule is Together's own: two messages in a row with the same
     role, system included, are refused, and so is a preference input that ends with the
-    assistant; nothing else about the order is.
+    assistant; nothing else about the order is. With `--target mistral` it is Mistral's: a
+    conversation whose only turn besides the system prompt is not the user's is refused;
+    repeated turns are not.
 
     **Example.** `[user, user, assistant]`
 
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
-    if context.target.no_repeated_roles:
-        return _repeated_roles(example, context)
+    target = context.target
+    if target.no_repeated_roles or target.lone_turn_must_be_user:
+        return _target_order(example, context)
     if example.kind != "chat":
         return ()
     fmt = context.format
@@ -289,15 +294,25 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     return list(_alternation_findings(example, context))
 
 
-def _repeated_roles(example: Example, context: RuleContext) -> Sequence[Finding]:
-    """Two messages in a row with the same role; a preference input ending with the assistant."""
+def _target_order(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """The target's own order rules, in place of the alternation above: two messages in a row
+    with the same role, a preference input ending with the assistant (Together); a lone turn
+    that is not the user's (Mistral)."""
     if example.kind != "preference" and (example.kind != "chat"
                                          or not context.format.conversational):
         return ()
     messages = example.messages
     findings: list[Finding] = []
     target = context.target.id
-    for previous, message in zip(messages, messages[1:], strict=False):
+    if context.target.lone_turn_must_be_user and example.kind == "chat":
+        turns = [message for message in messages if message.role not in _SYSTEM_ROLE_SET]
+        if len(turns) == 1 and turns[0].role != "user":
+            findings.append(Finding("C005", f"the conversation's only turn is {turns[0].role!r}"
+                                            f" ({target} wants a user turn before it)",
+                                    turns[0].pointer))
+    if not context.target.no_repeated_roles:
+        return findings
+    for previous, message in pairwise(messages):
         if message.role == previous.role:
             findings.append(Finding("C005", f"two {message.role} messages in a row ({target} "
                                             f"refuses it)", message.pointer))
@@ -386,7 +401,8 @@ def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
 
     **What it does.** Checks `weight` values and where they appear. With `--target together`,
-    a weight must also be a JSON integer: Together refuses `1.0`.
+    a weight of 0 or 1 may sit on any message, as Together documents, but it must be a JSON
+    integer (Together refuses `1.0`) and may not be 1 on a message holding an image.
 
     **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
     only on assistant messages; anything else rejects the file.
@@ -395,14 +411,34 @@ def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
 
     **Use instead.** `"weight": 0` or `"weight": 1`, on assistant messages only.
     """
-    # The values and places are the shape's to check; this only knows the target's wish for
-    # integers.
-    if not context.target.integer_weights:
+    # The values and places are the shape's to check; this only knows the target's own rules.
+    target = context.target
+    if not (target.integer_weights or target.weights_on_any_message
+            or target.no_weight_on_images):
         return ()
     messages = example.all_messages() if example.chosen or example.rejected else example.messages
-    return [Finding("C007", f"weight {message.weight} is not an integer "
-                            f"({context.target.id} wants 0 or 1)", message.pointer + "/weight")
-            for message in messages if isinstance(message.weight, float)]
+    for message in messages:
+        if message.weight is not None:
+            return list(_target_weight_findings(messages, target))
+    return ()
+
+
+def _target_weight_findings(messages: list[Message], target: Target) -> Iterator[Finding]:
+    for message in messages:
+        weight = message.weight
+        if weight is None:
+            continue
+        pointer = message.pointer + "/weight"
+        if target.integer_weights and isinstance(weight, float):
+            yield Finding("C007", f"weight {weight} is not an integer ({target.id} wants 0 or "
+                                  f"1)", pointer)
+        elif target.weights_on_any_message and message.role != "assistant" \
+                and weight not in (0, 1):
+            yield Finding("C007", "weight must be 0 or 1", pointer)
+        if target.no_weight_on_images and weight and any(
+                part.type == "image" for part in message.content or ()):
+            yield Finding("C007", f"a message with an image has a non-zero weight ({target.id} "
+                                  f"refuses it)", pointer)
 
 
 @rule("C008", "nothing-to-train", E)
@@ -466,7 +502,7 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Sequence[Findin
     **What it does.** Checks that every tool call names a function, that its arguments are a
     JSON object (or a string that decodes to one), that ids are unique in the example, and the
     target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both;
-    function names of letters, digits, `_` and `-`; arguments as a JSON string).
+    function names of letters, digits, `_` and `-`).
 
     **Why is this bad?** The provider rejects the record, or the model learns to emit calls
     that no tool can parse.
@@ -490,11 +526,7 @@ def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[F
     name_pattern = target.function_name_pattern
     for message in messages:
         for call in message.tool_calls:
-            if target.string_arguments and isinstance(call.arguments, dict):
-                findings.append(Finding("C009", f"the arguments are an object, not a JSON "
-                                                f"string ({target.id} wants a string)",
-                                        call.arguments_pointer or call.pointer))
-            elif name_pattern and call.name and not re.fullmatch(name_pattern, call.name):
+            if name_pattern and call.name and not re.fullmatch(name_pattern, call.name):
                 findings.append(Finding("C009", f"the function name does not match "
                                                 f"{name_pattern} ({target.id})", call.pointer))
             problem = _argument_problem(call.arguments)
