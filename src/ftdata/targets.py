@@ -59,7 +59,7 @@ class Target:
     #: A conversation whose only turn, system messages aside, is not the user's is refused, and
     #: nothing else about the order is (C005).
     lone_turn_must_be_user: bool = False
-    #: At most this many system messages in a conversation (C006).
+    #: At most this many system messages in a conversation (C005).
     max_system_messages: int | None = None
     #: Regular expression every tool call's function name must match (C009).
     function_name_pattern: str | None = None
@@ -127,14 +127,12 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # build_instruct_sample): roles system, user, assistant and tool, one system message,
     # declared functions with a name, a description and parameters (_parse_available_tools);
     # string tool call arguments and a tool message's tool_call_id are the openai-chat shape's
-    # already. C006 is an error: a later system message is lifted to the start there, so the
-    # turns before it train as if it had been.
+    # already. A later system message is lifted out there (C006 stays a warning).
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
            content_xor_tool_calls=True,
-           severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "C006": Severity.ERROR,
-                     "C010": Severity.ERROR},
-           notes="Last message assistant; one system message, first; roles system, user, "
+           severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "C010": Severity.ERROR},
+           notes="Last message assistant; one system message; roles system, user, "
                  "assistant, tool; tool call ids of 9 characters [a-zA-Z0-9]; assistant "
                  "content or tool calls, not both; every tool call answered.",
            roles=("system", "user", "assistant", "tool"), lone_turn_must_be_user=True,

@@ -323,7 +323,7 @@ def test_together_wants_integer_weights() -> None:
 def test_mistral_accepts_one_system_message() -> None:
     record = chat(SYSTEM, {"role": "system", "content": "Be brief."}, user(), assistant())
     assert findings(record, target="mistral") == [
-        ("C006", "2 system messages (mistral accepts 1)", "/messages/1")]
+        ("C005", "2 system messages (mistral accepts 1)", "/messages/1")]
     assert codes(chat(SYSTEM, user(), assistant()), target="mistral") == []
     assert codes(record) == []
 

@@ -246,15 +246,16 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     With `--target together` the rule is Together's own: two messages in a row with the same
     role, system included, are refused, and so is a preference input that ends with the
     assistant; nothing else about the order is. With `--target mistral` it is Mistral's: a
-    conversation whose only turn besides the system prompt is not the user's is refused;
-    repeated turns are not.
+    conversation with more than one system message, or whose only turn besides the system
+    prompt is not the user's, is refused; repeated turns are not.
 
     **Example.** `[user, user, assistant]`
 
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
     target = context.target
-    if target.no_repeated_roles or target.lone_turn_must_be_user:
+    if (target.no_repeated_roles or target.lone_turn_must_be_user
+            or target.max_system_messages is not None):
         return _target_order(example, context)
     if example.kind != "chat":
         return ()
@@ -297,13 +298,19 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
 def _target_order(example: Example, context: RuleContext) -> Sequence[Finding]:
     """The target's own order rules, in place of the alternation above: two messages in a row
     with the same role, a preference input ending with the assistant (Together); a lone turn
-    that is not the user's (Mistral)."""
+    that is not the user's, more system messages than one (Mistral)."""
     if example.kind != "preference" and (example.kind != "chat"
                                          or not context.format.conversational):
         return ()
     messages = example.messages
     findings: list[Finding] = []
     target = context.target.id
+    limit = context.target.max_system_messages
+    if limit is not None and example.kind == "chat":
+        systems = [message for message in messages if message.role in _SYSTEM_ROLE_SET]
+        for message in systems[limit:]:
+            findings.append(Finding("C005", f"{len(systems)} system messages ({target} accepts "
+                                            f"{limit})", message.pointer))
     if context.target.lone_turn_must_be_user and example.kind == "chat":
         turns = [message for message in messages if message.role not in _SYSTEM_ROLE_SET]
         if len(turns) == 1 and turns[0].role != "user":
@@ -356,9 +363,6 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     **Why is this bad?** Most chat templates only place a system prompt first; a later one is
     dropped, moved or rendered as plain text, and providers may reject it.
 
-    With a target that accepts a single system message (Mistral), a second one is reported
-    too.
-
     **Example.** `[user, assistant, system, user, assistant]`
 
     **Use instead.** Put the system prompt first, once.
@@ -366,9 +370,6 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     if example.kind != "chat" or not context.format.conversational:
         return ()
     system = _SYSTEM_ROLE_SET
-    limit = context.target.max_system_messages
-    if limit is not None and sum(m.role in system for m in example.messages) > limit:
-        return list(_misplaced_system_findings(example.messages, limit, context.target.id))
     messages = iter(example.messages)
     for message in messages:
         if message.role not in system:
@@ -379,18 +380,12 @@ def misplaced_system_message(example: Example, context: RuleContext) -> Sequence
     return ()
 
 
-def _misplaced_system_findings(messages: list[Message], limit: int | None = None,
-                               target: str = "") -> Iterator[Finding]:
+def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
     started = False
-    seen = 0
     for message in messages:
         if message.role in _SYSTEM_ROLES:
-            seen += 1
             if started:
                 yield Finding("C006", f"{message.role} message after the conversation started",
-                              message.pointer)
-            elif limit is not None and seen > limit:
-                yield Finding("C006", f"{seen} system messages ({target} accepts {limit})",
                               message.pointer)
         else:
             started = True
