@@ -134,3 +134,18 @@ def test_corpus_file_agrees_with_the_owner(owner: str, name: str, corpus: Path) 
         assert errors
     else:
         assert errors == [], f"{owner} accepts {name}, ftdata reports {errors}"
+
+
+def test_the_table_counts_catches_and_false_errors() -> None:
+    from benchmarks.parity import Row, counts, render
+
+    rows = [Row("a", "together", False, "Invalid role", ["C001"]),
+            Row("b", "together", False, "Found extra column", []),
+            Row("c", "together", True, "Checks passed", ["C002"]),
+            Row("d", "together", True, "Checks passed", [])]
+    assert counts(rows) == {"rejected": 2, "caught": 1, "accepted": 2, "false_errors": 1}
+    table = render({"together": rows})
+    assert "caught by ftdata: 1 of 2" in table and "ftdata error: 1 of 2" in table
+    assert "| a | reject | Invalid role | C001 | yes |" in table
+    assert "| b | reject | Found extra column | - | NO |" in table
+    assert "| d | accept | Checks passed | - | yes |" in table

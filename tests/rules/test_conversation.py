@@ -344,3 +344,26 @@ def test_mistral_wants_every_tool_call_answered() -> None:
                   user("Well?"), assistant())
     report = ftdata.validate_records([record], target="mistral", ignore=["F007"])
     assert [(i.code, i.severity.value) for i in report.issues] == [("C010", "error")]
+
+
+def test_together_accepts_weights_on_any_message_but_not_beside_an_image() -> None:
+    weighted_user = chat(user() | {"weight": 0}, assistant())
+    assert codes(weighted_user, target="together") == []
+    assert codes(weighted_user, target="openai") == ["C007"]
+    assert codes(chat(user() | {"weight": 0.5}, assistant()), target="together") == ["C007"]
+    image = {"role": "user", "weight": 1, "content": [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": PNG}}]}
+    reply = {"role": "assistant", "content": [{"type": "text", "text": "A pixel."}]}
+    assert codes(chat(image, reply), target="together") == ["C007"]
+    assert codes(chat(image | {"weight": 0}, reply), target="together") == []
+
+
+def test_mistral_wants_a_user_turn_before_a_lone_reply() -> None:
+    record = chat(SYSTEM, assistant())
+    report = ftdata.validate_records([record], target="mistral", ignore=["F007"])
+    assert [(i.code, i.severity.value, i.pointer) for i in report.issues] == [
+        ("C005", "error", "/messages/1")]
+    # Repeated turns are Mistral's to accept: no C005 under its target.
+    assert codes(chat(user(), user("Again?"), assistant()), target="mistral") == []
+    assert codes(chat(assistant(), user(), assistant()), target="mistral") == []
