@@ -239,15 +239,14 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     turns, and there must be at least one user turn. An assistant turn that calls tools, the
     tool results that answer it and the assistant message after them count as one assistant
     turn. With `--target bedrock` the conversation must also start with a user turn.
-
-    **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
-    Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
-
     With `--target together` the rule is Together's own: two messages in a row with the same
     role, system included, are refused, and so is a preference input that ends with the
     assistant; nothing else about the order is. With `--target mistral` it is Mistral's: a
     conversation with more than one system message, or whose only turn besides the system
     prompt is not the user's, is refused; repeated turns are not.
+
+    **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
+    Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
 
     **Example.** `[user, user, assistant]`
 
