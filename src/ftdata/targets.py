@@ -63,6 +63,9 @@ class Target:
     max_system_messages: int | None = None
     #: Regular expression every tool call's function name must match (C009).
     function_name_pattern: str | None = None
+    #: A tool call id the last message may carry although it does not match
+    #: ``tool_call_id_pattern`` (C009).
+    last_tool_call_id_exempt: str | None = None
     #: Keys every declared function must have (S001).
     function_keys: tuple[str, ...] = ()
     #: A weight of 0 or 1 may sit on any message, not only the assistant's (C007).
@@ -117,7 +120,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # Mistral: what mistral-common 1.13.1 refuses in fine-tuning mode, in the validator of the
     # tool-calling tokenizer (mistral_common/protocol/instruct/validator.py,
     # MistralRequestValidatorV3): the last message is the assistant's (:449-453), tool call
-    # and tool result ids are 9 letters or digits (:50, :546, :583), an assistant message has
+    # and tool result ids are 9 letters or digits (:50, :546, :583) but for the id "null" on
+    # the last message's calls (:566-574), an assistant message has
     # content or tool calls, not both and not neither (:339-342), function names match
     # [a-zA-Z0-9_-]{1,64} (:301), each tool call is answered before the next assistant turn
     # (:361-397, C010 as an error), a lone message is the user's (:482-484, C005 as an error;
@@ -130,6 +134,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # already. A later system message is lifted out there (C006 stays a warning).
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
+           last_tool_call_id_exempt="null",
            content_xor_tool_calls=True,
            severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "C010": Severity.ERROR},
            notes="Last message assistant; one system message; roles system, user, "

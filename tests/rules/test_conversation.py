@@ -367,3 +367,11 @@ def test_mistral_wants_a_user_turn_before_a_lone_reply() -> None:
     # Repeated turns are Mistral's to accept: no C005 under its target.
     assert codes(chat(user(), user("Again?"), assistant()), target="mistral") == []
     assert codes(chat(assistant(), user(), assistant()), target="mistral") == []
+
+
+def test_mistral_accepts_the_id_null_on_the_last_message_only() -> None:
+    last = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]})
+    assert codes(last, target="mistral") == []
+    midway = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]},
+                  {"role": "tool", "tool_call_id": "null", "content": "sunny"}, assistant())
+    assert codes(midway, target="mistral") == ["C009"]

@@ -535,7 +535,9 @@ def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[F
                     findings.append(Finding("C009", f"tool call id {call_id!r} is used twice",
                                             call.pointer))
                 seen.add(call_id)
-                if pattern and not re.fullmatch(pattern, call_id):
+                exempt = (call_id == target.last_tool_call_id_exempt
+                          and message is messages[-1])
+                if pattern and not exempt and not re.fullmatch(pattern, call_id):
                     findings.append(Finding("C009", f"tool call id {call_id!r} does not match "
                                                     f"{pattern} ({target.id})", call.pointer))
     if target.content_xor_tool_calls:
