@@ -285,16 +285,31 @@ class Row:
     message: str
     errors: list[str]
     note: str = ""
+    #: Why ftdata errors where the owner accepts (deliberate), or what the case waits for.
+    deliberate: str = ""
+    pending: str = ""
 
     @property
     def agrees(self) -> bool:
         return self.accepted != bool(self.errors)
+
+    @property
+    def agreement(self) -> str:
+        if self.agrees:
+            return "yes"
+        if self.deliberate:
+            return "no (deliberate, below)"
+        if self.pending:
+            return f"no (waits for the {self.pending} policy)"
+        return "NO"
 
 
 def run(cache: Path, *, write: bool, corpus: Path = CORPUS) -> dict[str, list[Row]]:
     cache.mkdir(parents=True, exist_ok=True)
     environment = child_environment(cache)
     cases = load_cases()
+    corpus_exceptions: dict[str, dict[str, str]] = json.loads(CASES.read_text("utf-8")).get(
+        "corpus", {}).get("ftdata_error", {})
     rows: dict[str, list[Row]] = {}
     for owner, (requirement, target) in OWNERS.items():
         python = requirement_python(cache, requirement, environment)
@@ -316,7 +331,9 @@ def run(cache: Path, *, write: bool, corpus: Path = CORPUS) -> dict[str, list[Ro
             pinned["cases"][case.id] = {"accepted": verdict["accepted"],
                                         "message": verdict["message"]}
             owner_rows.append(Row(case.id, owner, verdict["accepted"], verdict["message"],
-                                  ftdata_errors(paths[case.id], target), case.note))
+                                  ftdata_errors(paths[case.id], target), case.note,
+                                  case.ftdata_error.get(owner, ""),
+                                  case.pending.get(owner, "")))
         for path in corpus_paths:
             verdict = verdicts[str(path)]
             entry = {"accepted": verdict["accepted"], "message": verdict["message"]}
@@ -324,7 +341,8 @@ def run(cache: Path, *, write: bool, corpus: Path = CORPUS) -> dict[str, list[Ro
                 entry["rejected_records"] = verdict["rejected_records"]
             pinned["corpus"][path.name] = entry
             owner_rows.append(Row(f"corpus/{path.name}", owner, verdict["accepted"],
-                                  verdict["message"], ftdata_errors(path, target)))
+                                  verdict["message"], ftdata_errors(path, target),
+                                  deliberate=corpus_exceptions.get(owner, {}).get(path.name, "")))
         rows[owner] = owner_rows
         if write:
             pinned_path(owner).write_text(json.dumps(pinned, indent=1, ensure_ascii=False)
@@ -360,6 +378,9 @@ def render(rows: dict[str, list[Row]]) -> str:
         requirement = OWNERS[owner][0]
         summary = counts(owner_rows)
         lines += [f"## {owner} ({requirement}, `--target {OWNERS[owner][1]}`)", "",
+                  f"The owner's verdict: {CHECKERS[owner]}. Cases: "
+                  "`tests/benchmarks/parity/cases.json`; `corpus/` rows: the JSONL files of "
+                  "`../shared/corpus`.", "",
                   f"Owner-rejected files caught by ftdata: {summary['caught']} of "
                   f"{summary['rejected']}. Owner-accepted files with an ftdata error: "
                   f"{summary['false_errors']} of {summary['accepted']}.", "",
@@ -367,9 +388,14 @@ def render(rows: dict[str, list[Row]]) -> str:
                   "|---|---|---|---|---|"]
         for row in owner_rows:
             lines.append(f"| {row.name} | {'accept' if row.accepted else 'reject'} | "
-                         f"{_cell(row.message)} | {', '.join(row.errors) or '-'} | "
-                         f"{'yes' if row.agrees else 'NO'} |")
+                         f"{_cell(row.message) or '-'} | {', '.join(row.errors) or '-'} | "
+                         f"{row.agreement} |")
         lines.append("")
+        deliberate = [row for row in owner_rows if row.deliberate and not row.agrees]
+        if deliberate:
+            lines += ["Deliberate errors where the owner accepts:", ""]
+            lines += [f"* {row.name}: {row.deliberate}" for row in deliberate]
+            lines.append("")
     return "\n".join(lines)
 
 

@@ -148,4 +148,15 @@ def test_the_table_counts_catches_and_false_errors() -> None:
     assert "caught by ftdata: 1 of 2" in table and "ftdata error: 1 of 2" in table
     assert "| a | reject | Invalid role | C001 | yes |" in table
     assert "| b | reject | Found extra column | - | NO |" in table
+    assert "| c | accept | Checks passed | C002 | NO |" in table
     assert "| d | accept | Checks passed | - | yes |" in table
+
+
+def test_a_deliberate_error_is_marked_and_explained_in_the_table() -> None:
+    from benchmarks.parity import Row, render
+
+    row = Row("empty", "together", True, "Checks passed", ["C002"],
+              deliberate="C002: an empty reply teaches the model to answer with nothing")
+    table = render({"together": [row]})
+    assert "| empty | accept | Checks passed | C002 | no (deliberate, below) |" in table
+    assert "* empty: C002: an empty reply teaches the model to answer with nothing" in table
