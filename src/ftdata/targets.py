@@ -38,9 +38,8 @@ class Target:
     notes: str = ""
     #: Roles the target accepts; ``None``: every role of the format (C001 reports the others).
     roles: tuple[str, ...] | None = None
-    #: Tool definitions (``tools``, ``functions``) and ``parallel_tool_calls`` at the top of a
-    #: chat record are refused (S002).
-    refuses_record_tools: bool = False
+    #: Keys refused at the top of a record although the format defines them (S002).
+    refused_record_keys: tuple[str, ...] = ()
     #: Two messages in a row with the same role, system included, are refused, and a preference
     #: input may not end with the assistant; nothing else about the order is (C005).
     no_repeated_roles: bool = False
@@ -66,7 +65,7 @@ class Target:
     #: A tool call id the last message may carry although it does not match
     #: ``tool_call_id_pattern`` (C009).
     last_tool_call_id_exempt: str | None = None
-    #: Keys every declared function must have (S001).
+    #: Keys every function declared under ``tools`` must have (S001).
     function_keys: tuple[str, ...] = ()
     #: A weight of 0 or 1 may sit on any message, not only the assistant's (C007).
     weights_on_any_message: bool = False
@@ -92,7 +91,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # Together: what together 1.5.35's own check (together/utils/files.py, check_file)
     # refuses, line by line. F004/F005: json.loads of a blank line or of a line starting with
     # a BOM fails (files.py:651). roles: POSSIBLE_ROLES_CONVERSATION (constants.py:74) checked
-    # at files.py:241. refuses_record_tools: no column beyond the format's (files.py:681-691,
+    # at files.py:241. refused_record_keys: no column beyond the format's (files.py:681-691,
     # JSONL_REQUIRED_COLUMNS_MAP in constants.py:63). no_repeated_roles: files.py:248-254 and,
     # for a preference input, files.py:468-473. content_required: the content key is required
     # (files.py:155-161) and must be a string or a list (files.py:374-379).
@@ -110,7 +109,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
                  "in a row; no top-level tools; every message has content, all strings or all "
                  "lists; images only in user messages as base64 JPEG, PNG or WebP, at most 10 "
                  "per example; integer weights; no blank line or BOM.",
-           roles=("system", "user", "assistant"), refuses_record_tools=True,
+           roles=("system", "user", "assistant"),
+           refused_record_keys=("tools", "functions", "parallel_tool_calls"),
            no_repeated_roles=True, content_required=True, uniform_content_shape=True,
            image_url_pattern=r"data:image/(?:jpeg|png|webp);base64,.*", integer_weights=True,
            weights_on_any_message=True, no_weight_on_images=True, single_message_outputs=True),

@@ -46,6 +46,11 @@ def _found(record: dict[str, Any], target: str, *,
 
 def test_together_refuses_top_level_tools_and_parallel_tool_calls() -> None:
     assert _found(chat(user(), assistant(), tools=TOOLS), "together") == [("S002", "/tools")]
+    assert _found(chat(user(), assistant(), functions=[]), "together") == [
+        ("S002", "/functions")]
+    # A key the format does not know is reported once.
+    assert _found({"text": "Paris.", "tools": []}, "together", format="text") == [
+        ("S002", "/tools")]
     assert _found(chat(user(), assistant(), parallel_tool_calls=False), "together") == [
         ("S002", "/parallel_tool_calls")]
     assert _found(chat(user(), assistant(), tools=TOOLS), "openai") == []
@@ -58,7 +63,7 @@ def test_together_refuses_top_level_tools_and_parallel_tool_calls() -> None:
 def test_mistral_needs_a_description_and_parameters_on_each_function() -> None:
     bare = [{"type": "function", "function": {"name": "get_weather"}}]
     assert _found(chat(user(), assistant(), tools=bare), "mistral") == [
-        ("S001", "/tools/0/function"), ("S001", "/tools/0/function")]
+        ("S001", "/tools/0/function/description"), ("S001", "/tools/0/function/parameters")]
     full = [{"type": "function", "function": {"name": "get_weather", "description": "Weather.",
                                               "parameters": {"type": "object"}}}]
     assert _found(chat(user(), assistant(), tools=full), "mistral") == []

@@ -2,58 +2,43 @@
 
 They are raised by the format's shape (see :mod:`ftdata.shapes`), which is also rendered as the
 format's JSON Schema, so the schema in ``schemas/`` and these rules agree. A target may refuse
-more than its formats' shapes do: those checks (S002, S004) read the target's fields.
+more than its formats' shapes do: :func:`target_findings` reads the raw record for S001 and
+S002, the S004 check reads the canonical example, both by the target's fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message
 from ftdata.rules import RuleContext, register, rule
+from ftdata.targets import Target
 
 E = Severity.ERROR
 
-@rule("S001", "missing-key", E)
-def missing_key(example: Example, context: RuleContext) -> Sequence[Finding]:
-    """A required key is missing.
+register("S001", "missing-key", E, """
+    A required key is missing.
 
     **What it does.** Checks the record, and every message and part inside it, against the
     format's required keys. The pointer names the place the key should be. With
-    `--target mistral` every declared function also needs a `description` and `parameters`.
+    `--target mistral` every function declared under `tools` also needs a `description` and
+    `parameters`.
 
     **Why is this bad?** The provider rejects the record.
 
     **Example.** `{"messages": [{"content": "hi"}]}` (the message has no `role`).
 
     **Use instead.** `{"messages": [{"role": "user", "content": "hi"}]}`
-    """
-    # The format's keys are the shape's to check; this only knows the target's.
-    keys = context.target.function_keys
-    if not keys or not example.tools:
-        return ()
-    findings: list[Finding] = []
-    for index, tool in enumerate(example.tools):
-        function = tool.get("function")
-        if not isinstance(function, dict):
-            continue  # the shape says it
-        for key in keys:
-            if key not in function:
-                findings.append(Finding("S001", f"the function has no {key!r} "
-                                                f"({context.target.id} needs it)",
-                                        f"/tools/{index}/function"))
-    return findings
+""")
 
-
-@rule("S002", "unknown-key", E)
-def unknown_key(example: Example, context: RuleContext) -> Sequence[Finding]:
-    """A key that the format does not define, or that the target refuses.
+register("S002", "unknown-key", E, """
+    A key that the format does not define.
 
     **What it does.** Reports keys the format does not know, at every level. With
-    `--target together` it also reports tool definitions (`tools`, `functions`) and
-    `parallel_tool_calls` at the top of a chat record: Together's check accepts no key
-    besides `messages` there.
+    `--target together` it also reports `tools`, `functions` and `parallel_tool_calls` at the
+    top of a record: Together's check accepts no key besides the format's own columns there.
 
     **Why is this bad?** Strict providers reject the record; lenient trainers drop the key
     silently, so a misspelt key (`"contnet"`) loses data without a word.
@@ -61,21 +46,7 @@ def unknown_key(example: Example, context: RuleContext) -> Sequence[Finding]:
     **Example.** `{"messages": [...], "metadata": {"source": "crm"}}` for OpenAI.
 
     **Use instead.** Remove the key, or keep side data in a separate file keyed by line.
-    """
-    # Keys the format does not know are the shape's to report; this only knows the target's.
-    if not context.target.refuses_record_tools or example.kind != "chat":
-        return ()
-    target = context.target.id
-    findings: list[Finding] = []
-    if example.tools is not None:
-        findings.append(Finding("S002", f"tool definitions at the top of the record ({target} "
-                                        f"accepts only messages)", "/tools"))
-    if "parallel_tool_calls" in example.metadata:
-        findings.append(Finding("S002", f"parallel_tool_calls at the top of the record "
-                                        f"({target} accepts only messages)",
-                                "/parallel_tool_calls"))
-    return findings
-
+""")
 
 register("S003", "wrong-type", E, """
     A value has the wrong JSON type.
@@ -109,7 +80,8 @@ def invalid_value(example: Example, context: RuleContext) -> Sequence[Finding]:
     findings: list[Finding] = []
     if target.single_message_outputs and example.kind == "preference":
         for side in (example.chosen, example.rejected):
-            if side is not None and len(side) != 1 and side[0].pointer:
+            # An empty side is C015 already (the shape's).
+            if side and len(side) != 1 and side[0].pointer:
                 container = side[0].pointer.rpartition("/")[0]
                 findings.append(Finding("S004", f"{container.lstrip('/')} holds {len(side)} "
                                                 f"messages ({target.id} accepts exactly one)",
@@ -140,3 +112,25 @@ def _mixed_contents(messages: list[Message], target: str) -> list[Finding]:
                                     f"wants one or the other throughout)",
                             message.content_pointer)]
     return []
+
+
+def target_findings(record: Mapping[str, Any], target: Target) -> list[Finding]:
+    """What the target refuses in a raw record beyond the format's shape: keys at the top of
+    the record (S002) and keys missing from the functions declared under ``tools`` (S001)."""
+    findings: list[Finding] = []
+    for key in target.refused_record_keys:
+        if key in record:
+            findings.append(Finding("S002", f"{key} at the top of the record ({target.id} "
+                                            f"refuses it)", "/" + key))
+    tools = record.get("tools") if target.function_keys else None
+    if isinstance(tools, list):
+        for index, tool in enumerate(tools):
+            function = tool.get("function") if isinstance(tool, Mapping) else None
+            if not isinstance(function, Mapping):
+                continue  # the shape says it
+            for key in target.function_keys:
+                if key not in function:
+                    findings.append(Finding("S001", f"the function has no {key!r} "
+                                                    f"({target.id} needs it)",
+                                            f"/tools/{index}/function/{key}"))
+    return findings
