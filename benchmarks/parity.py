@@ -305,50 +305,57 @@ class Row:
 
 
 def run(cache: Path, *, write: bool, corpus: Path = CORPUS) -> dict[str, list[Row]]:
+    """Every owner's verdict and ftdata's on the cases and the corpus, row by row; with
+    ``write``, the owners' verdicts are pinned for the tests."""
     cache.mkdir(parents=True, exist_ok=True)
     environment = child_environment(cache)
     cases = load_cases()
-    corpus_exceptions: dict[str, dict[str, str]] = json.loads(CASES.read_text("utf-8")).get(
-        "corpus", {}).get("ftdata_error", {})
     rows: dict[str, list[Row]] = {}
-    for owner, (requirement, target) in OWNERS.items():
+    for owner, (requirement, _) in OWNERS.items():
         python = requirement_python(cache, requirement, environment)
         if python is None:
             print(f"skipping {owner}: {requirement} could not be installed", file=sys.stderr)
             continue
-        mine = [case for case in cases if owner in case.targets]
-        folder = Path(tempfile.mkdtemp(prefix=f"parity-{owner}-", dir=cache))
-        paths = write_case_files(mine, folder)
-        corpus_paths = corpus_files(owner, corpus)
-        verdicts = owner_verdicts(owner, python, [*paths.values(), *corpus_paths],
-                                  environment)
-        pinned: dict[str, Any] = {
-            "owner": owner, "requirement": requirement, "checker": CHECKERS[owner],
-            "target": target, "regenerate": COMMAND, "cases": {}, "corpus": {}}
-        owner_rows: list[Row] = []
-        for case in mine:
-            verdict = verdicts[str(paths[case.id])]
-            pinned["cases"][case.id] = {"accepted": verdict["accepted"],
-                                        "message": verdict["message"]}
-            owner_rows.append(Row(case.id, owner, verdict["accepted"], verdict["message"],
-                                  ftdata_errors(paths[case.id], target), case.note,
-                                  case.ftdata_error.get(owner, ""),
-                                  case.pending.get(owner, "")))
-        for path in corpus_paths:
-            verdict = verdicts[str(path)]
-            entry = {"accepted": verdict["accepted"], "message": verdict["message"]}
-            if "rejected_records" in verdict:
-                entry["rejected_records"] = verdict["rejected_records"]
-            pinned["corpus"][path.name] = entry
-            owner_rows.append(Row(f"corpus/{path.name}", owner, verdict["accepted"],
-                                  verdict["message"], ftdata_errors(path, target),
-                                  deliberate=corpus_exceptions.get(owner, {}).get(path.name, "")))
-        rows[owner] = owner_rows
+        with tempfile.TemporaryDirectory(prefix=f"parity-{owner}-", dir=cache) as folder:
+            rows[owner], pinned = check_owner(owner, python, cases, corpus_files(owner, corpus),
+                                              Path(folder), environment)
         if write:
             pinned_path(owner).write_text(json.dumps(pinned, indent=1, ensure_ascii=False)
                                           + "\n", "utf-8")
             print(f"wrote {pinned_path(owner).relative_to(ROOT)}", file=sys.stderr)
     return rows
+
+
+def check_owner(owner: str, python: Path, cases: Sequence[Case], corpus: Sequence[Path],
+                folder: Path, environment: dict[str, str]
+                ) -> tuple[list[Row], dict[str, Any]]:
+    """One owner's rows, and its verdicts as pinned for the tests."""
+    requirement, target = OWNERS[owner]
+    exceptions: dict[str, str] = json.loads(CASES.read_text("utf-8")).get(
+        "corpus", {}).get("ftdata_error", {}).get(owner, {})
+    mine = [case for case in cases if owner in case.targets]
+    paths = write_case_files(mine, folder)
+    verdicts = owner_verdicts(owner, python, [*paths.values(), *corpus], environment)
+    pinned: dict[str, Any] = {
+        "owner": owner, "requirement": requirement, "checker": CHECKERS[owner],
+        "target": target, "regenerate": COMMAND, "cases": {}, "corpus": {}}
+    rows: list[Row] = []
+    for case in mine:
+        verdict = verdicts[str(paths[case.id])]
+        pinned["cases"][case.id] = {"accepted": verdict["accepted"],
+                                    "message": verdict["message"]}
+        rows.append(Row(case.id, owner, verdict["accepted"], verdict["message"],
+                        ftdata_errors(paths[case.id], target), case.note,
+                        case.ftdata_error.get(owner, ""), case.pending.get(owner, "")))
+    for path in corpus:
+        verdict = verdicts[str(path)]
+        entry = {"accepted": verdict["accepted"], "message": verdict["message"]}
+        if "rejected_records" in verdict:
+            entry["rejected_records"] = verdict["rejected_records"]
+        pinned["corpus"][path.name] = entry
+        rows.append(Row(f"corpus/{path.name}", owner, verdict["accepted"], verdict["message"],
+                        ftdata_errors(path, target), deliberate=exceptions.get(path.name, "")))
+    return rows, pinned
 
 
 # -- the table ---------------------------------------------------------------------------------
