@@ -282,27 +282,35 @@ class BareLoop:
         return Sample(elapsed, sum(cpu))
 
 
-def together_python(cache: Path, environment: dict[str, str]) -> Path | None:
-    """The interpreter of a virtual environment holding together 1.5.35, made on first use."""
-    venv = cache / "together-1.5.35"
+def requirement_python(cache: Path, requirement: str,
+                       environment: dict[str, str]) -> Path | None:
+    """The interpreter of a virtual environment of its own holding ``requirement`` (a pinned
+    pip requirement such as ``together==1.5.35``), made under ``cache`` on first use; None
+    (with the reason on stderr) when it cannot be installed."""
+    venv = cache / requirement.replace("==", "-")
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     marker = venv / ".installed"
     if marker.exists():
         return python
     shutil.rmtree(venv, ignore_errors=True)
-    print(f"installing {TOGETHER_REQUIREMENT} into {venv} ...", file=sys.stderr)
+    print(f"installing {requirement} into {venv} ...", file=sys.stderr)
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
                        capture_output=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", TOGETHER_REQUIREMENT],
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", requirement],
                        check=True, capture_output=True, env=environment)
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", b"") or b""
-        print(f"cannot install {TOGETHER_REQUIREMENT}: {error} "
+        print(f"cannot install {requirement}: {error} "
               f"{detail.decode('utf-8', 'replace').strip()[-500:]}", file=sys.stderr)
         return None
-    marker.write_text(TOGETHER_REQUIREMENT + "\n")
+    marker.write_text(requirement + "\n")
     return python
+
+
+def together_python(cache: Path, environment: dict[str, str]) -> Path | None:
+    """The interpreter of a virtual environment holding together 1.5.35, made on first use."""
+    return requirement_python(cache, TOGETHER_REQUIREMENT, environment)
 
 
 # -- the run -----------------------------------------------------------------------------------

@@ -120,10 +120,15 @@ def test_mistral_checks_tool_call_ids_and_content_with_calls() -> None:
                   assistant("Sunny."), tools=TOOLS)
     found = codes(record, target="mistral")
     assert found.count("C009") == 2
+    # mistral-finetune wants a description and parameters on every declared function.
+    function = {"name": "get_weather", "description": "The weather.",
+                "parameters": {"type": "object"}}
+    described = [{"type": "function", "function": function}]
     fine = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="abc123XYZ")]},
                 {"role": "tool", "tool_call_id": "abc123XYZ", "content": "sunny"},
-                assistant("Sunny."), tools=TOOLS)
+                assistant("Sunny."), tools=described)
     assert codes(fine, target="mistral") == []
+    assert codes({**fine, "tools": TOOLS}, target="mistral") == ["S001"]
 
 
 def test_double_encoded_arguments_are_not_c009() -> None:
@@ -176,10 +181,14 @@ def test_blank_content_beside_tool_calls_is_not_empty_content() -> None:
     assert findings(record) == []
 
 
+PNG = "data:image/png;base64,iVBORw0KGgo="
+
+
 def test_image_in_an_assistant_message_is_c013_for_together() -> None:
     parts = [{"type": "text", "text": "Here"},
-             {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]
-    record = chat(user(), {"role": "assistant", "content": parts})
+             {"type": "image_url", "image_url": {"url": PNG}}]
+    record = chat({"role": "user", "content": [{"type": "text", "text": "Draw"}]},
+                  {"role": "assistant", "content": parts})
     assert findings(record, target="together") == [
         ("C013", "image in a assistant message (together accepts images only in user "
                  "messages)", "/messages/1/content/1")]
@@ -288,3 +297,121 @@ def test_c011_points_at_the_id_where_the_format_keeps_it(format_id: str,
     report = ftdata.validate_records([record], format=format_id, ignore=["F007"])
     found = [(i.pointer, i.message) for i in report.issues if i.code == "C011"]
     assert found == [(pointer, "tool_call_id 'b' answers no earlier tool call")]
+
+
+# -- what the together and mistral targets refuse beyond the formats' shapes -------------------
+
+
+def test_together_accepts_only_base64_jpeg_png_or_webp_images() -> None:
+    def record(url: str) -> dict[str, Any]:
+        return chat({"role": "user", "content": [
+            {"type": "text", "text": "What is this?"},
+            {"type": "image_url", "image_url": {"url": url}}]},
+            {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]})
+
+    assert codes(record(PNG), target="together") == []
+    assert codes(record("https://example.com/cat.png"), target="together") == ["C013"]
+    assert codes(record("data:image/gif;base64,R0lGOD="), target="together") == ["C013"]
+    assert codes(record("https://example.com/cat.png"), target="openai") == []
+
+
+def test_together_refuses_roles_it_does_not_know() -> None:
+    record = chat({"role": "developer", "content": "Be brief."}, user(), assistant())
+    assert findings(record, target="together") == [
+        ("C001", "role 'developer' is not accepted by together (it accepts system, user, "
+                 "assistant)", "/messages/0/role")]
+    assert codes(chat(SYSTEM, user(), assistant()), target="together") == []
+    assert codes(record, target="openai") == []
+
+
+def test_together_refuses_the_same_role_twice_in_a_row() -> None:
+    assert codes(chat(user(), user("Again?"), assistant()), target="together") == ["C005"]
+    assert codes(chat(SYSTEM, SYSTEM, user(), assistant()), target="together") == ["C005"]
+    # Together does not ask for a user turn first.
+    assert codes(chat(assistant(), user(), assistant()), target="together") == []
+
+
+def test_together_refuses_a_preference_input_ending_with_the_assistant() -> None:
+    pair = {"input": {"messages": [user()]},
+            "preferred_output": [assistant()], "non_preferred_output": [assistant("5")]}
+    assert codes(pair, format="openai-preference", target="together") == []
+    ends = {**pair, "input": {"messages": [user(), assistant()]}}
+    assert codes(ends, format="openai-preference", target="together") == ["C005"]
+
+
+def test_together_needs_content_on_every_message() -> None:
+    record = chat(user(), {"role": "assistant", "content": None, "tool_calls": [call()]},
+                  assistant())
+    assert "C002" in codes(record, target="together")
+    assert "C002" not in codes(record, target="openai")
+
+
+def test_mistral_needs_content_or_tool_calls_on_an_assistant_turn() -> None:
+    assert codes(chat(user(), {"role": "assistant", "content": None}),
+                 target="mistral") == ["C002"]
+    fine = chat(user(), {"role": "assistant", "content": None,
+                         "tool_calls": [call(call_id="abc123XYZ")]})
+    assert "C002" not in codes(fine, target="mistral")
+
+
+def test_together_wants_integer_weights() -> None:
+    assert codes(chat(user(), assistant(weight=1.0)), target="together") == ["C007"]
+    assert codes(chat(user(), assistant(weight=1)), target="together") == []
+    assert codes(chat(user(), assistant(weight=1.0)), target="mistral") == []
+
+
+def test_mistral_accepts_one_system_message() -> None:
+    record = chat(SYSTEM, {"role": "system", "content": "Be brief."}, user(), assistant())
+    assert findings(record, target="mistral") == [
+        ("C005", "2 system messages (mistral accepts 1)", "/messages/1")]
+    assert codes(chat(SYSTEM, user(), assistant()), target="mistral") == []
+    assert codes(record) == []
+
+
+def test_mistral_checks_function_names() -> None:
+    result = {"role": "tool", "tool_call_id": "abc123XYZ", "content": "sunny"}
+    spaced = chat(user(), {"role": "assistant",
+                           "tool_calls": [call(name="get weather", call_id="abc123XYZ")]},
+                  result, assistant())
+    assert codes(spaced, target="mistral") == ["C009"]
+    fine = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="abc123XYZ")]},
+                result, assistant())
+    assert codes(fine, target="mistral") == []
+
+
+def test_mistral_wants_every_tool_call_answered() -> None:
+    record = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="abc123XYZ")]},
+                  user("Well?"), assistant())
+    report = ftdata.validate_records([record], target="mistral", ignore=["F007"])
+    assert [(i.code, i.severity.value) for i in report.issues] == [("C010", "error")]
+
+
+def test_together_accepts_weights_on_any_message_but_not_beside_an_image() -> None:
+    weighted_user = chat(user() | {"weight": 0}, assistant())
+    assert codes(weighted_user, target="together") == []
+    assert codes(weighted_user, target="openai") == ["C007"]
+    assert codes(chat(user() | {"weight": 0.5}, assistant()), target="together") == ["C007"]
+    image = {"role": "user", "weight": 1, "content": [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": PNG}}]}
+    reply = {"role": "assistant", "content": [{"type": "text", "text": "A pixel."}]}
+    assert codes(chat(image, reply), target="together") == ["C007"]
+    assert codes(chat(image | {"weight": 0}, reply), target="together") == []
+
+
+def test_mistral_wants_a_user_turn_before_a_lone_reply() -> None:
+    record = chat(SYSTEM, assistant())
+    report = ftdata.validate_records([record], target="mistral", ignore=["F007"])
+    assert [(i.code, i.severity.value, i.pointer) for i in report.issues] == [
+        ("C005", "error", "/messages/1")]
+    # Repeated turns are Mistral's to accept: no C005 under its target.
+    assert codes(chat(user(), user("Again?"), assistant()), target="mistral") == []
+    assert codes(chat(assistant(), user(), assistant()), target="mistral") == []
+
+
+def test_mistral_accepts_the_id_null_on_the_last_message_only() -> None:
+    last = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]})
+    assert codes(last, target="mistral") == []
+    midway = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]},
+                  {"role": "tool", "tool_call_id": "null", "content": "sunny"}, assistant())
+    assert codes(midway, target="mistral") == ["C009"]

@@ -55,7 +55,9 @@ TOOL_CALL = Ref("tool_call", Obj(
     {"id": Str(), "type": Str(["function"], what="tool call type"), "function": FUNCTION_CALL},
     required=["id", "type", "function"], what="tool call"))
 
-_WEIGHT_ELSEWHERE = Forbidden("C007", "weight is only allowed on assistant messages")
+#: OpenAI's rule; a target with ``weights_on_any_message`` lifts it (the engine drops it).
+WEIGHT_ELSEWHERE = "weight is only allowed on assistant messages"
+_WEIGHT_ELSEWHERE = Forbidden("C007", WEIGHT_ELSEWHERE)
 
 
 def _plain(role: str, *, content_required: bool = True) -> Obj:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import ROLES, Example, Message, ToolCall
 from ftdata.rules import RuleContext, register, rule
+from ftdata.targets import Target
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -64,21 +66,34 @@ def _ordered(example: Example, context: RuleContext) -> bool:
             and not context.format.ends_with_user and _roles_known(example))
 
 
-register("C001", "unknown-role", E, """
-    A message has a role the format does not define.
+@rule("C001", "unknown-role", E)
+def unknown_role(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A message has a role the format does not define, or the target does not accept.
 
     **What it does.** Checks each message's role (or ShareGPT's `from`, Gemini's `role`) against
-    the format's list.
+    the format's list, and against the target's: Together accepts `system`, `user` and
+    `assistant` only; Mistral `system`, `user`, `assistant` and `tool`.
 
     **Why is this bad?** The provider rejects the record; a trainer that maps roles by name
     drops the turn or fails.
 
     **Example.** `{"role": "model", "content": "Paris"}` in an OpenAI file, or Cohere's
-    `Chatbot`.
+    `Chatbot`; `{"role": "developer", ...}` with `--target together`.
 
     **Use instead.** `{"role": "assistant", "content": "Paris"}` (`ftdata convert --roles
     model=assistant` rewrites a whole file).
-""")
+    """
+    # The format's roles are the shape's to check; this only knows the target's.
+    roles = context.target.roles
+    if roles is None or example.kind == "text":
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.role not in roles and message.role in ROLES:
+            return [Finding("C001", f"role {m.role!r} is not accepted by {context.target.id} "
+                                    f"(it accepts {', '.join(roles)})", m.pointer + "/role")
+                    for m in messages if m.role not in roles and m.role in ROLES]
+    return ()
 
 
 @rule("C002", "empty-content", E)
@@ -86,7 +101,8 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message, prompt or completion has no text.
 
     **What it does.** Reports content that is empty or only whitespace (an assistant turn that
-    only calls tools may have no content).
+    only calls tools may have no content). Together also needs content, a string or a list,
+    on every message, tool calls or not; Mistral an assistant turn with content or tool calls.
 
     **Why is this bad?** The cloud providers reject it: OpenAI's data checks count an empty
     content as missing (https://cookbook.openai.com/examples/chat_finetuning_data_prep,
@@ -105,9 +121,14 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
         return ()
     # all_messages() copies the list; most examples have no continuations to add.
     messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    target = context.target
     for message in messages:
         content = message.content
         if content is None:
+            if target.content_required or (target.content_xor_tool_calls
+                                           and message.role == "assistant"
+                                           and not message.tool_calls):
+                return list(_missing_content_findings(messages, context))
             continue
         if len(content) == 1:  # the common case, checked without the loop
             part = content[0]
@@ -123,8 +144,24 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
                 break
         else:
             if message.role != "assistant" or not message.tool_calls:
-                return list(_empty_content_findings(messages))
+                return list(_missing_content_findings(messages, context))
     return ()
+
+
+def _missing_content_findings(messages: list[Message],
+                              context: RuleContext) -> Iterator[Finding]:
+    target = context.target
+    for message in messages:
+        if message.content is not None:
+            continue
+        if target.content_required:
+            yield Finding("C002", f"{message.role or 'message'} message has no content "
+                                  f"({target.id} needs a string or a list of parts)",
+                          message.pointer)
+        elif message.role == "assistant" and not message.tool_calls:
+            yield Finding("C002", f"assistant message has neither content nor tool calls "
+                                  f"({target.id} needs one of them)", message.pointer)
+    yield from _empty_content_findings(messages)
 
 
 def _empty_content_findings(messages: list[Message]) -> Iterator[Finding]:
@@ -211,6 +248,11 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
     turns, and there must be at least one user turn. An assistant turn that calls tools, the
     tool results that answer it and the assistant message after them count as one assistant
     turn. With `--target bedrock` the conversation must also start with a user turn.
+    With `--target together` the rule is Together's own: two messages in a row with the same
+    role, system included, are refused, and so is a preference input that ends with the
+    assistant; nothing else about the order is. With `--target mistral` it is Mistral's: a
+    conversation with more than one system message, or whose only turn besides the system
+    prompt is not the user's, is refused; repeated turns are not.
 
     **Why is this bad?** Chat templates of many open models raise on two user turns in a row;
     Bedrock rejects the record; two assistant turns in a row usually mean a lost user turn.
@@ -219,6 +261,10 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
 
     **Use instead.** Merge the two user turns into one, or add the missing turn.
     """
+    target = context.target
+    if (target.no_repeated_roles or target.lone_turn_must_be_user
+            or target.max_system_messages is not None):
+        return _target_order(example, context)
     if example.kind != "chat":
         return ()
     fmt = context.format
@@ -255,6 +301,41 @@ def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Fi
         if has_user or previous is None:
             return ()
     return list(_alternation_findings(example, context))
+
+
+def _target_order(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """The target's own order rules, in place of the alternation above: two messages in a row
+    with the same role, a preference input ending with the assistant (Together); a lone turn
+    that is not the user's, more system messages than one (Mistral)."""
+    if example.kind != "preference" and (example.kind != "chat"
+                                         or not context.format.conversational):
+        return ()
+    messages = example.messages
+    findings: list[Finding] = []
+    target = context.target.id
+    limit = context.target.max_system_messages
+    if limit is not None and example.kind == "chat":
+        systems = [message for message in messages if message.role in _SYSTEM_ROLE_SET]
+        for message in systems[limit:]:
+            findings.append(Finding("C005", f"{len(systems)} system messages ({target} accepts "
+                                            f"{limit})", message.pointer))
+    if context.target.lone_turn_must_be_user and example.kind == "chat":
+        turns = [message for message in messages if message.role not in _SYSTEM_ROLE_SET]
+        if len(turns) == 1 and turns[0].role != "user":
+            findings.append(Finding("C005", f"the conversation's only turn is {turns[0].role!r}"
+                                            f" ({target} wants a user turn before it)",
+                                    turns[0].pointer))
+    if not context.target.no_repeated_roles:
+        return findings
+    for previous, message in pairwise(messages):
+        if message.role == previous.role:
+            findings.append(Finding("C005", f"two {message.role} messages in a row ({target} "
+                                            f"refuses it)", message.pointer))
+    if example.kind == "preference" and messages and messages[-1].role == "assistant":
+        findings.append(Finding("C005", f"the input ends with an assistant message, so the "
+                                        f"answers follow another one ({target} refuses it)",
+                                messages[-1].pointer))
+    return findings
 
 
 def _alternation_findings(example: Example, context: RuleContext) -> Iterator[Finding]:
@@ -318,10 +399,13 @@ def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
             started = True
 
 
-register("C007", "invalid-weight", E, """
-    A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
+@rule("C007", "invalid-weight", E)
+def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
 
-    **What it does.** Checks `weight` values and where they appear.
+    **What it does.** Checks `weight` values and where they appear. With `--target together`,
+    a weight of 0 or 1 may sit on any message, as Together documents, but it must be a JSON
+    integer (Together refuses `1.0`) and may not be 1 on a message holding an image.
 
     **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
     only on assistant messages; anything else rejects the file.
@@ -329,7 +413,35 @@ register("C007", "invalid-weight", E, """
     **Example.** `{"role": "assistant", "content": "...", "weight": 0.5}`
 
     **Use instead.** `"weight": 0` or `"weight": 1`, on assistant messages only.
-""")
+    """
+    # The values and places are the shape's to check; this only knows the target's own rules.
+    target = context.target
+    if not (target.integer_weights or target.weights_on_any_message
+            or target.no_weight_on_images):
+        return ()
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.weight is not None:
+            return list(_target_weight_findings(messages, target))
+    return ()
+
+
+def _target_weight_findings(messages: list[Message], target: Target) -> Iterator[Finding]:
+    for message in messages:
+        weight = message.weight
+        if weight is None:
+            continue
+        pointer = message.pointer + "/weight"
+        if target.integer_weights and isinstance(weight, float):
+            yield Finding("C007", f"weight {weight} is not an integer ({target.id} wants 0 or "
+                                  f"1)", pointer)
+        elif target.weights_on_any_message and message.role != "assistant" \
+                and weight not in (0, 1):
+            yield Finding("C007", "weight must be 0 or 1", pointer)
+        if target.no_weight_on_images and weight and any(
+                part.type == "image" for part in message.content or ()):
+            yield Finding("C007", f"a message with an image has a non-zero weight ({target.id} "
+                                  f"refuses it)", pointer)
 
 
 @rule("C008", "nothing-to-train", E)
@@ -396,7 +508,8 @@ def invalid_tool_call(example: Example, context: RuleContext) -> Sequence[Findin
 
     **What it does.** Checks that every tool call names a function, that its arguments are a
     JSON object (or a string that decodes to one), that ids are unique in the example, and the
-    target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both).
+    target's own rules (Mistral: ids of 9 letters or digits; content or tool calls, not both;
+    function names of letters, digits, `_` and `-`).
 
     **Why is this bad?** The provider rejects the record, or the model learns to emit calls
     that no tool can parse.
@@ -417,8 +530,12 @@ def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[F
     seen: set[str] = set()
     target = context.target
     pattern = target.tool_call_id_pattern
+    name_pattern = target.function_name_pattern
     for message in messages:
         for call in message.tool_calls:
+            if name_pattern and call.name and not re.fullmatch(name_pattern, call.name):
+                findings.append(Finding("C009", f"the function name does not match "
+                                                f"{name_pattern} ({target.id})", call.pointer))
             problem = _argument_problem(call.arguments)
             if problem:
                 findings.append(Finding("C009", problem, call.arguments_pointer or call.pointer))
@@ -431,7 +548,9 @@ def _tool_call_findings(messages: list[Message], context: RuleContext) -> list[F
                     findings.append(Finding("C009", f"tool call id {call_id!r} is used twice",
                                             call.pointer))
                 seen.add(call_id)
-                if pattern and not re.fullmatch(pattern, call_id):
+                exempt = (call_id == target.last_tool_call_id_exempt
+                          and message is messages[-1])
+                if pattern and not exempt and not re.fullmatch(pattern, call_id):
                     findings.append(Finding("C009", f"tool call id {call_id!r} does not match "
                                                     f"{pattern} ({target.id})", call.pointer))
     if target.content_xor_tool_calls:
@@ -597,7 +716,8 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
     URIs, and the target's limits (OpenAI, Together: images only in user messages; Together:
-    at most 10 an example). Placeholders that do not match the record's `images` are C016.
+    at most 10 an example, and only base64 `data:image/jpeg`, `png` or `webp` URIs, no web
+    address). Placeholders that do not match the record's `images` are C016.
 
     **Why is this bad?** The provider rejects the record, or cannot fetch the image.
 
@@ -627,7 +747,11 @@ def _image_findings(example: Example, messages: list[Message],
             if part.type != "image":
                 continue
             count += 1
-            if part.url is not None and not _IMAGE_URL.fullmatch(part.url):
+            if part.url is not None and target.image_url_pattern is not None:
+                if not re.fullmatch(target.image_url_pattern, part.url, re.DOTALL):
+                    yield Finding("C013", f"image URL does not match {target.image_url_pattern}"
+                                          f" ({target.id} accepts only these)", part.pointer)
+            elif part.url is not None and not _IMAGE_URL.fullmatch(part.url):
                 shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
                 yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)
