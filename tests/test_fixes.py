@@ -71,7 +71,7 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
 
 def test_fixable_codes_are_registered_fixable_rules() -> None:
     assert {"F004", "F005", "D001"} <= fixable_codes()
-    assert fixable_codes(["F"]) == {"F004", "F005"}
+    assert fixable_codes(["F"]) == {"F004", "F005", "F011"}
 
 
 def test_whitespace_and_double_encoding_fixes_then_revalidate(tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ RECORD_FIXES: dict[str, tuple[RecordFix, str]] = {
 }
 #: Fixes the engine applies to the file's framing or by dropping records.
 FILE_FIXES = {"F004": "dropped blank line", "F005": "removed byte-order mark",
+              "F011": "rewrote the pretty-printed objects one per line",
               "D001": "dropped duplicate"}
 
 
@@ -106,7 +107,7 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
         writer = _RecordWriter(stream, as_array)
         for event in read_events(path):
             if isinstance(event, LineFinding):
-                if event.code in codes and event.code in ("F004", "F005"):
+                if event.code in codes and event.code in ("F004", "F005", "F011"):
                     result.changes.append({"line": event.line, "code": event.code,
                                            "action": FILE_FIXES[event.code]})
                 elif event.code == "F004":

@@ -64,6 +64,10 @@ def one_line(data: bytes) -> bytes:
     if b"\n" not in data and b"\r" not in data:
         return data
     try:
-        return orjson.dumps(decode_record(data))
+        value = decode_record(data)
     except RecordError:
         return data.replace(b"\r", b" ").replace(b"\n", b" ")
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer beyond 64 bits or a lone surrogate: the standard encoder
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
