@@ -174,3 +174,10 @@ def test_a_txt_is_text_unless_it_holds_json_lines() -> None:
     assert choose_layout("corpus.txt.gz", b"[Verse 1] a song\n") == "text"
     assert choose_layout("corpus.text", b"{not json} prose\n") == "text"
     assert choose_layout("train.txt", b'\n{"text": "a"}\n') == "jsonl"
+
+
+def test_an_indented_object_ends_at_its_closing_brace_whatever_follows_on_the_line() -> None:
+    data = b'{\n  "a": [\n    1\n  ]\n} {"b": 2}\n[\n  3\n]\n{\n  "c": "}"\n}'
+    records = [event for event in concatenated(data) if isinstance(event, RawRecord)]
+    assert [(record.line, json.loads(record.data)) for record in records] == [
+        (1, {"a": [1]}), (5, {"b": 2}), (6, [3]), (9, {"c": "}"})]

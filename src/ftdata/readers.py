@@ -466,9 +466,7 @@ def iter_concatenated(stream: BinaryIO) -> Iterator[Event]:
     lines.
     """
     lines = iter(functools.partial(stream.readline, MAX_LINE_BYTES + 1), b"")
-    pending: _PendingObject | None = None
-    depth = 0
-    reported = False
+    scan = _ObjectScanner()
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
             while True:  # drop the rest of the line, a chunk at a time
@@ -477,17 +475,85 @@ def iter_concatenated(stream: BinaryIO) -> Iterator[Event]:
                     break
             yield LineFinding("F002", f"the line is longer than {MAX_LINE_BYTES >> 20} MiB; "
                                       f"it was not read", number)
-            pending, depth = None, 0  # the object it was part of cannot be read
+            scan.pending, scan.depth = None, 0  # the object it was part of cannot be read
             continue
         if number == 1 and line.startswith(BOM):
             yield LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1)
             line = line[len(BOM):]
-        if (pending is not None and pending.indented and line.startswith(b"{")
-                and depth > 0):
-            event = pending.event()  # cut off: the next object starts here
-            if event is not None:
-                yield event
-            pending, depth = None, 0
+        pending = scan.pending
+        if pending is not None and pending.indented:
+            # Indented: only the top-level braces sit at the start of a line (a raw line break
+            # is never inside a string), so the lines between them are taken without a scan
+            # and the record check parses the whole object.
+            if line[:1] not in _TOP_LEVEL:
+                pending.add(line, number)
+                continue
+            if line[:1] in b"]}":
+                scan.depth = 1  # this closes the object
+        events = scan.line(line, number)
+        if events:
+            yield from events
+    yield from scan.finish()
+
+
+#: The bytes that start a line only at the top level of an indented object.
+_TOP_LEVEL = (b"{", b"}", b"[", b"]")
+#: A complete JSON string on one line (the unrolled form: no alternation per byte), a bracket.
+_STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class _ObjectScanner:
+    """The state of :func:`iter_concatenated` between lines: the open object and its depth.
+
+    :meth:`line` returns the events a line completes, as a list: most lines complete none,
+    and a generator per line would cost more than the scan itself.
+    """
+
+    def __init__(self) -> None:
+        self.pending: _PendingObject | None = None
+        self.depth = 0
+        self.reported = False
+        self.events: list[Event] = []
+
+    def line(self, line: bytes, number: int) -> list[Event]:
+        """The events ``line`` completes (the list is reused: take them before the next)."""
+        events = self.events
+        events.clear()
+        pending = self.pending
+        if pending is not None and self.depth > 0:
+            if pending.indented and line.startswith(b"{"):
+                self._close()  # cut off: the next object starts here
+            else:
+                state = self._inside(pending, line, number)
+                if state == "closed":
+                    self._close()
+                if state is not None:
+                    return events
+        self._tokens(line, number)
+        return events
+
+    def _inside(self, pending: _PendingObject, line: bytes, number: int
+                ) -> Literal["open", "closed"] | None:
+        """A line of an open object, taken whole: its strings removed, only its brackets are
+        counted (the common case, at C speed). ``None`` when the line needs the token scan: a
+        string left open, or more after the object closes."""
+        bare = _STRING.sub(b"", line) if b'"' in line else line
+        if b'"' in bare:
+            return None
+        level = self.depth
+        for bracket in _BRACKET.finditer(bare):
+            level += 1 if bracket.group() in b"[{" else -1
+            if level <= 0:
+                if bare[bracket.end():].strip(_WHITESPACE):
+                    return None
+                pending.add(line, number)
+                return "closed"
+        self.depth = level
+        pending.add(line, number)
+        return "open"
+
+    def _tokens(self, line: bytes, number: int) -> None:
         start = 0
         in_string = False
         for match in _TOKENS.finditer(line):
@@ -495,41 +561,52 @@ def iter_concatenated(stream: BinaryIO) -> Iterator[Event]:
             if in_string:
                 in_string = token != b'"'
                 continue
-            if pending is None:
+            if self.pending is None:
                 gap = line[start:match.start()].strip(_WHITESPACE)
                 if gap:  # text outside any object: a record of its own, which fails to parse
-                    yield RawRecord(number, gap)
-                pending = _PendingObject(number)
+                    self.events.append(RawRecord(number, gap))
+                self.pending = _PendingObject(number)
                 start = match.start()
             if token == b'"':
                 in_string = True
             elif token in (b"{", b"["):
-                depth += 1
+                self.depth += 1
             elif token in (b"}", b"]"):
-                depth -= 1
-                if depth <= 0:
-                    pending.add(line[start:match.end()], number)
-                    event = pending.event()
-                    if isinstance(event, RawRecord) and not reported and pending.last > event.line:
-                        reported = True
-                        yield LineFinding("F011", CONCATENATED_MESSAGE, event.line)
-                    if event is not None:
-                        yield event
-                    pending, depth, start = None, 0, match.end()
+                self.depth -= 1
+                if self.depth <= 0:
+                    self.pending.add(line[start:match.end()], number)
+                    self._close()
+                    start = match.end()
         rest = line[start:]
-        if pending is not None:
-            pending.add(rest, number)
-            if depth == 0:  # a top-level string: a value that ends with its line
-                event = pending.event()
-                if event is not None:
-                    yield event
-                pending = None
+        if self.pending is not None:
+            self.pending.add(rest, number)
+            if self.depth == 0:  # a top-level string: a value that ends with its line
+                self._close()
         elif rest.strip(_WHITESPACE):
-            yield RawRecord(number, rest.strip(_WHITESPACE))
-    if pending is not None:
-        event = pending.event()  # truncated: the record check reports where it breaks
+            self.events.append(RawRecord(number, rest.strip(_WHITESPACE)))
+
+    def _close(self) -> None:
+        pending = self.pending
+        self.pending, self.depth = None, 0
+        if pending is None:
+            return
+        event = pending.event()
+        if isinstance(event, RawRecord) and not self.reported and pending.last > event.line:
+            self.reported = True
+            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, event.line))
         if event is not None:
-            yield event
+            self.events.append(event)
+
+    def finish(self) -> list[Event]:
+        """The object still open at the end of the file: truncated, the record check says
+        where it breaks."""
+        self.events.clear()
+        if self.pending is not None:
+            event = self.pending.event()
+            self.pending = None
+            if event is not None:
+                self.events.append(event)
+        return self.events
 
 
 def text_record(line: bytes) -> bytes:
