@@ -176,3 +176,9 @@ def test_a_txt_that_is_a_chat_log_is_to_be_converted(name: str, kind: str) -> No
     # Told it is plain text, validate reads it so.
     as_text = ftdata.validate(FIXTURES / name, format="text")
     assert as_text.format == "text" and as_text.records > 0
+
+
+def test_the_corpus_whatsapp_export_is_still_a_chat_log(corpus: Path) -> None:
+    report = ftdata.validate(corpus / "chatlog_whatsapp__chatminer_12hrs.txt")
+    assert [(issue.code, issue.line) for issue in report.issues] == [("F009", None)]
+    assert "--from whatsapp" in report.issues[0].message

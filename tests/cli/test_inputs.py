@@ -135,3 +135,10 @@ def test_stats_fix_and_convert_read_standard_input(tmp_path: Path) -> None:
     summary = json.loads(out)
     assert (code, summary["input"], summary["from"], summary["written"]) == (
         0, "<stdin>", "transcript", 1)
+
+
+def test_the_corpus_directory_stands_for_its_data_files(corpus: Path) -> None:
+    expected = sorted(path.name for path in corpus.iterdir()
+                      if path.suffix in (".json", ".jsonl", ".txt"))
+    assert [Path(path).name for path in files_below(str(corpus))] == expected
+    assert "chatlog_whatsapp__chatminer_12hrs.txt" in expected
