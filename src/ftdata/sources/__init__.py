@@ -210,7 +210,7 @@ def unknown_role(example: Example) -> str | None:
 def chat_log_kind(text: str) -> str | None:
     """The chat-log kind the start of a plain-text file reads as, if any.
 
-    >>> chat_log_kind("User: Hi\nAssistant: Hello"), chat_log_kind("A plain document.")
+    >>> chat_log_kind("User: Hi\\nAssistant: Hello"), chat_log_kind("A plain document.")
     ('transcript', None)
     """
     from ftdata.sources import transcript, whatsapp
