@@ -90,8 +90,8 @@ def test_usage_errors_exit_2_with_one_line(args: tuple[str, ...]) -> None:
     assert "Traceback" not in err
 
 
-def test_directory_is_an_input_error(tmp_path: Path) -> None:
-    code, _, err = run("validate", str(tmp_path))
+def test_directory_is_an_input_error_where_one_file_is_expected(tmp_path: Path) -> None:
+    code, _, err = run("stats", str(tmp_path))
     assert code == 2 and "is a directory" in err
 
 

@@ -335,11 +335,14 @@ def test_detection_by_content_and_its_failures(tmp_path: Path) -> None:
     unnamed.write_text('[{"mapping": {}, "current_node": "x"}]', encoding="utf-8")
     chat = tmp_path / "chat.log"
     chat.write_text("User: hi\nAssistant: hello\n", encoding="utf-8")
-    prose = tmp_path / "notes.txt"
+    prose = tmp_path / "notes.log"
     prose.write_text("Nothing to see here.\n", encoding="utf-8")
+    corpus = tmp_path / "notes.txt"
+    corpus.write_text("Nothing to see here.\n", encoding="utf-8")
     odd = tmp_path / "odd.jsonl"
     odd.write_text('{"foo": 1}\n', encoding="utf-8")
     assert detect_kind(unnamed) == "chatgpt-export" and detect_kind(chat) == "transcript"
+    assert detect_kind(corpus) == "text"  # a .txt that is no chat log: a plain-text corpus
     with pytest.raises(SourceError, match="cannot tell what kind of input this is"):
         detect_kind(prose)
     with pytest.raises(SourceError, match=r"no known input has these keys \(foo\)"):

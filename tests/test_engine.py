@@ -148,3 +148,37 @@ def test_tables_and_chat_logs_are_pointed_at_convert(tmp_path: Path) -> None:
     report = ftdata.validate(path)
     assert [(i.code, i.line) for i in report.issues] == [("F009", None)]
     assert "ftdata convert" in report.issues[0].message
+
+
+# -- plain-text corpora ----------------------------------------------------------------------
+
+
+def test_a_txt_is_a_plain_text_corpus_of_text_records(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(b"The first document.\n\nThe second one.\r\ncaf\xe9\n")
+    report = ftdata.validate(path)
+    assert (report.format, report.records) == ("text", 3)
+    assert [(i.code, i.line, i.record) for i in report.issues] == [("F001", 4, 2)]
+    stats = ftdata.stats(path, model="gpt-4o-mini")
+    assert (stats["format"], stats["examples"]) == ("text", 2)
+    assert stats["tokens"]["total"] > 0
+
+
+@pytest.mark.parametrize(("name", "kind"), [("transcript.txt", "transcript"),
+                                            ("whatsapp_ios_24h.txt", "whatsapp")])
+def test_a_txt_that_is_a_chat_log_is_to_be_converted(name: str, kind: str) -> None:
+    from tests.sources import FIXTURES
+
+    report = ftdata.validate(FIXTURES / name)
+    (issue,) = report.issues
+    assert (issue.code, report.records) == ("F009", 0)
+    assert f"--from {kind}" in issue.message and "--format text" in issue.message
+    # Told it is plain text, validate reads it so.
+    as_text = ftdata.validate(FIXTURES / name, format="text")
+    assert as_text.format == "text" and as_text.records > 0
+
+
+def test_the_corpus_whatsapp_export_is_still_a_chat_log(corpus: Path) -> None:
+    report = ftdata.validate(corpus / "chatlog_whatsapp__chatminer_12hrs.txt")
+    assert [(issue.code, issue.line) for issue in report.issues] == [("F009", None)]
+    assert "--from whatsapp" in report.issues[0].message

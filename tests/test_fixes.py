@@ -71,7 +71,7 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
 
 def test_fixable_codes_are_registered_fixable_rules() -> None:
     assert {"F004", "F005", "D001"} <= fixable_codes()
-    assert fixable_codes(["F"]) == {"F004", "F005"}
+    assert fixable_codes(["F"]) == {"F004", "F005", "F011"}
 
 
 def test_whitespace_and_double_encoding_fixes_then_revalidate(tmp_path: Path) -> None:
@@ -99,3 +99,17 @@ def test_completion_keeps_the_whitespace_the_rule_allows(tmp_path: Path) -> None
     source = write(tmp_path / "in.jsonl", [{"prompt": "Q: 2+2?\nA:", "completion": " 4\n\n"}])
     fix_file(source, tmp_path / "out.jsonl")
     assert json.loads((tmp_path / "out.jsonl").read_text())["completion"] == " 4\n"
+
+
+def test_pretty_printed_objects_are_rewritten_one_per_line(tmp_path: Path) -> None:
+    big = {"id": 123456789012345678901234567890, **OTHER}  # beyond 64 bits: kept exact
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(record, indent=2) + "\n" for record in (GOOD, big)),
+                      encoding="utf-8")
+    result = fix_file(source, tmp_path / "out.jsonl")
+    assert [(c["line"], c["code"]) for c in result.changes] == [(1, "F011")]
+    assert (result.read, result.written, result.dropped) == (2, 2, 0)
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [GOOD, big]
+    report = ftdata.validate(tmp_path / "out.jsonl")
+    assert report.records == 2 and "F011" not in {issue.code for issue in report.issues}

@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 from ftdata.readers import (
+    CONCATENATED_MESSAGE,
+    HEAD_BYTES,
     InputError,
     LineFinding,
     RawRecord,
+    choose_layout,
+    iter_concatenated,
     iter_json_document,
     iter_jsonl,
+    iter_text,
     read_events,
 )
 
@@ -68,3 +75,109 @@ def test_gz_name_without_gzip_data_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b'{"a": 1}\n')
     with pytest.raises(InputError, match="not gzip"):
         list(read_events(path))
+
+
+# -- pretty-printed objects in a .jsonl ------------------------------------------------------
+
+CHAT = {"messages": [{"role": "user", "content": "Hi {there} [x]"},
+                     {"role": "assistant", "content": 'Hello "you" }'}]}
+OTHER = {"a": [1, 2, {"b": None}]}
+
+
+def pretty(*records: object, indent: int = 2) -> bytes:
+    return "".join(json.dumps(record, indent=indent) + "\n" for record in records).encode()
+
+
+def concatenated(data: bytes) -> list[object]:
+    return list(iter_concatenated(io.BufferedReader(io.BytesIO(data))))
+
+
+def test_pretty_printed_jsonl_is_read_object_by_object_at_its_first_line() -> None:
+    events = concatenated(pretty(CHAT, OTHER))
+    assert events[0] == LineFinding("F011", CONCATENATED_MESSAGE, 1)
+    records = [event for event in events if isinstance(event, RawRecord)]
+    assert [record.line for record in records] == [1, 13]
+    assert [json.loads(record.data) for record in records] == [CHAT, OTHER]
+    assert len(events) == 3  # one F011 for the file, no finding per line
+
+
+def test_layout_is_told_from_the_first_object() -> None:
+    assert choose_layout("train.jsonl", pretty(CHAT)) == "concatenated"
+    assert choose_layout("train.jsonl", pretty(CHAT, indent=4)) == "concatenated"
+    assert choose_layout("train.jsonl", b"\xef\xbb\xbf" + pretty(CHAT)) == "concatenated"
+    assert choose_layout("train.jsonl", (json.dumps(CHAT) + "\n").encode() * 3) == "jsonl"
+    # A broken first line is a broken record, not pretty-printing.
+    assert choose_layout("train.jsonl", b'{"messages": [}\n{"a": 1}\n') == "jsonl"
+    # An object larger than the head: its first line ends as only pretty-printing ends one.
+    assert choose_layout("train.jsonl", b'{\n  "text": "' + b"x" * (HEAD_BYTES * 2)) == \
+        "concatenated"
+    assert choose_layout("train.json", pretty(CHAT)) == "json"
+
+
+def test_read_events_reads_a_pretty_printed_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl.gz"
+    path.write_bytes(gzip.compress(pretty(CHAT, CHAT, OTHER)))
+    events = list(read_events(path))
+    assert [event.code for event in events if isinstance(event, LineFinding)] == ["F011"]
+    assert [event.line for event in events if isinstance(event, RawRecord)] == [1, 13, 25]
+
+
+def test_a_broken_object_spoils_only_itself() -> None:
+    data = (b'{\n  "a": "unterminated,\n  "b": 1\n}\n'  # a string that never ends
+            b'{\n  "c": [1,\n'  # cut off: the next object starts at column 0
+            b'{\n  "d": 2\n}\n'
+            b'garbage\n'
+            b'{\n  "e": 3\n}')
+    events = concatenated(data)
+    records = [event for event in events if isinstance(event, RawRecord)]
+    assert [record.line for record in records] == [1, 5, 7, 10, 11]
+    assert json.loads(records[2].data) == {"d": 2}
+    assert json.loads(records[4].data) == {"e": 3}
+    assert records[3].data == b"garbage"
+
+
+def test_one_line_objects_among_pretty_ones_keep_their_lines() -> None:
+    data = b'{\n  "a": 1\n}\n{"b": 2} {"c": 3}\n\n{\n  "d": 4\n}\n'
+    records = [event for event in concatenated(data) if isinstance(event, RawRecord)]
+    assert [(record.line, json.loads(record.data)) for record in records] == [
+        (1, {"a": 1}), (4, {"b": 2}), (4, {"c": 3}), (6, {"d": 4})]
+
+
+def test_a_pretty_printed_object_over_the_limit_is_reported_not_held(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ftdata.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
+    big = {"text": ["x" * 20] * 10}
+    events = concatenated(pretty(big, OTHER))
+    assert events[0] == LineFinding("F002", "the object is longer than 0 MiB; it was not read", 1)
+    assert [(event.line, json.loads(event.data)) for event in events
+            if isinstance(event, RawRecord)] == [(15, OTHER)]
+
+
+# -- plain-text corpora -----------------------------------------------------------------------
+
+
+def test_plain_text_lines_are_text_records_and_blank_lines_are_not_records() -> None:
+    data = b'\xef\xbb\xbfThe first "document".\r\n\n   \nThe second.\n\xff not UTF-8\n'
+    events = list(iter_text(io.BufferedReader(io.BytesIO(data))))
+    assert events == [
+        LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1),
+        RawRecord(1, b'{"text":"The first \\"document\\"."}'),
+        RawRecord(4, b'{"text":"The second."}'),
+        RawRecord(5, b"\xff not UTF-8"),  # left as it is: the record check reports F001
+    ]
+
+
+def test_a_txt_is_text_unless_it_holds_json_lines() -> None:
+    assert choose_layout("corpus.txt", b"One document.\nAnother.\n") == "text"
+    assert choose_layout("corpus.txt.gz", b"[Verse 1] a song\n") == "text"
+    assert choose_layout("corpus.text", b"{not json} prose\n") == "text"
+    assert choose_layout("train.txt", b'\n{"text": "a"}\n') == "jsonl"
+
+
+def test_an_indented_object_ends_at_its_closing_brace_whatever_follows_on_the_line() -> None:
+    data = b'{\n  "a": [\n    1\n  ]\n} {"b": 2}\n[\n  3\n]\n{\n  "c": "}"\n}'
+    records = [event for event in concatenated(data) if isinstance(event, RawRecord)]
+    assert [(record.line, json.loads(record.data)) for record in records] == [
+        (1, {"a": [1]}), (5, {"b": 2}), (6, [3]), (9, {"c": "}"})]

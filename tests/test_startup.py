@@ -20,7 +20,8 @@ from tests.conftest import SAMPLES
 # check a file without counting tokens, and together they cost more than the start-up budget.
 HEAVY = ("pandas", "numpy", "pyarrow", "datasets", "great_expectations", "dask", "datasketch",
          "tiktoken", "tokenizers", "huggingface_hub", "jinja2", "pydantic", "jsonschema",
-         "requests", "rich")
+         "requests", "rich", "pathspec")
+# (pathspec reads .gitignore files, which only a directory argument needs.)
 # Counting tokens needs tiktoken (and pydantic, which validates the models table); the rest
 # must still stay out.
 HEAVY_WITH_TOKENS = tuple(name for name in HEAVY if name not in {"tiktoken", "pydantic"})
@@ -129,3 +130,12 @@ def test_validate_with_a_project_configuration_loads_no_heavy_library(
     (tmp_path / "pyproject.toml").write_text('[tool.ftdata]\ntarget = "openai"\n',
                                              encoding="utf-8")
     assert heavy_imports(["validate", str(hundred_lines)], HEAVY, cwd=tmp_path) == {}
+
+
+def test_validate_of_a_directory_reads_gitignore_files_with_pathspec(hundred_lines: Path,
+                                                                     tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # .gitignore files apply inside a work tree
+    (tmp_path / ".gitignore").write_text("*.tmp\n", encoding="utf-8")
+    (tmp_path / "train.jsonl").write_bytes(hundred_lines.read_bytes())
+    loaded = heavy_imports(["validate", "--no-tokens", str(tmp_path)], HEAVY)
+    assert list(loaded) == ["pathspec"] and "ftdata/inputs.py" in loaded["pathspec"]

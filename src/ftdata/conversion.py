@@ -30,7 +30,15 @@ from ftdata.diagnostics import printable
 from ftdata.formats import Format, Unrepresentable, get_format
 from ftdata.model import Example, Message
 from ftdata.outputs import atomic_output, refuse_overwriting_inputs
-from ftdata.readers import BOM, InputError, file_size, logical_name, open_binary
+from ftdata.readers import (
+    BOM,
+    TEXT_SUFFIXES,
+    InputError,
+    choose_layout,
+    file_size,
+    logical_name,
+    open_binary,
+)
 from ftdata.sources import (
     Item,
     Skip,
@@ -116,6 +124,10 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
         return _detect_json_kind(path)
     if transcript.looks_like(text):
         return "transcript"
+    if extension in TEXT_SUFFIXES:
+        # A plain-text corpus, one document a line; a JSON Lines file under a .txt name is
+        # read as the readers read it.
+        return "text" if choose_layout(path, head) == "text" else _detect_json_kind(path)
     raise SourceError(f"{os.fspath(path)}: cannot tell what kind of input this is; pass "
                       f"--from ({', '.join(source_kinds())})")
 

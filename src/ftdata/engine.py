@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,11 +24,16 @@ from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import (
     GZIP_MAGIC,
+    TEXT_SUFFIXES,
     Event,
+    InputError,
     LineFinding,
     RawRecord,
+    choose_layout,
     file_size,
+    head_of,
     logical_name,
+    open_binary,
     read_events,
 )
 from ftdata.report import Report
@@ -367,6 +373,10 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
         return _converter_input_report(name, suffix, target, options)
+    if suffix in TEXT_SUFFIXES and not options.format:
+        kind = _chat_log_kind(path)
+        if kind is not None:
+            return _chat_log_report(name, kind, target, options)
     fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
@@ -391,7 +401,9 @@ KeysSink = Callable[[int, int, RecordKeys], None]
 
 
 #: Inputs that are converter sources, never training files: validate says how to convert them.
-CONVERTER_INPUTS = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".parquet", ".txt"})
+#: A ``.txt`` is a plain-text corpus (format ``text``, one document a line), unless it reads as
+#: a chat log (a WhatsApp export or a ``Speaker: text`` transcript), which is converted first.
+CONVERTER_INPUTS = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".parquet"})
 
 
 def _converter_input_report(name: str, suffix: str, target: Target,
@@ -400,6 +412,32 @@ def _converter_input_report(name: str, suffix: str, target: Target,
     collector.add(Finding("F009", f"a {suffix} file is not a training file; convert it first: "
                                   f"ftdata convert {name} -o train.jsonl --to openai-chat"),
                   None, None)
+    return Report(path=name, format=None, target=target.id, model=None, records=0,
+                  valid_records=0, issues=collector.issues, strict=options.strict,
+                  max_issues=options.max_issues)
+
+
+def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
+    """``whatsapp`` or ``transcript`` when a plain-text file reads as that chat log."""
+    with open_binary(path) as stream:
+        try:
+            head = head_of(stream)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+    if choose_layout(path, head) != "text":
+        return None
+    from ftdata.sources import chat_log_kind
+
+    return chat_log_kind(head.decode("utf-8", "replace"))
+
+
+def _chat_log_report(name: str, kind: str, target: Target, options: ValidateOptions) -> Report:
+    collector = _Collector(options, target)
+    what = "a WhatsApp export" if kind == "whatsapp" else "a `Speaker: text` transcript"
+    collector.add(Finding("F009", f"the file reads as {what}, not a training file; convert it "
+                                  f"first: ftdata convert {name} --from {kind} -o train.jsonl "
+                                  f"--to openai-chat (or pass --format text to read it as a "
+                                  f"plain-text corpus)"), None, None)
     return Report(path=name, format=None, target=target.id, model=None, records=0,
                   valid_records=0, issues=collector.issues, strict=options.strict,
                   max_issues=options.max_issues)

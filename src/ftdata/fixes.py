@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from ftdata.diagnostics import Finding
 from ftdata.engine import RecordChecker, detect_format, sample_records
 from ftdata.formats import get_format
 from ftdata.outputs import atomic_output
-from ftdata.parsing import RecordError, decode_record, one_line
+from ftdata.parsing import RecordError, decode_exactly, one_line
 from ftdata.pointers import locate
 from ftdata.readers import BOM, LineFinding, RawRecord, read_events
 from ftdata.rules import all_rules, error_codes, matches_code
@@ -62,6 +61,7 @@ RECORD_FIXES: dict[str, tuple[RecordFix, str]] = {
 }
 #: Fixes the engine applies to the file's framing or by dropping records.
 FILE_FIXES = {"F004": "dropped blank line", "F005": "removed byte-order mark",
+              "F011": "rewrote the pretty-printed objects one per line",
               "D001": "dropped duplicate"}
 
 
@@ -106,7 +106,7 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
         writer = _RecordWriter(stream, as_array)
         for event in read_events(path):
             if isinstance(event, LineFinding):
-                if event.code in codes and event.code in ("F004", "F005"):
+                if event.code in codes and event.code in ("F004", "F005", "F011"):
                     result.changes.append({"line": event.line, "code": event.code,
                                            "action": FILE_FIXES[event.code]})
                 elif event.code == "F004":
@@ -141,27 +141,13 @@ def _fixed_record(event: RawRecord, checker: RecordChecker | None,
     if not wanted:
         return event.data
     try:
-        record = _decode_exactly(event.data)
+        record = decode_exactly(event.data)
     except RecordError:
         return event.data
     changed = False
     for finding in wanted:
         changed |= _apply(record, finding, event.line, result)
     return _encode(record) if changed else event.data
-
-
-#: A digit run long enough to be an integer a 64-bit decoder would round.
-_LONG_NUMBER = re.compile(rb"\d{16,}")
-
-
-def _decode_exactly(data: bytes) -> Any:
-    """The record with its integers exact: the fast decoder reads big ones as floats."""
-    if _LONG_NUMBER.search(data):
-        try:
-            return json.loads(data.decode("utf-8"))
-        except (ValueError, RecursionError):
-            pass  # decode_record says precisely what is wrong
-    return decode_record(data)
 
 
 def _encode(record: Any) -> bytes:

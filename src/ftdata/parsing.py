@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import orjson
@@ -59,11 +60,30 @@ def decode_record(data: bytes) -> Any:
         raise RecordError(Finding("F002", f"invalid JSON: {error}")) from None
 
 
+#: A digit run long enough to be an integer a 64-bit decoder would round.
+_LONG_NUMBER = re.compile(rb"\d{16,}")
+
+
+def decode_exactly(data: bytes) -> Any:
+    """:func:`decode_record`, with integers kept exact: the fast decoder reads big ones as
+    floats, which written back would change the record."""
+    if _LONG_NUMBER.search(data):
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            pass  # decode_record says precisely what is wrong
+    return decode_record(data)
+
+
 def one_line(data: bytes) -> bytes:
     """A record as a single JSON Lines line: pretty-printed JSON is re-serialised compactly."""
     if b"\n" not in data and b"\r" not in data:
         return data
     try:
-        return orjson.dumps(decode_record(data))
+        value = decode_exactly(data)
     except RecordError:
         return data.replace(b"\r", b" ").replace(b"\n", b" ")
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer beyond 64 bits or a lone surrogate: the standard encoder
+        return json.dumps(value, separators=(",", ":")).encode("ascii")

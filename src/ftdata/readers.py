@@ -4,6 +4,12 @@ JSONL is read line by line; JSON documents (an array of records, or one or more 
 objects) are split into their elements by an incremental scanner, so a large JSON array costs no
 more memory than its largest element. Records stay raw bytes: parsing is part of the pure
 per-record check, so it can run in another process.
+
+Two more layouts come from real files. A ``.jsonl`` that holds pretty-printed objects one after
+another (``json.dump(record, file, indent=2)`` in a loop) is read object by object, each located
+at the physical line where it starts, with one F011 saying so. A ``.txt`` is a plain-text corpus,
+one document per line, each read as a ``{"text": ...}`` record; blank lines separate documents
+and are not records.
 """
 
 from __future__ import annotations
@@ -11,20 +17,35 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import json
 import os
 import re
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
+
+import orjson
 
 BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_SIZE = 1 << 20
-#: The longest JSONL line read as a record (far beyond any provider's example limit).
+#: The longest JSONL line read as a record (far beyond any provider's example limit); also
+#: the largest pretty-printed object and the longest line of a plain-text corpus.
 MAX_LINE_BYTES = 128 << 20
+#: How much of a file the layout is decided from.
+HEAD_BYTES = 1 << 16
+#: Plain-text corpora: one document per line (after any ``.gz``).
+TEXT_SUFFIXES = (".txt", ".text")
 
-Layout = Literal["jsonl", "json"]
+#: ``jsonl``: one record a line; ``json``: an array or top-level values, numbered by element;
+#: ``concatenated``: pretty-printed objects one after another, located by physical line;
+#: ``text``: one plain-text document a line.
+Layout = Literal["jsonl", "json", "concatenated", "text"]
+
+#: F011's message: what is wrong with the file and the command that repairs it.
+CONCATENATED_MESSAGE = ("the file holds pretty-printed JSON objects, not one per line; "
+                        "`ftdata fix` rewrites it as JSON Lines")
 
 
 class InputError(Exception):
@@ -94,11 +115,87 @@ def logical_name(path: str | os.PathLike[str]) -> str:
 
 
 def choose_layout(path: str | os.PathLike[str], head: bytes) -> Layout:
-    """JSON arrays and ``.json`` files are documents; everything else is JSON Lines."""
+    """How a file is read, from its name and its first bytes (up to :data:`HEAD_BYTES`).
+
+    JSON arrays and ``.json`` files are documents. A ``.txt`` is plain text unless its first
+    non-blank line is a JSON object (a JSON Lines file under another name). Anything else is
+    JSON Lines, or pretty-printed objects when the first object spans several lines.
+
+    >>> choose_layout("train.jsonl", b'{\\n  "text": "Hi"\\n}\\n')
+    'concatenated'
+    >>> choose_layout("corpus.txt", b"The first document.\\n")
+    'text'
+    """
     stripped = head.lstrip(BOM).lstrip()
+    name = logical_name(path).lower()
+    if name.endswith(TEXT_SUFFIXES):
+        return "jsonl" if _first_line_is_object(stripped) else "text"
     if stripped.startswith(b"["):
         return "json"
-    return "json" if logical_name(path).lower().endswith(".json") else "jsonl"
+    if name.endswith(".json"):
+        return "json"
+    return "concatenated" if _pretty_printed(stripped) else "jsonl"
+
+
+def _first_line(head: bytes) -> bytes:
+    return head.split(b"\n", 1)[0].strip(_WHITESPACE)
+
+
+def _first_line_is_object(head: bytes) -> bool:
+    line = _first_line(head)
+    if not line.startswith(b"{"):
+        return False
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _pretty_printed(head: bytes) -> bool:
+    """Does the file start with a JSON object spread over several lines?
+
+    The first line must not be a record by itself; then either the first object parses whole
+    and spans a line break, or (an object larger than the head) its first line ends where
+    only pretty-printing ends a line: after ``{``, ``[`` or ``,``.
+    """
+    if not head.startswith(b"{") or b"\n" not in head:
+        return False
+    line = _first_line(head)
+    try:
+        orjson.loads(line)
+        return False  # the first line is a record by itself: JSON Lines
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        _, end = json.JSONDecoder().raw_decode(head.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return line.endswith((b"{", b"[", b","))
+    return end > len(line.decode("utf-8", "replace"))
+
+
+def head_of(stream: BinaryIO) -> bytes:
+    """The first :data:`HEAD_BYTES` of a stream (fewer only at its end)."""
+    head = stream.read(HEAD_BYTES)
+    while len(head) < HEAD_BYTES:
+        more = stream.read(HEAD_BYTES - len(head))
+        if not more:
+            break
+        head += more
+    return head
+
+
+def sniff_layout(path: str | os.PathLike[str]) -> Layout:
+    """The layout the readers use for ``path``; :class:`InputError` when it cannot be read.
+
+    >>> sniff_layout("samples/openai-chat/clean.jsonl")  # doctest: +SKIP
+    'jsonl'
+    """
+    with open_binary(path) as stream:
+        try:
+            head = head_of(stream)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+    return choose_layout(path, head)
 
 
 def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
@@ -109,15 +206,19 @@ def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
     return FileEvents(path)
 
 
+#: The reader of each layout.
+LAYOUT_READERS: dict[Layout, Callable[[BinaryIO], Iterator[Event]]] = {}
+
+
 def _stream_events(path: str | os.PathLike[str]) -> Generator[Event, None, None]:
     stream = open_binary(path)
     try:
         try:
-            head = stream.peek(CHUNK_SIZE)[:4096] if hasattr(stream, "peek") else b""
+            head = head_of(stream)
+            stream.seek(0)
         except (OSError, EOFError, zlib.error) as error:
             raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
-        layout = choose_layout(path, head)
-        events = iter_jsonl(stream) if layout == "jsonl" else iter_json_document(stream)
+        events = LAYOUT_READERS[choose_layout(path, head)](stream)
         try:
             yield from events
         except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
@@ -314,6 +415,233 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
         yield LineFinding("F002", "the JSON array is not closed (is the file truncated?)", None)
 
 
+#: What the line scanner of pretty-printed objects looks at: an escaped byte (skipped whole),
+#: a quote, a bracket.
+_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+
+
+class _PendingObject:
+    """The lines of the object being read, with its first line; dropped past the size limit."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.last = line
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.oversized = False
+        #: Whether one of its lines is indented: then a ``{`` at the start of a line can only
+        #: open the next top-level object (nested values are indented).
+        self.indented = False
+
+    def add(self, part: bytes, line: int) -> None:
+        self.last = line
+        if self.parts and part[:1] in (b" ", b"\t"):
+            self.indented = True
+        if self.oversized:
+            return
+        self.size += len(part)
+        if self.size > MAX_LINE_BYTES:
+            self.oversized = True
+            self.parts.clear()
+        else:
+            self.parts.append(part)
+
+    def event(self) -> Event | None:
+        if self.oversized:
+            return LineFinding("F002", f"the object is longer than {MAX_LINE_BYTES >> 20} MiB; "
+                                       f"it was not read", self.line)
+        data = b"".join(self.parts).strip(_WHITESPACE)
+        return RawRecord(self.line, data) if data else None
+
+
+def iter_concatenated(stream: BinaryIO) -> Iterator[Event]:
+    """Pretty-printed JSON objects one after another, each located at the line it starts on.
+
+    The file is read a line at a time, tracking strings and bracket depth, so memory holds one
+    object at most (:data:`MAX_LINE_BYTES`; a larger one is reported and skipped). A JSON string
+    cannot hold a raw line break, so each line starts outside any string: an unterminated
+    string spoils one object, not the rest of the file. In an indented file, a ``{`` at the start
+    of a line while an object is still open starts the next object: the open one is cut off and
+    its record check says where it breaks. One F011 marks the first object that spans several
+    lines.
+    """
+    lines = iter(functools.partial(stream.readline, MAX_LINE_BYTES + 1), b"")
+    scan = _ObjectScanner()
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:  # drop the rest of the line, a chunk at a time
+                rest = stream.readline(CHUNK_SIZE)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield LineFinding("F002", f"the line is longer than {MAX_LINE_BYTES >> 20} MiB; "
+                                      f"it was not read", number)
+            scan.pending, scan.depth = None, 0  # the object it was part of cannot be read
+            continue
+        if number == 1 and line.startswith(BOM):
+            yield LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1)
+            line = line[len(BOM):]
+        pending = scan.pending
+        if pending is not None and pending.indented:
+            # Indented: only the top-level braces sit at the start of a line (a raw line break
+            # is never inside a string), so the lines between them are taken without a scan
+            # and the record check parses the whole object.
+            if line[:1] not in _TOP_LEVEL:
+                pending.add(line, number)
+                continue
+            if line[:1] in b"]}":
+                scan.depth = 1  # this closes the object
+        events = scan.line(line, number)
+        if events:
+            yield from events
+    yield from scan.finish()
+
+
+#: The bytes that start a line only at the top level of an indented object.
+_TOP_LEVEL = (b"{", b"}", b"[", b"]")
+#: A complete JSON string on one line (the unrolled form: no alternation per byte), a bracket.
+_STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class _ObjectScanner:
+    """The state of :func:`iter_concatenated` between lines: the open object and its depth.
+
+    :meth:`line` returns the events a line completes, as a list: most lines complete none,
+    and a generator per line would cost more than the scan itself.
+    """
+
+    def __init__(self) -> None:
+        self.pending: _PendingObject | None = None
+        self.depth = 0
+        self.reported = False
+        self.events: list[Event] = []
+
+    def line(self, line: bytes, number: int) -> list[Event]:
+        """The events ``line`` completes (the list is reused: take them before the next)."""
+        events = self.events
+        events.clear()
+        pending = self.pending
+        if pending is not None and self.depth > 0:
+            if pending.indented and line.startswith(b"{"):
+                self._close()  # cut off: the next object starts here
+            else:
+                state = self._inside(pending, line, number)
+                if state == "closed":
+                    self._close()
+                if state is not None:
+                    return events
+        self._tokens(line, number)
+        return events
+
+    def _inside(self, pending: _PendingObject, line: bytes, number: int
+                ) -> Literal["open", "closed"] | None:
+        """A line of an open object, taken whole: its strings removed, only its brackets are
+        counted (the common case, at C speed). ``None`` when the line needs the token scan: a
+        string left open, or more after the object closes."""
+        bare = _STRING.sub(b"", line) if b'"' in line else line
+        if b'"' in bare:
+            return None
+        level = self.depth
+        for bracket in _BRACKET.finditer(bare):
+            level += 1 if bracket.group() in b"[{" else -1
+            if level <= 0:
+                if bare[bracket.end():].strip(_WHITESPACE):
+                    return None
+                pending.add(line, number)
+                return "closed"
+        self.depth = level
+        pending.add(line, number)
+        return "open"
+
+    def _tokens(self, line: bytes, number: int) -> None:
+        start = 0
+        in_string = False
+        for match in _TOKENS.finditer(line):
+            token = match.group()
+            if in_string:
+                in_string = token != b'"'
+                continue
+            if self.pending is None:
+                gap = line[start:match.start()].strip(_WHITESPACE)
+                if gap:  # text outside any object: a record of its own, which fails to parse
+                    self.events.append(RawRecord(number, gap))
+                self.pending = _PendingObject(number)
+                start = match.start()
+            if token == b'"':
+                in_string = True
+            elif token in (b"{", b"["):
+                self.depth += 1
+            elif token in (b"}", b"]"):
+                self.depth -= 1
+                if self.depth <= 0:
+                    self.pending.add(line[start:match.end()], number)
+                    self._close()
+                    start = match.end()
+        rest = line[start:]
+        if self.pending is not None:
+            self.pending.add(rest, number)
+            if self.depth == 0:  # a top-level string: a value that ends with its line
+                self._close()
+        elif rest.strip(_WHITESPACE):
+            self.events.append(RawRecord(number, rest.strip(_WHITESPACE)))
+
+    def _close(self) -> None:
+        pending = self.pending
+        self.pending, self.depth = None, 0
+        if pending is None:
+            return
+        event = pending.event()
+        if isinstance(event, RawRecord) and not self.reported and pending.last > event.line:
+            self.reported = True
+            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, event.line))
+        if event is not None:
+            self.events.append(event)
+
+    def finish(self) -> list[Event]:
+        """The object still open at the end of the file: truncated, the record check says
+        where it breaks."""
+        self.events.clear()
+        if self.pending is not None:
+            event = self.pending.event()
+            self.pending = None
+            if event is not None:
+                self.events.append(event)
+        return self.events
+
+
+def text_record(line: bytes) -> bytes:
+    """A plain-text document as the bytes of a ``text`` record.
+
+    A line that is not UTF-8 is passed on as it is, so that the record check reports F001 at
+    the line's own byte.
+
+    >>> text_record(b"Hello")
+    b'{"text":"Hello"}'
+    """
+    try:
+        return orjson.dumps({"text": line.decode("utf-8")})
+    except UnicodeDecodeError:
+        return line
+
+
+def iter_text(stream: BinaryIO) -> Iterator[Event]:
+    """A plain-text corpus: each non-blank line is one ``text`` record at its physical line.
+
+    Blank lines separate documents and are not records (no F004: they are part of the format).
+    The line end (LF or CRLF) is not part of the document; other surrounding whitespace is,
+    and Q001 reports it. A leading byte-order mark is F005.
+    """
+    for event in iter_jsonl(stream):
+        if isinstance(event, RawRecord):
+            yield RawRecord(event.line, text_record(event.data))
+        elif event.code != "F004":
+            yield event
+
+
+LAYOUT_READERS.update({"jsonl": iter_jsonl, "json": iter_json_document,
+                       "concatenated": iter_concatenated, "text": iter_text})
+
+
 # -- byte ranges ------------------------------------------------------------------------------
 
 
@@ -368,7 +696,7 @@ def jsonl_ranges(path: str | os.PathLike[str], size: int) -> list[tuple[int, int
         return None
     try:
         with open(name, "rb") as stream:
-            head = stream.read(4096)
+            head = head_of(stream)
             if head.startswith(GZIP_MAGIC) or choose_layout(path, head) != "jsonl":
                 return None
             total = os.fstat(stream.fileno()).st_size

@@ -16,6 +16,7 @@ from ftdata.engine import ValidateOptions, validate_path
 GOOD_LINE = json.dumps({"messages": [{"role": "user", "content": "Hi"},
                                      {"role": "assistant", "content": "Hello!"}]})
 PC_LINE = json.dumps({"prompt": "Hi", "completion": "Hello!"})
+PRETTY_LINE = json.dumps(json.loads(GOOD_LINE), indent=2)
 
 
 def lines(*items: str) -> bytes:
@@ -33,6 +34,8 @@ CASES: dict[str, tuple[bytes, bytes, str]] = {
     "F007": (lines(*[GOOD_LINE] * 9), lines(*[GOOD_LINE] * 10), "openai"),
     "F008": (lines(GOOD_LINE, GOOD_LINE, PC_LINE), lines(GOOD_LINE, GOOD_LINE), "generic"),
     "F009": (lines('{"question": "Hi", "answer": "Hello!"}'), lines(GOOD_LINE), "generic"),
+    "F011": (lines(PRETTY_LINE, PRETTY_LINE.replace("Hi", "Hey")),
+             lines(GOOD_LINE, GOOD_LINE.replace("Hi", "Hey")), "generic"),
 }
 
 
@@ -101,3 +104,14 @@ def test_gzip_is_read_transparently(tmp_path: Path,
     writer(path, lines(GOOD_LINE, '{"messages": [}'))
     report = ftdata.validate(path)
     assert [(i.code, i.line) for i in report.issues] == [("F002", 2)]
+
+
+def test_f011_is_one_issue_and_the_records_are_still_checked(tmp_path: Path) -> None:
+    no_answer = {"messages": [{"role": "user", "content": "Hi"}]}
+    path = tmp_path / "train.jsonl"
+    path.write_text(PRETTY_LINE + "\n" + json.dumps(no_answer, indent=4) + "\n" + PRETTY_LINE,
+                    encoding="utf-8")
+    report = ftdata.validate(path)
+    assert [(i.code, i.line, i.record) for i in report.issues] == [
+        ("F011", 1, None), ("C003", 13, 1), ("D001", 21, 2)]
+    assert (report.records, report.format) == (3, "openai-chat")

@@ -6,9 +6,10 @@ Usage errors and unreadable input exit 2 with one line on stderr, never a traceb
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 import click
@@ -22,6 +23,59 @@ def fail(message: str) -> NoReturn:
     """Print one line on stderr and exit with the usage-error status."""
     click.echo(f"ftdata: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def input_file(path: str, command: str, *, suffix: str = "") -> Iterator[str]:
+    """The one file a command reads: ``path``, or a copy of standard input for ``-``.
+
+    A directory is a usage error that points to ``validate``, which takes directories. The
+    copy of standard input is named with ``suffix`` (``.txt``: read as a plain-text corpus);
+    an empty one is a usage error. Messages about the copy should name it with :func:`shown`.
+    """
+    from ftdata.inputs import STDIN, spooled_stdin
+    from ftdata.readers import InputError
+
+    if path != STDIN:
+        refuse_directory(path, command)
+        yield path
+        return
+    copied = False
+    try:
+        with spooled_stdin(suffix) as copy:
+            copied = True
+            yield copy
+    except InputError as error:
+        if copied:
+            raise  # the command's own error, for it to report
+        fail(str(error))  # standard input is empty
+
+
+def refuse_directory(path: str, command: str) -> None:
+    """A directory given to a command that takes one file: a usage error naming ``validate``,
+    which takes directories."""
+    if os.path.isdir(path):
+        fail(f"{path}: is a directory; `ftdata {command}` takes one file (`ftdata validate "
+             f"{path}` checks every file below a directory)")
+
+
+def display_name(path: str) -> str:
+    """How reports name an input path: ``-`` is ``<stdin>``."""
+    return "<stdin>" if path == "-" else path
+
+
+def stdin_suffix(kind: str | None) -> str:
+    """The name ending that makes a copy of standard input read as ``kind`` (a format id or
+    a ``--from`` kind): ``.txt`` for plain text, the table kinds' own extensions."""
+    return {"text": ".txt", "csv": ".csv", "tsv": ".tsv", "xlsx": ".xlsx",
+            "parquet": ".parquet"}.get(kind or "", "")
+
+
+def shown(message: object, path: str, given: str) -> str:
+    """A message about ``path`` (the file read for the argument ``given``) as the user should
+    see it: a copy of standard input is ``<stdin>``."""
+    text = str(message)
+    return text.replace(path, "<stdin>") if path != given else text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

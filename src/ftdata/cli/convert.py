@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, EXIT_OK, cli, fail
+from ftdata.cli import (
+    EXIT_ISSUES,
+    EXIT_OK,
+    cli,
+    display_name,
+    fail,
+    input_file,
+    shown,
+    stdin_suffix,
+)
 from ftdata.formats import FORMAT_MODULES
 from ftdata.sources import source_kinds
 
@@ -38,7 +47,7 @@ def render_text(summary: dict[str, Any]) -> str:
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT")
+@click.argument("input_path", metavar="INPUT|-")
 @click.option("-o", "--output", required=True, metavar="OUTPUT",
               help="The JSONL file to write (.jsonl.gz: gzip).")
 @click.option("--to", "to", type=click.Choice(list(FORMAT_MODULES)), required=True,
@@ -71,11 +80,13 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
 
     columns = parse_pairs(mapping, "--map", "COL=FIELD")
     speakers = parse_pairs(roles, "--roles", "SRC=DST")
-    try:
-        summary = run(input_path, output, to=to, from_=from_, mapping=columns,
-                      roles=speakers, system=system, progress=True)
-    except (InputError, OutputError, ValueError) as error:
-        fail(str(error))
+    with input_file(input_path, "convert", suffix=stdin_suffix(from_)) as path:
+        try:
+            summary = run(path, output, to=to, from_=from_, mapping=columns,
+                          roles=speakers, system=system, progress=True)
+        except (InputError, OutputError, ValueError) as error:
+            fail(shown(error, path, input_path))
+    summary["input"] = display_name(input_path)
     if output_format == "json":
         import orjson
 

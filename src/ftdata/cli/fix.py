@@ -6,13 +6,22 @@ import sys
 
 import click
 
-from ftdata.cli import EXIT_OK, cli, fail
+from ftdata.cli import (
+    EXIT_OK,
+    cli,
+    display_name,
+    fail,
+    input_file,
+    refuse_directory,
+    shown,
+    stdin_suffix,
+)
 from ftdata.cli.validate import parse_codes
 from ftdata.formats import FORMAT_MODULES
 
 
 @cli.command()
-@click.argument("file")
+@click.argument("file", metavar="FILE|-")
 @click.option("-o", "--output", required=True, help="Where to write the fixed copy.")
 @click.option("--select", default=None, metavar="CODES",
               help="Only these fixes (codes or prefixes: F004,D001,Q).")
@@ -30,11 +39,14 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
     from ftdata.outputs import OutputError
     from ftdata.readers import InputError
 
-    try:
-        result = fix_file(file, output, select=parse_codes(select, "--select"),
-                          format=format_id)
-    except (InputError, OutputError, ValueError) as error:
-        fail(str(error))
+    codes = parse_codes(select, "--select")
+    with input_file(file, "fix", suffix=stdin_suffix(format_id)) as path:
+        try:
+            result = fix_file(path, output, select=codes, format=format_id)
+        except (InputError, OutputError, ValueError) as error:
+            fail(shown(error, path, file))
+    result.input = shown(result.input, path, file)
+    file = display_name(file)
     if output_format == "json":
         import orjson
 
@@ -71,6 +83,7 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
 
     if near_duplicates:
         require_near_duplicates()
+    refuse_directory(file, "split")
     try:
         result = split_file(file, directory, validation=validation, seed=seed,
                             near=near_duplicates, format=format_id)

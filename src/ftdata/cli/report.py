@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ftdata.cli import EXIT_OK, cli, fail
+from ftdata.cli import EXIT_OK, cli, fail, refuse_directory
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
 
@@ -50,6 +50,7 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     options = ValidateOptions(format=format_id, target=target,
                               model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
                               tokenizer=tokenizer)
+    refuse_directory(file, "report")
     try:
         # Refused before the work, not after it: the input must never be the output.
         refuse_overwriting_inputs(output, [file])

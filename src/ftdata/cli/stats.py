@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ftdata.cli import cli, fail
+from ftdata.cli import cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.formats import FORMAT_MODULES
 
@@ -15,7 +15,7 @@ CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "form
 
 
 @cli.command()
-@click.argument("file")
+@click.argument("file", metavar="FILE|-")
 @click.option("--model", default=None, help="Model to count and price for (default: "
               "gpt-4.1-mini).")
 @click.option("--epochs", default="auto", show_default=True, metavar="N|auto",
@@ -53,14 +53,16 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
         given = {CONFIGURABLE[name]: values[CONFIGURABLE[name]]
                  for name in given_parameters(ctx, CONFIGURABLE)}
         settings = merge_command_line(config.options_for(file), given)
-    try:
-        result = file_stats(file, model=settings.get("model"),
-                            epochs=epochs if epochs == "auto" else int(epochs),
-                            max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
-                            format=settings.get("format"),
-                            extra_models=settings.get("extra_models", ()))
-    except (InputError, ValueError, TokenizerUnavailable) as error:
-        fail(str(error))
+    with input_file(file, "stats", suffix=stdin_suffix(settings.get("format"))) as path:
+        try:
+            result = file_stats(path, model=settings.get("model"),
+                                epochs=epochs if epochs == "auto" else int(epochs),
+                                max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
+                                format=settings.get("format"),
+                                extra_models=settings.get("extra_models", ()))
+        except (InputError, ValueError, TokenizerUnavailable) as error:
+            fail(shown(error, path, file))
+    result["path"] = shown(result["path"], path, file)
     if output_format == "json":
         import orjson
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, cli, fail
+from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, cli, fail, stdin_suffix
 from ftdata.formats import FORMAT_MODULES
 from ftdata.render import OUTPUT_FORMATS
 from ftdata.targets import TARGETS
@@ -125,18 +125,30 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
              config_file: str | None, isolated: bool) -> None:
     """Check training files and report every problem with its line.
 
+    A directory stands for every .jsonl, .ndjson, .json and .txt file below it (.gz too),
+    hidden and .gitignore'd ones left out; - reads standard input.
+
     Exit status: 0 when no error-severity issue is found (warnings too with --strict), 1 when
     one is, 2 for a usage error or unreadable input.
 
     Settings also come from the nearest ftdata.toml or pyproject.toml [tool.ftdata]; options
     given here win.
     """
-    from ftdata.engine import ValidateOptions, validate_path
+    from ftdata.engine import ValidateOptions
+    from ftdata.inputs import STDIN, expand_paths
     from ftdata.readers import InputError
     from ftdata.render import get_renderer
-    from ftdata.render.progress import file_progress
     from ftdata.render.text import print_color, wants_color
 
+    files = expand_paths(files)
+    if not files:
+        # As ruff does: nothing to check is worth a warning, not a failure.
+        click.echo("ftdata: warning: no files to validate under the given paths (looked for "
+                   ".jsonl, .ndjson, .json and .txt files, .gz too)", err=True)
+    if [*files, validation_file].count(STDIN) > 1:
+        fail("standard input (-) can be read only once")
+    if engine == "dask" and STDIN in [*files, validation_file]:
+        fail("--engine dask reads files, not standard input (-)")
     options = ValidateOptions(format=format_id, target=target,
                               select=parse_codes(select, "--select"),
                               ignore=parse_codes(ignore, "--ignore"), strict=strict,
@@ -154,22 +166,19 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
     reports = []
     unreadable = False
-    if engine == "dask":
+    if engine == "dask" and runs:
         reports = dask_reports(files, runs[0][1], validation_file, validation, scheduler)
-    elif scheduler is not None:
+    elif scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
     for path, file_options in runs if engine == "local" else ():
         try:
-            with file_progress(path) as progress:
-                reports.append(validate_path(path, file_options, progress=progress))
+            reports.append(validate_one(path, file_options))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
     if validation_file is not None and validation is not None and engine == "local":
         try:
-            with file_progress(validation_file) as progress:
-                reports.append(validate_path(validation_file, validation,
-                                             training=list(reports), progress=progress))
+            reports.append(validate_one(validation_file, validation, training=list(reports)))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
@@ -182,6 +191,26 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Report] = ()
+                 ) -> Report:
+    """One file's report, with a progress bar on a terminal; ``-`` is standard input, read
+    once and reported as ``<stdin>``. Raises :class:`ftdata.readers.InputError`."""
+    from ftdata.engine import validate_path
+    from ftdata.inputs import STDIN, STDIN_NAME, spooled_stdin
+    from ftdata.readers import InputError
+    from ftdata.render.progress import file_progress
+
+    if path != STDIN:
+        with file_progress(path) as progress:
+            return validate_path(path, options, training=training, progress=progress)
+    # Told the input is plain text, the copy is named so that it is read as plain text.
+    with spooled_stdin(stdin_suffix(options.format)) as copy:
+        try:
+            return validate_path(copy, options, display_path=STDIN_NAME, training=training)
+        except InputError as error:
+            raise InputError(str(error).replace(copy, STDIN_NAME)) from None
 
 
 def dask_reports(patterns: Sequence[str], options: ValidateOptions,

@@ -9,7 +9,6 @@ line asked for; the content itself is never kept or shown.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -29,6 +28,7 @@ from ftdata.readers import (
     choose_layout,
     open_binary,
     read_events,
+    sniff_layout,
 )
 
 _WHITESPACE = re.compile(rb"[ \t\r\n]*")
@@ -96,9 +96,7 @@ class SourceMap:
 
 def _layout(path: str | os.PathLike[str]) -> Layout:
     # Decided exactly as the readers decide it, so element numbers mean the same thing.
-    with contextlib.closing(open_binary(path)) as stream:
-        head = stream.peek(CHUNK_SIZE)[:4096] if hasattr(stream, "peek") else b""
-    return choose_layout(path, head)
+    return sniff_layout(path)
 
 
 def _locate(path: str | os.PathLike[str], layout: Layout, wanted: set[int],

@@ -137,3 +137,27 @@ register("F010", "too-many-examples", E, """
 
     **Use instead.** Sample or deduplicate the data, or split the job.
 """)
+
+register("F011", "pretty-printed-json-lines", E, """
+    A JSON Lines file holds pretty-printed objects that span several lines.
+
+    **What it does.** Reports, once per file, that the records are JSON objects written one
+    after another over several lines each (as `json.dump(record, file, indent=2)` in a loop
+    writes them) instead of one object per line. The objects are still read, each located at
+    the line where it starts, and checked like any other record.
+
+    **Why is this bad?** JSON Lines is one record per physical line (https://jsonlines.org/),
+    and uploaders parse it that way: Together's `check_file` calls `json.loads` on each line
+    (togethercomputer/together-python, `src/together/utils/files.py`, `_check_jsonl`), so the
+    first line, a lone `{`, fails the whole file.
+
+    **Example.**
+    ```
+    {
+      "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    }
+    ```
+
+    **Use instead.** One compact object per line: `ftdata fix FILE -o OUT` rewrites the file
+    as JSON Lines, or write each record with `json.dumps(record)` and no `indent`.
+""", fixable=True)
