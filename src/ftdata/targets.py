@@ -66,11 +66,12 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            content_xor_tool_calls=True, severity={"C004": Severity.ERROR},
            notes="Last message assistant; tool call ids of 9 characters [a-zA-Z0-9]; "
                  "assistant content or tool calls, not both."),
-    Target("vertex", "Google Vertex AI Gemini supervised tuning.", ("vertex-gemini",),
+    Target("vertex", "Google Vertex AI Gemini supervised tuning.",
+           ("vertex-gemini", "vertex-gemini-preference"),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},
            notes="Roles user/model; at least 100 examples recommended; up to 1 GB."),
     Target("bedrock", "Amazon Bedrock model customisation.",
-           ("bedrock-conversation", "bedrock-claude", "prompt-completion"),
+           ("bedrock-conversation", "bedrock-claude", "prompt-completion", "bedrock-rft"),
            strict_alternation=True,
            severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "Q004": Severity.ERROR},
            notes="Strict user/assistant alternation starting with user and ending with "

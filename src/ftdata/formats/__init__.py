@@ -64,6 +64,9 @@ class Format:
 FORMAT_MODULES: dict[str, str] = {
     "openai-rft": "openai_rft",
     "openai-chat": "openai_chat",
+    # After openai-rft and openai-chat, which read the same records: picked by --target bedrock
+    # or --format.
+    "bedrock-rft": "bedrock_rft",
     "openai-preference": "openai_preference",
     "prompt-completion": "prompt_completion",
     "text": "text",
@@ -73,6 +76,7 @@ FORMAT_MODULES: dict[str, str] = {
     "sharegpt": "sharegpt",
     "alpaca": "alpaca",
     "vertex-gemini": "vertex_gemini",
+    "vertex-gemini-preference": "vertex_gemini_preference",
     "bedrock-conversation": "bedrock_conversation",
     "bedrock-claude": "bedrock_claude",
 }
