@@ -64,9 +64,6 @@ class Format:
 FORMAT_MODULES: dict[str, str] = {
     "openai-rft": "openai_rft",
     "openai-chat": "openai_chat",
-    # After openai-rft and openai-chat, which read the same records: picked by --target bedrock
-    # or --format.
-    "bedrock-rft": "bedrock_rft",
     "openai-preference": "openai_preference",
     "prompt-completion": "prompt_completion",
     "text": "text",
@@ -78,6 +75,9 @@ FORMAT_MODULES: dict[str, str] = {
     "vertex-gemini": "vertex_gemini",
     "vertex-gemini-preference": "vertex_gemini_preference",
     "bedrock-conversation": "bedrock_conversation",
+    # After openai-rft and openai-chat, which read the same records: picked by --target bedrock
+    # or --format. Before bedrock-claude: a file of plain prompts with no answer is RFT's.
+    "bedrock-rft": "bedrock_rft",
     "bedrock-claude": "bedrock_claude",
 }
 
