@@ -21,14 +21,23 @@ TARGETS: dict[str, str] = {
     "vertex-gemini": "vertex",
     "bedrock-conversation": "bedrock",
     "bedrock-claude": "bedrock",
+    "bedrock-rft": "bedrock",
+    "vertex-gemini-preference": "vertex",
+}
+
+#: Formats whose records another, more general format reads too: detected under their target.
+DETECTED_UNDER: dict[str, str] = {
+    "bedrock-rft": "bedrock",
 }
 
 #: Issues a clean sample may have under its target: Vertex recommends 100 examples.
 ALLOWED_UNDER_TARGET: dict[str, list[Verdict]] = {
     "vertex-gemini": [("F007", None)],
+    "vertex-gemini-preference": [("F007", None)],
 }
 
-#: (code, line) of every issue of each broken sample, generic target. Line 1 is always clean.
+#: (code, line) of every issue of each broken sample, generic target (or the one it is detected
+#: under). Line 1 is always clean.
 BROKEN: dict[str, list[Verdict]] = {
     "openai-chat": [(code, line) for code, line, _ in OPENAI_CHAT_EXPECTED],
     "openai-preference": [
@@ -156,6 +165,27 @@ BROKEN: dict[str, list[Verdict]] = {
         ("C002", 8),  # empty assistant answer
         ("Q004", 9),  # "User:"/"Assistant:" markers inside the text
     ],
+    "bedrock-rft": [
+        ("S001", 2),  # no reference_answer
+        ("S003", 3),  # content as OpenAI text parts, not a string
+        ("C001", 4),  # OpenAI's "developer" role
+        ("S003", 5),  # reference_answer is a number
+        ("Q004", 6),  # "User:"/"Assistant:" markers inside the text
+        ("C002", 7),  # empty question
+        ("C015", 8),  # no messages at all
+        ("C006", 9),  # system message in the middle of the conversation
+    ],
+    "vertex-gemini-preference": [
+        ("S004", 2),  # score 2
+        ("S004", 3),  # one completion, not a pair
+        ("C001", 4),  # a completion in a user turn
+        ("C015", 5),  # empty contents
+        ("S001", 6),  # an image part in the prompt (text only): no text...
+        ("S002", 6),  # ...and an unknown "fileData"
+        ("S001", 7),  # a completion without its score
+        ("C014", 8),  # the same answer on both sides
+        ("C002", 9),  # empty preferred answer
+    ],
 }
 
 
@@ -178,7 +208,8 @@ def test_every_format_has_a_sample_folder() -> None:
 
 @pytest.mark.parametrize("format_id", format_ids())
 def test_clean_sample_is_detected_and_has_no_issue(format_id: str) -> None:
-    report = ftdata.validate(sample(format_id, "clean"))
+    report = ftdata.validate(sample(format_id, "clean"),
+                             target=DETECTED_UNDER.get(format_id, "generic"))
     assert report.format == format_id
     assert verdicts(report) == []
     assert report.valid_records == report.records >= 10
@@ -194,7 +225,8 @@ def test_clean_sample_passes_its_target(format_id: str) -> None:
 
 @pytest.mark.parametrize("format_id", format_ids())
 def test_broken_sample_gets_exactly_the_planted_issues(format_id: str) -> None:
-    report = ftdata.validate(sample(format_id, "broken"))
+    report = ftdata.validate(sample(format_id, "broken"),
+                             target=DETECTED_UNDER.get(format_id, "generic"))
     assert report.format == format_id
     assert verdicts(report) == BROKEN[format_id]
     assert not report.ok

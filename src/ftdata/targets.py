@@ -317,7 +317,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
                     "roles": _MISTRAL_FINETUNE,
                     "function_keys": _MISTRAL_FINETUNE,
                     "unknown_keys": _MISTRAL_COMMON}),
-    Target("vertex", "Google Vertex AI Gemini supervised tuning.", ("vertex-gemini",),
+    Target("vertex", "Google Vertex AI Gemini supervised tuning.",
+           ("vertex-gemini", "vertex-gemini-preference"),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},
            notes="Roles user/model; at least 100 examples recommended; up to 1 GB.",
            sources={"formats": _VERTEX, "min_examples": _VERTEX, "F007": _VERTEX,
@@ -325,7 +326,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
                     "unknown_keys": f"{_VERTEX} (the record is a GenerateContent request "
                                     f"body; no documented leniency, so S002 stays an error)"}),
     Target("bedrock", "Amazon Bedrock model customisation.",
-           ("bedrock-conversation", "bedrock-claude", "prompt-completion"),
+           ("bedrock-conversation", "bedrock-claude", "prompt-completion", "bedrock-rft"),
            strict_alternation=True,
            severity={"C004": Severity.ERROR, "C005": Severity.ERROR, "Q004": Severity.ERROR},
            notes="Strict user/assistant alternation starting with user and ending with "

@@ -293,6 +293,18 @@ NORMALISATIONS: dict[str, list[tuple[str, Check]]] = {
         ("toolResult json blocks are written as text blocks", _tool_result_json_block),
     ],
     "bedrock-claude": [],
+    "bedrock-rft": [
+        ("parallel_tool_calls, an OpenAI training setting, is not written as grader data",
+         lambda r: "parallel_tool_calls" in r),
+    ],
+    "vertex-gemini-preference": [
+        ("the system instruction is written as system_instruction without a role",
+         lambda r: "systemInstruction" in r or "role" in r.get("system_instruction", {})),
+        ("the preferred completion is written first",
+         lambda r: r["completions"][0].get("score") != 1),
+        ("thought parts are not part of the canonical example",
+         _has_key("thought", "thoughtSignature")),
+    ],
 }
 
 
@@ -481,12 +493,18 @@ EXAMPLES: dict[str, Example] = {
         _user("Translate to French: cheese"), _assistant("fromage")]),
 }
 
-_ENDS_WITH_USER = "openai-rft conversations end with the user's turn, not with assistant"
+_ENDS_WITH_USER = "{} conversations end with the user's turn, not with assistant"
 
 #: (example, format) -> why the format cannot hold the example. Every other pair is written.
 UNREPRESENTABLE: dict[tuple[str, str], str] = {
-    **{(kind, "openai-rft"): _ENDS_WITH_USER
-       for kind in ("plain", "multi-turn", "tool", "image", "weight-0", "completion")},
+    **{(kind, fmt): _ENDS_WITH_USER.format(fmt)
+       for kind in ("plain", "multi-turn", "tool", "image", "weight-0", "completion")
+       for fmt in ("openai-rft", "bedrock-rft")},
+    **{(kind, "vertex-gemini-preference"): "vertex-gemini-preference has no place for a "
+                                           "conversation"
+       for kind in ("plain", "multi-turn", "tool", "image", "weight-0", "kto")},
+    ("completion", "vertex-gemini-preference"): "vertex-gemini-preference has no place for a "
+                                                "prompt-completion pair",
     ("plain", "openai-preference"): "openai-preference has no place for a conversation",
     ("plain", "prompt-completion"): "prompt-completion has no system prompt",
     ("plain", "text"): "text has no place for a conversation",
@@ -525,10 +543,10 @@ UNREPRESENTABLE: dict[tuple[str, str], str] = {
     **{("preference", fmt): f"{fmt} has no place for a preference pair"
        for fmt in ("openai-chat", "openai-rft", "prompt-completion", "text",
                    "trl-conversational", "trl-kto", "vertex-gemini", "bedrock-conversation",
-                   "bedrock-claude")},
+                   "bedrock-claude", "bedrock-rft")},
     **{("kto", fmt): f"{fmt} has no KTO label"
        for fmt in ("openai-chat", "openai-rft", "prompt-completion", "trl-conversational",
-                   "vertex-gemini", "bedrock-conversation", "bedrock-claude")},
+                   "vertex-gemini", "bedrock-conversation", "bedrock-claude", "bedrock-rft")},
     ("kto", "openai-preference"): "openai-preference has no place for a conversation",
     ("kto", "trl-preference"): "trl-preference has no place for a conversation",
     ("kto", "text"): "text has no place for a conversation",
@@ -694,7 +712,8 @@ def test_generated_records_are_written_validly_or_refused(source_id: str,
 
 PROVIDERS = [("openai-chat", "openai"), ("openai-preference", "openai"),
              ("prompt-completion", "together"), ("vertex-gemini", "vertex"),
-             ("bedrock-conversation", "bedrock"), ("bedrock-claude", "bedrock")]
+             ("bedrock-conversation", "bedrock"), ("bedrock-claude", "bedrock"),
+             ("vertex-gemini-preference", "vertex")]
 
 
 @pytest.mark.parametrize(("format_id", "target"), PROVIDERS)

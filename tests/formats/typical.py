@@ -49,6 +49,23 @@ TYPICAL: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "bedrock-rft",
+        "bedrock-rft",
+        {
+            "messages": [
+                {"role": "system", "content": "Solve step by step."},
+                {"role": "user", "content": "2+2?"},
+            ],
+            "reference_answer": {"final_answer": "4"},
+            "task_id": "t1",
+        },
+    ),
+    (
+        "bedrock-rft",
+        "bedrock-rft",
+        {"messages": [{"role": "user", "content": "2+2?"}], "reference_answer": "4"},
+    ),
+    (
         "openai-chat",
         "gemini-in-openai-shape",
         {"messages": [{"role": "user", "content": "Hi"}, {"role": "model", "content": "Hello"}]},
@@ -272,15 +289,32 @@ TYPICAL: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     ("vertex-gemini", "vertex-gemini", {"contents": [{"role": "user", "parts": [{"text": "Hi"}]}]}),
+    (
+        "vertex-gemini-preference",
+        "vertex-gemini-preference",
+        {
+            "system_instruction": {"parts": [{"text": "You are a chat bot."}]},
+            "contents": [{"role": "user", "parts": [{"text": "What is my favorite fruit?"}]}],
+            "completions": [
+                {"score": 1, "completion": {"role": "model", "parts": [{"text": "Apple!"}]}},
+                {"score": 0, "completion": {"role": "model", "parts": [{"text": "An apple."}]}},
+            ],
+        },
+    ),
 ]
 
 #: (format, label): records of another format that a format also reads, by design. Claude on
 #: Bedrock takes OpenAI-shaped messages with string content; an RFT record is a chat that
-#: ends with the user, and any role name is left for the shape to judge.
+#: ends with the user, and any role name is left for the shape to judge; Bedrock and OpenAI
+#: RFT records are told apart by the target, not by their keys.
 OVERLAPS = frozenset(
     {
         ("bedrock-claude", "openai-chat"),
         ("bedrock-claude", "gemini-in-openai-shape"),
         ("openai-chat", "openai-rft"),
+        # Bedrock's RFT records are OpenAI RFT records with a reference answer.
+        ("bedrock-rft", "openai-rft"),
+        ("openai-rft", "bedrock-rft"),
+        ("openai-chat", "bedrock-rft"),
     }
 )

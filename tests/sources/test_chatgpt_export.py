@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ftdata.sources.chatgpt_export import looks_like
+from ftdata.conversion import detect_kind
+from ftdata.sources.chatgpt_export import looks_like, newest_leaf
 from tests.sources import FIXTURES, read
 
 EXPORT = FIXTURES / "chatgpt_conversations.json"
@@ -53,9 +54,49 @@ def test_a_cycle_and_a_missing_current_node(tmp_path: Path) -> None:
         {"mapping": {}, "current_node": None}]), encoding="utf-8")
     assert read(path, "chatgpt-export") == [
         (1, ("skip", "the message tree is broken at node 'a'")),
-        (2, ("skip", 'S001 the conversation has no "current_node"'))]
+        (2, ("skip", 'S001 the conversation has no "current_node" and no message'))]
 
 
 def test_looks_like() -> None:
     assert looks_like({"mapping": {}, "current_node": "x"})
     assert not looks_like({"messages": []})
+
+
+BRANCHES = FIXTURES / "chatgpt_branches_no_current_node.json"
+
+
+def test_without_current_node_the_newest_leafs_branch_is_read() -> None:
+    """No ``current_node``: the branch of the leaf created last. In the first conversation an
+    answer was regenerated and a later question edited after the talk went on, so the newest
+    branch is neither the one listed last nor the deepest; in the second, ``current_node`` is
+    null and the regenerated answer wins over the first one and over a node with no time."""
+    assert read(BRANCHES, "chatgpt-export") == [
+        (1, ("chat", [("user", "What is the capital of France?"),
+                      ("assistant", "Paris is the capital of France."),
+                      ("user", "And of Spain?"), ("assistant", "Madrid.")])),
+        (2, ("chat", [("user", "2+2?"), ("assistant", "4")])),
+        (3, ("skip", 'S001 the conversation has no "current_node" and no message')),
+    ]
+
+
+def test_newest_leaf_ties_go_to_the_node_listed_last() -> None:
+    mapping = {"r": {"parent": None},
+               "x": {"parent": "r", "message": {"create_time": 5}},
+               "y": {"parent": "r", "message": {"create_time": 5}},
+               "z": {"parent": "r"}}
+    assert newest_leaf(mapping) == "y"
+    assert newest_leaf({"r": {"parent": None}, "s": {"parent": "r"}}) == "s"
+    assert newest_leaf({}) is None
+
+
+def test_a_current_node_that_is_not_a_string(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps([{"mapping": {}, "current_node": 7}]), encoding="utf-8")
+    assert read(path, "chatgpt-export") == [
+        (1, ("skip", 'S003 the conversation\'s "current_node" is not a string'))]
+
+
+def test_an_export_without_current_node_is_recognised() -> None:
+    assert detect_kind(BRANCHES) == "chatgpt-export"
+    assert looks_like({"title": "Chat", "mapping": {}})
+    assert not looks_like({"mapping": {}})

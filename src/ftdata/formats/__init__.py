@@ -73,7 +73,11 @@ FORMAT_MODULES: dict[str, str] = {
     "sharegpt": "sharegpt",
     "alpaca": "alpaca",
     "vertex-gemini": "vertex_gemini",
+    "vertex-gemini-preference": "vertex_gemini_preference",
     "bedrock-conversation": "bedrock_conversation",
+    # After openai-rft and openai-chat, which read the same records: picked by --target bedrock
+    # or --format. Before bedrock-claude: a file of plain prompts with no answer is RFT's.
+    "bedrock-rft": "bedrock_rft",
     "bedrock-claude": "bedrock_claude",
 }
 

@@ -26,7 +26,7 @@ from ftdata.shapes import Bool, Obj
 
 # Keys that make a ``messages`` record another format's (Bedrock, LLaMA-Factory, KTO).
 # (``label`` is allowed: graders often read one; KTO records end with the assistant.)
-_OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios")
+OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios")
 # Settings of other formats: not grader data, so not written.
 _OTHER_FORMAT_SETTINGS = ("schemaVersion", "toolConfig")
 
@@ -38,7 +38,7 @@ SHAPE = Obj(
 
 def matches(record: Mapping[str, Any]) -> bool:
     return (has_messages_key(record)
-            and not any(key in record for key in _OTHER_FORMAT_KEYS)
+            and not any(key in record for key in OTHER_FORMAT_KEYS)
             and last_role(record.get("messages")) == "user")
 
 
@@ -69,7 +69,7 @@ def write(example: Example) -> dict[str, Any]:
     extra = {key: value for key, value in example.metadata.items()
              if key not in record and key not in _OTHER_FORMAT_SETTINGS and value != []}
     for key in extra:
-        if key in _OTHER_FORMAT_KEYS:
+        if key in OTHER_FORMAT_KEYS:
             raise Unrepresentable(f"{key!r} would make the {FORMAT.id} record read as another "
                                   f"format's")
     return {**record, **extra}

@@ -66,29 +66,36 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _part(kind: str, role: str) -> Obj:
+def _part(kind: str, role: str, kinds: tuple[str, ...]) -> Obj:
     fields: dict[str, Shape] = {**_THOUGHT}
     if kind == "text":
         fields["text"] = Str()
         # Recognised first, so a part of no known kind is told which keys it may have.
-        return Obj(fields, require_any=[PART_KINDS[role]], what=f"{role} part")
+        return Obj(fields, require_any=[kinds], what=f"{role} part")
     fields[kind] = _DATA_SHAPES[kind]
     if kind in _MEDIA:
         fields["videoMetadata"] = _VIDEO_METADATA
     return Obj(fields, required=[kind], what=f"{role} part")
 
 
-def _parts(role: str) -> Arr:
-    part = Ref(f"gemini_{role}_part",
-               Keyed([(kind, _part(kind, role)) for kind in PART_KINDS[role]]))
+def _parts(prefix: str, role: str, kinds: tuple[str, ...]) -> Arr:
+    part = Ref(f"{prefix}_{role}_part",
+               Keyed([(kind, _part(kind, role, kinds)) for kind in kinds]))
     return Arr(part, min_items=1, min_code="C002", what="parts")
 
 
-CONTENT = Ref("gemini_content", Tagged("role", {
-    role: Obj({"role": Str([role]), "parts": _parts(role)}, required=["role", "parts"],
-              what=f"{role} content")
-    for role in PART_KINDS
-}, code="C001", what="role"))
+def content_shape(name: str, part_kinds: Mapping[str, tuple[str, ...]], prefix: str) -> Ref:
+    """A turn (``role`` and ``parts``) of one of the roles of ``part_kinds``, whose parts are
+    of the kinds listed for its role; the JSON Schema names it ``name`` and its parts
+    ``{prefix}_{role}_part``."""
+    return Ref(name, Tagged("role", {
+        role: Obj({"role": Str([role]), "parts": _parts(prefix, role, kinds)},
+                  required=["role", "parts"], what=f"{role} content")
+        for role, kinds in part_kinds.items()
+    }, code="C001", what="role"))
+
+
+CONTENT = content_shape("gemini_content", PART_KINDS, "gemini")
 
 SYSTEM_INSTRUCTION = Obj(
     {"role": Str(),
@@ -121,8 +128,13 @@ SHAPE = Obj(
     required=["contents"], what="record")
 
 
+#: The key of preference tuning records (``vertex-gemini-preference``), which share the rest.
+PREFERENCE_KEY = "completions"
+
+
 def matches(record: Mapping[str, Any]) -> bool:
-    return "contents" in record or any(key in record for key in SYSTEM_KEYS)
+    return PREFERENCE_KEY not in record and (
+        "contents" in record or any(key in record for key in SYSTEM_KEYS))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -177,7 +189,7 @@ def _result(data: Mapping[str, Any], pointer: str) -> Message:
                    tool_call_id_pointer=pointer + "/id")
 
 
-def _read_content(raw: Any, pointer: str) -> list[Message]:
+def read_content(raw: Any, pointer: str) -> list[Message]:
     """One turn: tool results answering earlier calls first, then the turn itself."""
     if not isinstance(raw, Mapping):
         return []
@@ -212,7 +224,8 @@ def _read_content(raw: Any, pointer: str) -> list[Message]:
     return results
 
 
-def _read_system(record: Mapping[str, Any]) -> Message | None:
+def read_system(record: Mapping[str, Any]) -> Message | None:
+    """The system instruction (either spelling of its key) as a system message."""
     key = next((key for key in SYSTEM_KEYS if key in record), None)
     raw = record.get(key) if key is not None else None
     if not isinstance(raw, Mapping) or not isinstance(raw.get("parts"), list):
@@ -239,12 +252,12 @@ def read_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
 
 def read(record: Mapping[str, Any]) -> Example:
     messages: list[Message] = []
-    system = _read_system(record)
+    system = read_system(record)
     if system is not None:
         messages.append(system)
     contents = record.get("contents")
     for index, raw in enumerate(contents if isinstance(contents, list) else ()):
-        messages.extend(_read_content(raw, f"/contents/{index}"))
+        messages.extend(read_content(raw, f"/contents/{index}"))
     config = record.get("toolConfig")
     return Example(kind="chat", messages=messages, tools=read_tools(record),
                    metadata={"toolConfig": config} if isinstance(config, Mapping) else {})

@@ -184,7 +184,8 @@ def no_assistant_message(example: Example, context: RuleContext) -> Sequence[Fin
     """A conversation has no assistant message.
 
     **What it does.** Checks that a chat example has at least one assistant turn. It does not
-    apply to reinforcement fine-tuning (`openai-rft`), whose last turn is the user's.
+    apply to reinforcement fine-tuning (`openai-rft`, `bedrock-rft`), whose last turn is the
+    user's.
 
     **Why is this bad?** The owners refuse it: OpenAI's data checks
     (`example_missing_assistant_message`, https://cookbook.openai.com/examples/

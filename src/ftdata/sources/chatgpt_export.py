@@ -4,7 +4,11 @@ The file is a JSON array of conversations, streamed one element at a time. Each 
 keeps its messages as a tree (``mapping``: node id -> ``{"message", "parent", "children"}``):
 editing a question or regenerating an answer starts a new branch. The branch the user last saw
 ends at ``current_node``; it is followed back to the root, and only that branch becomes the
-example. Its location is the conversation's 1-based element in the array.
+example. A conversation without ``current_node`` (or with a null one) gets its newest branch
+instead, the one ending at the leaf with the greatest ``create_time``: that is the node
+``current_node`` names ("the ID of the most recent message node", as
+mitkury/chatgpt-export-parser docs/chatgpt-data-export-format.md describes the export) and the
+branch ChatGPT shows. Its location is the conversation's 1-based element in the array.
 
 What is kept: the text of user and assistant messages (``text`` and ``multimodal_text``
 content) and non-empty system messages. What is left out, as it is not part of the visible
@@ -40,13 +44,21 @@ from ftdata.sources import (
 TEXT_CONTENT = ("text", "multimodal_text")
 
 
+#: Keys of an export's conversation besides ``mapping``; one of them tells it from any other
+#: JSON object that happens to have a ``mapping``.
+CONVERSATION_KEYS = ("current_node", "create_time", "update_time", "title", "conversation_id")
+
+
 def looks_like(record: Mapping[str, Any]) -> bool:
-    """A conversation of an export: a message ``mapping`` and a ``current_node``.
+    """A conversation of an export: a message ``mapping`` and its conversation's keys.
 
     >>> looks_like({"title": "Chat", "mapping": {}, "current_node": "n1"})
     True
+    >>> looks_like({"title": "Chat", "create_time": 1700000000.0, "mapping": {}})
+    True
     """
-    return isinstance(record.get("mapping"), Mapping) and "current_node" in record
+    return (isinstance(record.get("mapping"), Mapping)
+            and any(key in record for key in CONVERSATION_KEYS))
 
 
 def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
@@ -62,7 +74,8 @@ def _items(path: str | os.PathLike[str], roles: RoleMap) -> Iterator[Item]:
 
 
 def current_branch(record: Mapping[str, Any]) -> list[Mapping[str, Any]] | Skip:
-    """The nodes from the root to ``current_node``, in conversation order.
+    """The nodes from the root to ``current_node`` (or to the newest leaf), in conversation
+    order.
 
     >>> [node["id"] for node in current_branch({"current_node": "b", "mapping": {
     ...     "a": {"id": "a", "parent": None}, "b": {"id": "b", "parent": "a"}}})]
@@ -72,8 +85,12 @@ def current_branch(record: Mapping[str, Any]) -> list[Mapping[str, Any]] | Skip:
     if not isinstance(mapping, Mapping):
         return Skip('S001 the conversation has no "mapping" object')
     node_id = record.get("current_node")
-    if not isinstance(node_id, str):
-        return Skip('S001 the conversation has no "current_node"')
+    if node_id is None:
+        node_id = newest_leaf(mapping)
+        if node_id is None:
+            return Skip('S001 the conversation has no "current_node" and no message')
+    elif not isinstance(node_id, str):
+        return Skip('S003 the conversation\'s "current_node" is not a string')
     branch: list[Mapping[str, Any]] = []
     seen: set[str] = set()
     while node_id is not None:
@@ -89,8 +106,41 @@ def current_branch(record: Mapping[str, Any]) -> list[Mapping[str, Any]] | Skip:
     return branch
 
 
+def newest_leaf(mapping: Mapping[str, Any]) -> str | None:
+    """The id of the leaf (a node no other node names as its parent) whose message was created
+    last; among leaves without a time, or with the same time, the one listed last. ``None`` when
+    the mapping has no node.
+
+    Children are found from the ``parent`` links, the ones the branch is followed by, so a
+    stale ``children`` list cannot pick a node that is not on any branch.
+
+    >>> newest_leaf({"r": {"parent": None}, "a": {"parent": "r", "message": {"create_time": 2}},
+    ...              "b": {"parent": "r", "message": {"create_time": 1}}})
+    'a'
+    """
+    parents = {node["parent"] for node in mapping.values()
+               if isinstance(node, Mapping) and isinstance(node.get("parent"), str)}
+    newest: tuple[float, int] | None = None
+    found: str | None = None
+    for position, (node_id, node) in enumerate(mapping.items()):
+        if not isinstance(node, Mapping) or node_id in parents:
+            continue
+        key = (_create_time(node), position)
+        if newest is None or key > newest:
+            newest, found = key, node_id
+    return found
+
+
+def _create_time(node: Mapping[str, Any]) -> float:
+    message = node.get("message")
+    created = message.get("create_time") if isinstance(message, Mapping) else None
+    if isinstance(created, (int, float)) and not isinstance(created, bool):
+        return float(created)
+    return float("-inf")
+
+
 def read_conversation(record: Mapping[str, Any], roles: RoleMap) -> Example | Skip:
-    """The example of one conversation (its current branch), or why there is none.
+    """The example of one conversation (its current or newest branch), or why there is none.
 
     >>> read_conversation({"mapping": {}, "current_node": "x"}, RoleMap({}))
     Skip(reason="node 'x' is not in the mapping")
