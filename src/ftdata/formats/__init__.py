@@ -49,6 +49,9 @@ class Format:
     conversational: bool = False
     #: A conversation whose last turn is the user's is the expected shape (RFT).
     ends_with_user: bool = False
+    #: Media may be local file paths, which the trainer loads itself (C013 does not ask for
+    #: a URL).
+    local_media: bool = False
     used_by: str = ""
     #: Write a canonical example as one record of this format; raises :class:`Unrepresentable`
     #: when the format cannot express it.
@@ -75,6 +78,8 @@ FORMAT_MODULES: dict[str, str] = {
     "vertex-gemini": "vertex_gemini",
     "bedrock-conversation": "bedrock_conversation",
     "bedrock-claude": "bedrock_claude",
+    "llamafactory-v1": "llamafactory_v1",
+    "llamafactory-v1-preference": "llamafactory_v1_preference",
 }
 
 _LOADED: dict[str, Format] = {}

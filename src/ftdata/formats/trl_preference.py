@@ -55,7 +55,7 @@ def matches(record: Mapping[str, Any]) -> bool:
             and not any(key in record for key in _OTHER_FORMAT_KEYS))
 
 
-def _shared_turns(chosen: Any, rejected: Any) -> int:
+def shared_turns(chosen: Any, rejected: Any) -> int:
     """How many leading turns two conversations share, keeping at least one answer each."""
     if not isinstance(chosen, list) or not isinstance(rejected, list):
         return 0
@@ -84,7 +84,7 @@ def read(record: Mapping[str, Any]) -> Example:
             messages = [message] if message is not None else []
         shared = 0
     else:
-        shared = _shared_turns(chosen, rejected)
+        shared = shared_turns(chosen, rejected)
         messages = read_trl_messages(chosen[:shared], "/chosen") if isinstance(chosen, list) else []
     example = Example(kind="preference", messages=messages,
                       chosen=_side(chosen, "/chosen", shared),

@@ -584,7 +584,7 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
     """An image reference is unusable or in the wrong place.
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
-    URIs; that `<image>` placeholders match the record's `images` list; and the target's
+    URIs (formats whose trainer loads local files, such as `llamafactory-v1`, may name a path); that `<image>` placeholders match the record's `images` list; and the target's
     limits (OpenAI, Together: images only in user messages; Together: at most 10 an example).
 
     **Why is this bad?** The provider rejects the record, or the model trains on a text that
@@ -618,7 +618,8 @@ def _image_findings(example: Example, messages: list[Message],
             if part.type != "image":
                 continue
             count += 1
-            if part.url is not None and not _IMAGE_URL.fullmatch(part.url):
+            if (part.url is not None and not context.format.local_media
+                    and not _IMAGE_URL.fullmatch(part.url)):
                 shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
                 yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)
