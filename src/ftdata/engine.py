@@ -225,6 +225,8 @@ class RecordChecker:
                                                  f"not a JSON object")])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
+        if fmt.cross_check is not None:
+            findings.extend(fmt.cross_check(value))
         foreign = None
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)

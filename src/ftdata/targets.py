@@ -42,7 +42,7 @@ class Target:
 
 
 _TRL_FORMATS = ("openai-chat", "prompt-completion", "text", "trl-conversational",
-                "trl-preference", "trl-kto")
+                "trl-preference", "trl-kto", "trl-prompt-only", "trl-stepwise")
 
 TARGETS: dict[str, Target] = {t.id: t for t in (
     Target("generic", "Structural rules only, no provider limits.", None),
@@ -78,7 +78,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     Target("trl", "Hugging Face TRL trainers (SFT, DPO, KTO, ...).", _TRL_FORMATS),
     Target("axolotl", "Axolotl.", ("openai-chat", "sharegpt", "alpaca", "prompt-completion",
                                   "text", "trl-preference", "trl-kto")),
-    Target("llamafactory", "LLaMA-Factory.", ("alpaca", "sharegpt", "openai-chat")),
+    Target("llamafactory", "LLaMA-Factory.", ("alpaca", "sharegpt", "openai-chat",
+                                              "llamafactory-v1", "llamafactory-v1-preference")),
     Target("autotrain", "Hugging Face AutoTrain.", ("openai-chat", "text", "trl-preference",
                                                    "prompt-completion")),
 )}

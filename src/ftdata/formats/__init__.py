@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ftdata.diagnostics import Finding
 from ftdata.model import Example, Kind
 from ftdata.shapes import JSONSchema, Shape, json_schema_document
 
@@ -56,6 +57,9 @@ class Format:
     #: Write a canonical example as one record of this format; raises :class:`Unrepresentable`
     #: when the format cannot express it.
     write: Callable[[Example], dict[str, Any]] | None = None
+    #: Checks across keys that a JSON Schema cannot state (two arrays of one length), run
+    #: after the shape; their findings are structural, like the shape's.
+    cross_check: Callable[[Record], list[Finding]] | None = None
 
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,
@@ -80,6 +84,8 @@ FORMAT_MODULES: dict[str, str] = {
     "bedrock-claude": "bedrock_claude",
     "llamafactory-v1": "llamafactory_v1",
     "llamafactory-v1-preference": "llamafactory_v1_preference",
+    "trl-prompt-only": "trl_prompt_only",
+    "trl-stepwise": "trl_stepwise",
 }
 
 _LOADED: dict[str, Format] = {}
