@@ -105,7 +105,8 @@ def typed_messages(value: Any) -> bool:
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return has_messages_key(record) and typed_messages(record["messages"])
+    return has_messages_key(record) and (typed_messages(record["messages"])
+                                         or any(key in record for key in CARRIED))
 
 
 # -- reading --------------------------------------------------------------------------------

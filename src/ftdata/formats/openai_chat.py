@@ -20,7 +20,7 @@ from ftdata.formats._openai import (
     write_conversation,
 )
 from ftdata.formats._write import require_kind, require_no_label
-from ftdata.formats.llamafactory_v1 import typed_messages
+from ftdata.formats import llamafactory_v1
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 
@@ -35,7 +35,7 @@ _OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios", "
 
 def matches(record: Mapping[str, Any]) -> bool:
     return (has_messages_key(record) and not any(key in record for key in _OTHER_FORMAT_KEYS)
-            and not typed_messages(record["messages"]))
+            and not llamafactory_v1.matches(record))
 
 
 def read(record: Mapping[str, Any]) -> Example:
