@@ -17,7 +17,7 @@ CORPUS = Path(__file__).parents[2] / ".." / "shared" / "corpus"
 VALIDATOR = Draft202012Validator(FORMAT.json_schema())
 
 
-def _turn(role: str, *parts: dict[str, Any], weight: float | None = None) -> dict[str, Any]:
+def _turn(role: str, *parts: dict[str, Any], weight: Any = None) -> dict[str, Any]:
     message: dict[str, Any] = {"role": role, "content": list(parts)}
     if weight is not None:
         message["loss_weight"] = weight

@@ -85,7 +85,8 @@ def test_standard_prompt_reads_as_a_user_turn_and_extra_columns_as_metadata() ->
 def test_images_fill_their_placeholders() -> None:
     parts = FORMAT.read(WITH_IMAGES).messages[0].content or []
     assert [(p.type, p.url, p.pointer) for p in parts] == [
-        ("image", "https://example.com/cat.png", "/images/0"), ("text", None, "/prompt/0/content/1")]
+        ("image", "https://example.com/cat.png", "/images/0"),
+        ("text", None, "/prompt/0/content/1")]
 
 
 def test_tool_schemas_keep_every_key() -> None:

@@ -340,7 +340,11 @@ TYPICAL.extend([
             ],
             "rejected_messages": [
                 {"role": "user", "content": [{"type": "text", "value": "Hi"}], "loss_weight": 0.0},
-                {"role": "assistant", "content": [{"type": "text", "value": "Go"}], "loss_weight": 1.0},
+                {
+                    "role": "assistant",
+                    "content": [{"type": "text", "value": "Go"}],
+                    "loss_weight": 1.0,
+                },
             ],
         },
     ),

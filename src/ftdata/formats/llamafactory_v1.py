@@ -137,6 +137,7 @@ def read_v1_message(raw: Any, pointer: str) -> Message | None:
         item_pointer = f"{pointer}/content/{index}"
         value_pointer = f"{item_pointer}/value"  # findings point at the string itself
         kind, value = item.get("type"), item.get("value")
+        kind = kind if isinstance(kind, str) else "text"
         text = value if isinstance(value, str) else None
         if kind == "reasoning":
             # Several reasoning parts are concatenated (``format.py`` lines 50-51).

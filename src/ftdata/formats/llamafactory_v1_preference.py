@@ -48,7 +48,8 @@ def read(record: Mapping[str, Any]) -> Example:
     shared = shared_turns(chosen, rejected)
     return read_sample_fields(record, Example(
         kind="preference",
-        messages=read_v1_messages(chosen[:shared], "/chosen_messages") if shared else [],
+        messages=read_v1_messages(chosen[:shared], "/chosen_messages")
+        if isinstance(chosen, list) else [],
         chosen=read_v1_messages(chosen, "/chosen_messages", shared),
         rejected=read_v1_messages(rejected, "/rejected_messages", shared)))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, llamafactory_v1
 from ftdata.formats._openai import (
     FUNCTIONS,
     TOOLS,
@@ -20,7 +20,6 @@ from ftdata.formats._openai import (
     write_conversation,
 )
 from ftdata.formats._write import require_kind, require_no_label
-from ftdata.formats import llamafactory_v1
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format, Unrepresentable
+from ftdata.formats import Format, Unrepresentable, llamafactory_v1
 from ftdata.formats._openai import (
     ANY,
     FUNCTIONS,
@@ -21,7 +21,6 @@ from ftdata.formats._openai import (
     write_conversation,
 )
 from ftdata.formats._write import require_kind, require_no_label
-from ftdata.formats import llamafactory_v1
 from ftdata.model import Example
 from ftdata.shapes import Bool, Obj
 

@@ -4,7 +4,8 @@
 template. Messages follow the Hugging Face chat-template conventions, which differ from OpenAI's
 in a few places: an image in the content is a bare ``{"type": "image"}`` placeholder filled from
 the record's ``images`` list, tool-call arguments may be an object, and tool calls and tool
-results need no id. ``tools`` holds the tools' JSON schemas (a list, or a JSON string of one). The message shapes defined here are shared by ``trl-preference`` and
+results need no id. ``tools`` holds the tools' JSON schemas (a list, or a JSON string of
+one). The message shapes defined here are shared by ``trl-preference`` and
 ``trl-kto``.
 """
 

@@ -584,7 +584,8 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
     """An image reference is unusable or in the wrong place.
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
-    URIs (formats whose trainer loads local files, such as `llamafactory-v1`, may name a path); that `<image>` placeholders match the record's `images` list; and the target's
+    URIs (formats whose trainer loads local files, such as `llamafactory-v1`, may name a
+    path); that `<image>` placeholders match the record's `images` list; and the target's
     limits (OpenAI, Together: images only in user messages; Together: at most 10 an example).
 
     **Why is this bad?** The provider rejects the record, or the model trains on a text that
