@@ -312,10 +312,13 @@ def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
 register("C007", "invalid-weight", E, """
     A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
 
-    **What it does.** Checks `weight` values and where they appear.
+    **What it does.** Checks `weight` values and where they appear. LLaMA-Factory v1's
+    `loss_weight` multiplies the loss instead: any number of 0 or more on any turn, so there
+    only a negative one is reported.
 
     **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
-    only on assistant messages; anything else rejects the file.
+    only on assistant messages; anything else rejects the file. A negative loss weight would
+    push the model away from the turn.
 
     **Example.** `{"role": "assistant", "content": "...", "weight": 0.5}`
 
