@@ -37,6 +37,7 @@ DEFECTS: list[tuple[dict[str, Any], str, str]] = [
     ({"prompt": [{"role": "human", "content": "Hi"}]}, "C001", "/prompt/0/role"),
     ({**WITH_IMAGES, "images": "cat.png"}, "S003", "/images"),
     ({**WITH_TOOLS, "tools": [{"name": "get_weather"}]}, "S001", "/tools/0/type"),
+    ({**STANDARD, "completion": " blue."}, "S002", "/completion"),
 ]
 
 

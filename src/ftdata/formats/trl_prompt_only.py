@@ -35,17 +35,21 @@ from ftdata.formats.trl_conversational import (
 )
 from ftdata.formats.trl_preference import FORM_KEY, STANDARD, plain_text
 from ftdata.model import Example
-from ftdata.shapes import Obj, Str, Union
-
-SHAPE = Obj(
-    {"prompt": Union(Str(), messages_array(what="prompt", item=TRL_MESSAGE)),
-     "images": IMAGES, "tools": TRL_TOOLS},
-    required=["prompt"], extra=ANY, what="record")
+from ftdata.shapes import Forbidden, Obj, Str, Union
 
 #: Keys that make a ``prompt`` record another format's: an answer (``prompt-completion``,
 #: ``trl-conversational``), a pair, a KTO label, stepwise completions, or other formats' turns.
 OTHER_FORMAT_KEYS = ("completion", "completions", "chosen", "rejected", "label", "labels",
                      "messages", "conversations", "contents", "instruction")
+
+SHAPE = Obj(
+    {"prompt": Union(Str(), messages_array(what="prompt", item=TRL_MESSAGE)),
+     "images": IMAGES, "tools": TRL_TOOLS,
+     # Not reward columns: a record with one of them in a prompt-only file is another kind of
+     # record, whose answer the online trainers would never see.
+     **{key: Forbidden("S002", f"key {key!r} belongs to another format (a prompt-only record "
+                               f"holds no answer)") for key in OTHER_FORMAT_KEYS}},
+    required=["prompt"], extra=ANY, what="record")
 #: Columns of the record that are not reward data.
 _OWN_KEYS = ("prompt", "images", "tools")
 
