@@ -23,6 +23,10 @@ TARGETS: dict[str, str] = {
     "bedrock-claude": "bedrock",
     "bedrock-rft": "bedrock",
     "vertex-gemini-preference": "vertex",
+    "llamafactory-v1": "llamafactory",
+    "llamafactory-v1-preference": "llamafactory",
+    "trl-prompt-only": "trl",
+    "trl-stepwise": "trl",
 }
 
 #: Formats whose records another, more general format reads too: detected under their target.
@@ -185,6 +189,44 @@ BROKEN: dict[str, list[Verdict]] = {
         ("S001", 7),  # a completion without its score
         ("C014", 8),  # the same answer on both sides
         ("C002", 9),  # empty preferred answer
+    ],
+    "llamafactory-v1": [
+        ("C007", 2),  # negative loss_weight
+        ("S003", 3),  # content is a string, not a list of parts
+        ("S001", 4),  # OpenAI's "text" instead of "value": value missing...
+        ("S002", 4),  # ...and an unknown key
+        ("C001", 5),  # role "gpt"
+        ("C002", 6),  # empty assistant text
+        ("C009", 7),  # tool_call value is Python call syntax, not JSON
+        ("S004", 8),  # part type "image" instead of "image_url"
+        ("C015", 9),  # empty messages
+        ("C008", 10),  # every turn has loss_weight 0
+    ],
+    "llamafactory-v1-preference": [
+        ("C014", 2),  # the same answer on both sides
+        ("S001", 3),  # no rejected_messages
+        ("C015", 4),  # empty rejected_messages
+        ("S002", 5),  # TRL's "chosen" beside chosen_messages
+        ("C001", 6),  # rejected answer with role "bot"
+        ("C002", 7),  # empty rejected answer
+    ],
+    "trl-prompt-only": [
+        ("S003", 2),  # prompt is a number
+        ("C015", 3),  # empty prompt
+        ("C001", 4),  # role "human"
+        ("C002", 5),  # whitespace-only prompt
+        ("S003", 6),  # images is a string
+        ("C006", 7),  # system message after the user's
+        ("S003", 8),  # prompt is null
+    ],
+    "trl-stepwise": [
+        ("S004", 2),  # one label for two steps
+        ("S001", 3),  # no labels
+        ("S003", 4),  # a label is a string
+        ("C015", 5),  # no steps...
+        ("S004", 5),  # ...and no labels
+        ("C002", 6),  # an empty step
+        ("S003", 7),  # prompt is a message list
     ],
 }
 

@@ -39,6 +39,7 @@ from ftdata.readers import (
     logical_name,
     open_binary,
 )
+from ftdata.shapes import check_shape
 from ftdata.sources import (
     Item,
     Skip,
@@ -132,6 +133,10 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
                       f"--from ({', '.join(source_kinds())})")
 
 
+def _lacks_keys(fmt: Format, record: dict[str, Any]) -> bool:
+    return any(finding.code == "S001" for finding in check_shape(fmt.shape, record))
+
+
 def _detect_json_kind(path: str | os.PathLike[str]) -> str:
     from ftdata.engine import detect_format
     from ftdata.sources import chatgpt_export, cohere_chat, qa
@@ -147,10 +152,16 @@ def _detect_json_kind(path: str | os.PathLike[str]) -> str:
         if sum(1 for record in samples if looks_like(record)) >= half:
             return kind
     detection = detect_format(samples)
-    fits = sum(1 for record in samples if detection.format and detection.format.matches(record))
+    fmt = detection.format
+    # A record the format claims but lacks keys of (torchtune's instruction/response is no
+    # Alpaca record) does not count for it; a format whose records hold no answer (a prompt
+    # with reward columns) yields to a Q&A reading that finds one in every record.
+    fits = sum(1 for record in samples if fmt is not None and fmt.matches(record)
+               and not _lacks_keys(fmt, record))
     questions = sum(1 for record in samples if qa.looks_like(record))
-    if detection.format is not None and fits >= questions:
-        return detection.format.id
+    if fmt is not None and fits >= questions and not (
+            fmt.ends_with_user and all(qa.reads(record) for record in samples)):
+        return fmt.id
     if questions >= half:
         return "qa"
     if detection.format is not None:

@@ -242,6 +242,8 @@ class RecordChecker:
             unknown = {f.pointer for f in findings if f.code == "S002"}
             findings.extend(f for f in target_findings(value, self.context.target)
                             if f.pointer not in unknown)
+        if fmt.cross_check is not None:
+            findings.extend(fmt.cross_check(value))
         foreign = None
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)

@@ -168,7 +168,8 @@ _AXOLOTL_COLUMNS = ("axolotl-ai-cloud/axolotl 067b021, src/axolotl/datasets.py:6
 _LLAMAFACTORY_FORMATS = ("hiyouga/LLaMA-Factory ff6d4d1, data/README.md:5 (alpaca and "
                          "sharegpt), :96-105 (pre-training: only the text column), :154 and "
                          "data/dataset_info.json:602-615 (KTO: messages plus a label as kto_tag), "
-                         ":433-436 (OpenAI format as a special case of sharegpt)")
+                         ":433-436 (OpenAI format as a special case of sharegpt); v1 samples: "
+                         "src/llamafactory/v1/utils/types.py:81-118 (SFTSample, DPOSample)")
 _LLAMAFACTORY_COLUMNS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/converter.py:"
                          "410-424 (align_dataset maps with remove_columns=column_names) and "
                          ":151-169 (a turn is read through role_tag and content_tag only)")
@@ -196,7 +197,7 @@ _LLAMAFACTORY_CHECKS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/co
                         "(only role tags and the number of turns are checked)")
 
 _TRL_FORMAT_IDS = ("openai-chat", "prompt-completion", "text", "trl-conversational",
-                   "trl-preference", "trl-kto")
+                   "trl-preference", "trl-kto", "trl-prompt-only", "trl-stepwise")
 
 TARGETS: dict[str, Target] = {t.id: t for t in (
     Target("generic", "Structural rules only, no provider limits.", None,
@@ -344,7 +345,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            sources={"formats": _AXOLOTL_FORMATS, "unknown_keys": _AXOLOTL_COLUMNS,
                     **_trainer_severity_sources(_AXOLOTL_CHECKS)}),
     Target("llamafactory", "LLaMA-Factory.",
-           ("alpaca", "sharegpt", "openai-chat", "text", "trl-kto"),
+           ("alpaca", "sharegpt", "openai-chat", "text", "trl-kto", "llamafactory-v1",
+            "llamafactory-v1-preference"),
            unknown_keys=_LENIENT, severity=_TRAINER_SEVERITY,
            sources={"formats": _LLAMAFACTORY_FORMATS, "unknown_keys": _LLAMAFACTORY_COLUMNS,
                     **_trainer_severity_sources(_LLAMAFACTORY_CHECKS)}),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -165,3 +166,13 @@ def test_matches_its_records_even_when_invalid() -> None:
 def test_openai_chat_formats_do_not_claim_these_records(other: str) -> None:
     for record in [VALID, WITH_TOOLS, WITH_IMAGES]:
         assert not get_format(other).matches(record)
+
+
+def test_tools_as_a_json_string_and_schema_keys_beyond_openai() -> None:
+    # transformers' get_json_schema adds "return"; datasets before 4.7 stored a JSON string.
+    schema = {"type": "function", "function": {
+        "name": "get_weather", "parameters": {"type": "object"}, "return": {"type": "string"}}}
+    for tools in ([schema], json.dumps([schema])):
+        record = {**WITH_TOOLS, "tools": tools}
+        assert check_shape(FORMAT.shape, record) == []
+        assert FORMAT.read(record).tools == [schema]

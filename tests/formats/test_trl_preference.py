@@ -206,3 +206,29 @@ def test_a_string_pair_with_images_is_conversational() -> None:
     # Images only travel in the conversational form, so such a pair is not marked standard.
     example = FORMAT.read({**STANDARD, "images": ["cat.png"]})
     assert "trl_form" not in example.metadata
+
+
+#: A tool schema as transformers' get_json_schema writes it (with "return").
+SCHEMA: dict[str, Any] = {"type": "function", "function": {
+    "name": "get_weather", "description": "Weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    "return": {"type": "string"}}}
+WITH_TOOLS: dict[str, Any] = {
+    "prompt": [_user("Weather in Paris?")],
+    "chosen": [{"role": "assistant", "tool_calls": [{"type": "function", "function": {
+        "name": "get_weather", "arguments": {"city": "Paris"}}}]}],
+    "rejected": [_assistant("I cannot know.")],
+    "tools": [SCHEMA]}
+
+
+def test_tools_column_is_read_and_written_back() -> None:
+    assert _verdicts(WITH_TOOLS) == []
+    example = FORMAT.read(WITH_TOOLS)
+    assert example.tools == [SCHEMA]
+    assert FORMAT.write is not None
+    assert FORMAT.write(example) == WITH_TOOLS
+    as_string = {**WITH_TOOLS, "tools": json.dumps([SCHEMA])}
+    assert _verdicts(as_string) == []
+    assert FORMAT.read(as_string).tools == [SCHEMA]
+    assert ("S001", "/tools/0/function/name") in _verdicts(
+        {**WITH_TOOLS, "tools": [{"type": "function", "function": {}}]})

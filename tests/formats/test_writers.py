@@ -63,6 +63,10 @@ CORPUS_FILES: dict[str, list[str]] = {
     "vertex-gemini": ["gemini_vertex__gcp_glucose_examples.jsonl"],
     "bedrock-conversation": ["bedrock_nova__tooluse_formatted_test.jsonl"],
     "bedrock-claude": ["bedrock_system_messages__tooluse_train_ft.jsonl"],
+    "llamafactory-v1": ["llamafactory_v1_sft__demo.jsonl"],
+    "llamafactory-v1-preference": [],
+    "trl-prompt-only": [],
+    "trl-stepwise": [],
 }
 
 _WEATHER: dict[str, Any] = {"type": "function", "function": {
@@ -240,6 +244,50 @@ _TRL: list[tuple[str, Check]] = [
      _prompt_not_up_to_last_user),
 ]
 
+def _tools_string(record: Record) -> bool:
+    return isinstance(record.get("tools"), str)
+
+
+def _v1_messages(record: Record) -> Iterator[dict[str, Any]]:
+    for key in ("messages", "chosen_messages", "rejected_messages"):
+        yield from record.get(key, [])
+
+
+def _v1_weights_implicit(record: Record) -> bool:
+    return any("loss_weight" not in m or (m["role"] != "assistant" and m["loss_weight"] != 0)
+               for m in _v1_messages(record))
+
+
+_V1_ORDER = {"reasoning": 0, "text": 1, "image_url": 1, "video_url": 1, "audio_url": 1,
+             "tool_call": 2}
+
+
+def _v1_parts_reordered(record: Record) -> bool:
+    for message in _v1_messages(record):
+        ranks = [_V1_ORDER.get(part.get("type"), 1) for part in message["content"]]
+        if ranks != sorted(ranks) or ranks.count(0) > 1:
+            return True
+    return False
+
+
+def _v1_tools_spelling(record: Record) -> bool:
+    if "tools" not in record:
+        return False
+    decoded = json.loads(record["tools"])
+    return not isinstance(decoded, list) or json.dumps(decoded, ensure_ascii=False) != record[
+        "tools"] or any(not isinstance(tool.get("function"), dict) for tool in decoded)
+
+
+_V1: list[tuple[str, Check]] = [
+    ("every turn's loss_weight is written: 0.0 for the turns LLaMA-Factory never trains, "
+     "1.0 (the default) for an assistant turn without one", _v1_weights_implicit),
+    ("reasoning, content and tool call parts are written in that order, reasoning as one "
+     "part", _v1_parts_reordered),
+    ("tools are written as json.dumps spells a list of wrapped function definitions",
+     _v1_tools_spelling),
+]
+_TRL_TOOLS_STRING = ("tools held in a JSON string are written as a list", _tools_string)
+
 #: Format id -> the spellings its writer normalises, each with the test that spots it.
 NORMALISATIONS: dict[str, list[tuple[str, Check]]] = {
     "openai-chat": _OPENAI,
@@ -305,7 +353,18 @@ NORMALISATIONS: dict[str, list[tuple[str, Check]]] = {
         ("thought parts are not part of the canonical example",
          _has_key("thought", "thoughtSignature")),
     ],
+    "llamafactory-v1": _V1,
+    "llamafactory-v1-preference": _V1,
+    "trl-prompt-only": [
+        *_TRL,
+        _TRL_TOOLS_STRING,
+        ("a string prompt next to tools is written as a message list (the chat template "
+         "renders the tools)", lambda r: isinstance(r.get("prompt"), str) and "tools" in r),
+    ],
+    "trl-stepwise": [],
 }
+NORMALISATIONS["trl-conversational"].append(_TRL_TOOLS_STRING)
+NORMALISATIONS["trl-preference"].append(_TRL_TOOLS_STRING)
 
 
 def _normalisations(format_id: str, record: Record) -> list[str]:
@@ -559,6 +618,28 @@ UNREPRESENTABLE: dict[tuple[str, str], str] = {
                                       "pair",
     ("completion", "trl-kto"): "trl-kto needs a label (is the completion desirable?)",
 }
+
+
+_NO_PLACE = "has no place for a"
+_STEPS = "trl-stepwise holds one user prompt and then the assistant's steps"
+_PROMPT_ONLY = "trl-prompt-only prompts end with the user's turn, not with assistant"
+UNREPRESENTABLE.update({
+    **{(kind, "llamafactory-v1-preference"): f"llamafactory-v1-preference {_NO_PLACE} "
+                                             f"conversation"
+       for kind in ("plain", "multi-turn", "tool", "image", "weight-0", "kto")},
+    **{(kind, "trl-prompt-only"): _PROMPT_ONLY
+       for kind in ("plain", "multi-turn", "tool", "image", "weight-0", "completion")},
+    **{(kind, "trl-stepwise"): _STEPS for kind in ("plain", "multi-turn", "weight-0")},
+    ("tool", "trl-stepwise"): "trl-stepwise cannot declare tools",
+    ("image", "trl-stepwise"): "trl-stepwise cannot carry image content",
+    ("completion", "trl-stepwise"): "trl-stepwise needs a correctness label for every step",
+    ("completion", "llamafactory-v1-preference"): f"llamafactory-v1-preference {_NO_PLACE} "
+                                                  f"prompt-completion pair",
+    **{("preference", fmt): f"{fmt} {_NO_PLACE} preference pair"
+       for fmt in ("llamafactory-v1", "trl-prompt-only", "trl-stepwise")},
+    **{("kto", fmt): f"{fmt} has no KTO label"
+       for fmt in ("llamafactory-v1", "trl-prompt-only", "trl-stepwise")},
+})
 
 
 def _write_or_reason(fmt: Format, example: Example) -> Record | str:

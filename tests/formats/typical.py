@@ -303,6 +303,158 @@ TYPICAL: list[tuple[str, str, dict[str, Any]]] = [
     ),
 ]
 
+# LLaMA-Factory v1 samples and TRL's prompt-only, stepwise, vision and tool records.
+TYPICAL.extend([
+    (
+        "llamafactory-v1",
+        "llamafactory-v1",
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "value": "hi"}], "loss_weight": 0.0},
+                {
+                    "role": "assistant",
+                    "content": [{"type": "text", "value": "Hello!"}],
+                    "loss_weight": 1.0,
+                },
+            ]
+        },
+    ),
+    (
+        "llamafactory-v1",
+        "llamafactory-v1-multimodal",
+        {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "image_url", "value": "data/1.jpg"},
+                        {"type": "text", "value": "Who are they?"},
+                    ],
+                },
+                {"role": "assistant", "content": [{"type": "text", "value": "Two players."}]},
+            ]
+        },
+    ),
+    (
+        "llamafactory-v1",
+        "llamafactory-v1-tools",
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "value": "Weather in Paris?"}]},
+                {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "reasoning", "value": "I should call the tool."},
+                        {
+                            "type": "tool_call",
+                            "value": '{"name": "get_weather", "arguments": {"city": "Paris"}}',
+                        },
+                    ],
+                },
+            ],
+            "tools": '[{"type": "function", "function": {"name": "get_weather"}}]',
+        },
+    ),
+    (
+        "llamafactory-v1-preference",
+        "llamafactory-v1-preference",
+        {
+            "chosen_messages": [
+                {"role": "user", "content": [{"type": "text", "value": "Hi"}], "loss_weight": 0.0},
+                {
+                    "role": "assistant",
+                    "content": [{"type": "text", "value": "Hello"}],
+                    "loss_weight": 1.0,
+                },
+            ],
+            "rejected_messages": [
+                {"role": "user", "content": [{"type": "text", "value": "Hi"}], "loss_weight": 0.0},
+                {
+                    "role": "assistant",
+                    "content": [{"type": "text", "value": "Go"}],
+                    "loss_weight": 1.0,
+                },
+            ],
+        },
+    ),
+    ("trl-prompt-only", "trl-prompt-only", {"prompt": "The sky is"}),
+    (
+        "trl-prompt-only",
+        "trl-prompt-only",
+        {"prompt": [{"role": "user", "content": "What color is the sky?"}]},
+    ),
+    (
+        "trl-prompt-only",
+        "trl-prompt-only-reward-column",
+        {"prompt": [{"role": "user", "content": "2+2?"}], "answer": "4"},
+    ),
+    (
+        "trl-prompt-only",
+        "trl-prompt-only-vision",
+        {
+            "prompt": [
+                {
+                    "role": "user",
+                    "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}],
+                }
+            ],
+            "images": ["https://example.com/cat.png"],
+        },
+    ),
+    (
+        "trl-stepwise",
+        "trl-stepwise",
+        {
+            "prompt": "Which number is larger, 9.8 or 9.11?",
+            "completions": ["The fractional part of 9.8 is 0.8.", "Hence, 9.11 > 9.8."],
+            "labels": [True, False],
+        },
+    ),
+    (
+        "trl-conversational",
+        "trl-conversational-vision",
+        {
+            "prompt": [
+                {
+                    "role": "user",
+                    "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}],
+                }
+            ],
+            "completion": [{"role": "assistant", "content": [{"type": "text", "text": "A cat."}]}],
+            "images": ["https://example.com/cat.png"],
+        },
+    ),
+    (
+        "trl-conversational",
+        "trl-conversational-tools",
+        {
+            "prompt": [{"role": "user", "content": "Weather in Paris?"}],
+            "completion": [
+                {
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": {"city": "Paris"}},
+                        }
+                    ],
+                }
+            ],
+            "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+        },
+    ),
+    (
+        "trl-preference",
+        "trl-preference-vision",
+        {
+            "prompt": "What do you see in this image?",
+            "images": ["https://example.com/landscape.png"],
+            "chosen": [{"role": "assistant", "content": "Mountains and a lake."}],
+            "rejected": [{"role": "assistant", "content": "A car."}],
+        },
+    ),
+])
+
 #: (format, label): records of another format that a format also reads, by design. Claude on
 #: Bedrock takes OpenAI-shaped messages with string content; an RFT record is a chat that
 #: ends with the user, and any role name is left for the shape to judge; Bedrock and OpenAI

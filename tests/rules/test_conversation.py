@@ -194,6 +194,16 @@ def test_image_in_an_assistant_message_is_c013_for_together() -> None:
                  "messages)", "/messages/1/content/1")]
 
 
+def test_a_local_image_path_is_c013_unless_the_trainer_loads_files() -> None:
+    openai = chat({"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "data/cat.png"}}]}, assistant())
+    v1 = {"messages": [
+        {"role": "user", "content": [{"type": "image_url", "value": "data/cat.png"}]},
+        {"role": "assistant", "content": [{"type": "text", "value": "A cat."}]}]}
+    assert [code for code, _, _ in findings(openai)] == ["C013"]
+    assert findings(v1, format="llamafactory-v1") == []
+
+
 def test_placeholders_are_counted_without_image_parts() -> None:
     record = {"messages": [user("<image>What is this?"), assistant("A cat.")],
               "images": ["a.png", "b.png"]}

@@ -51,6 +51,16 @@ def test_d002_near_duplicates_are_opt_in() -> None:
     assert all(line != 3 for code, line, _ in found if code == "D002")
 
 
+def test_d003_silent_on_stepwise_chains_of_one_prompt() -> None:
+    # Process supervision labels several step chains of one prompt, on purpose.
+    records = [{"prompt": "9.8 or 9.11?", "completions": ["0.8 > 0.11.", "So 9.8."],
+                "labels": [True, True]},
+               {"prompt": "9.8 or 9.11?", "completions": ["0.8 > 0.11.", "So 9.11."],
+                "labels": [True, False]}]
+    report = ftdata.validate_records(records, format="trl-stepwise", tokens=False)
+    assert report.issues == []
+
+
 def test_d003_conflicting_answers() -> None:
     records = [chat(user("What is the refund window?"), assistant("14 days.")),
                chat(user("What is the refund window?"), assistant("30 days.")),

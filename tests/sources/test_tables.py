@@ -176,6 +176,19 @@ def test_preference_and_kto_tables(tmp_path: Path) -> None:
         (3, ("skip", "label 'maybe' is not true or false"))]
 
 
+def test_torchtune_headers_need_no_map(tmp_path: Path) -> None:
+    # torchtune's stack_exchange_paired columns (question, response_j chosen, response_k
+    # rejected, beside qid, date and metadata) and its instruction/response shape.
+    paired = write_text(tmp_path / "se.csv", "qid,question,date,metadata,response_j,response_k\n"
+                                             "1,Tabs or spaces?,2020,x,Spaces.,Tabs.\n")
+    instruct = write_text(tmp_path / "ir.tsv", "instruction\tresponse\nSay hi.\tHi!\n")
+    assert read(paired, "csv") == [
+        (1, ("preference", [("user", "Tabs or spaces?")], [("assistant", "Spaces.")],
+             [("assistant", "Tabs.")]))]
+    assert read(instruct, "tsv") == [
+        (1, ("completion", [("user", "Say hi."), ("assistant", "Hi!")]))]
+
+
 def test_roles_do_not_apply_to_rows_per_example() -> None:
     with pytest.raises(SourceError, match="--roles applies to tables with one row per chat"):
         read(FAQ, "csv", roles={"x": "user"})

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ftdata.diagnostics import Finding
 from ftdata.model import Example, Kind
 from ftdata.shapes import JSONSchema, Shape, json_schema_document
 
@@ -49,10 +50,16 @@ class Format:
     conversational: bool = False
     #: A conversation whose last turn is the user's is the expected shape (RFT).
     ends_with_user: bool = False
+    #: Media may be local file paths, which the trainer loads itself (C013 does not ask for
+    #: a URL).
+    local_media: bool = False
     used_by: str = ""
     #: Write a canonical example as one record of this format; raises :class:`Unrepresentable`
     #: when the format cannot express it.
     write: Callable[[Example], dict[str, Any]] | None = None
+    #: Checks across keys that a JSON Schema cannot state (two arrays of one length), run
+    #: after the shape; their findings are structural, like the shape's.
+    cross_check: Callable[[Record], list[Finding]] | None = None
 
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,
@@ -79,6 +86,10 @@ FORMAT_MODULES: dict[str, str] = {
     # or --format. Before bedrock-claude: a file of plain prompts with no answer is RFT's.
     "bedrock-rft": "bedrock_rft",
     "bedrock-claude": "bedrock_claude",
+    "llamafactory-v1": "llamafactory_v1",
+    "llamafactory-v1-preference": "llamafactory_v1_preference",
+    "trl-prompt-only": "trl_prompt_only",
+    "trl-stepwise": "trl_stepwise",
 }
 
 _LOADED: dict[str, Format] = {}

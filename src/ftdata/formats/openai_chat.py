@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format
+from ftdata.formats import Format, llamafactory_v1
 from ftdata.formats._openai import (
     FUNCTIONS,
     TOOLS,
@@ -33,7 +33,8 @@ _OTHER_FORMAT_KEYS = ("system", "schemaVersion", "images", "videos", "audios", "
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return has_messages_key(record) and not any(key in record for key in _OTHER_FORMAT_KEYS)
+    return (has_messages_key(record) and not any(key in record for key in _OTHER_FORMAT_KEYS)
+            and not llamafactory_v1.matches(record))
 
 
 def read(record: Mapping[str, Any]) -> Example:

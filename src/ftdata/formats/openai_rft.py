@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftdata.formats import Format, Unrepresentable
+from ftdata.formats import Format, Unrepresentable, llamafactory_v1
 from ftdata.formats._openai import (
     ANY,
     FUNCTIONS,
@@ -39,7 +39,8 @@ SHAPE = Obj(
 def matches(record: Mapping[str, Any]) -> bool:
     return (has_messages_key(record)
             and not any(key in record for key in OTHER_FORMAT_KEYS)
-            and last_role(record.get("messages")) == "user")
+            and last_role(record.get("messages")) == "user"
+            and not llamafactory_v1.matches(record))
 
 
 _CONVERSATION_KEYS = ("messages", "tools", "functions")

@@ -4,7 +4,8 @@
 template. Messages follow the Hugging Face chat-template conventions, which differ from OpenAI's
 in a few places: an image in the content is a bare ``{"type": "image"}`` placeholder filled from
 the record's ``images`` list, tool-call arguments may be an object, and tool calls and tool
-results need no id. The message shapes defined here are shared by ``trl-preference`` and
+results need no id. ``tools`` holds the tools' JSON schemas (a list, or a JSON string of
+one). The message shapes defined here are shared by ``trl-preference`` and
 ``trl-kto``.
 """
 
@@ -16,17 +17,16 @@ from typing import Any
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     TEXT_PART,
-    TOOLS,
     messages_array,
     read_content,
     read_message,
     read_tools,
-    write_tools,
 )
 from ftdata.formats._write import (
     arguments_object,
     check_metadata,
     check_weight,
+    function_definitions,
     require_content,
     require_kind,
     require_messages,
@@ -34,6 +34,7 @@ from ftdata.formats._write import (
     role_name,
     unsupported_part,
 )
+from ftdata.formats.sharegpt import read_tools as read_json_tools
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Null, Obj, Ref, Str, Tagged, Union
 
@@ -73,10 +74,23 @@ TRL_MESSAGE = Ref("trl_message", Tagged("role", {
 
 IMAGES = Arr(Str(), what="images")
 
+#: TRL's ``tools`` column: the JSON schemas of the tools (``transformers``' ``get_json_schema``
+#: writes them with keys such as ``return`` beyond OpenAI's), or one JSON string holding that
+#: list, the spelling for ``datasets`` before 4.7 (TRL ``docs/source/dataset_formats.md``
+#: lines 157-223; both read by ``trl/trainer/sft_trainer.py`` lines 1458-1459 and
+#: ``trl/trainer/dpo_trainer.py`` lines 1020-1021, commit f2cd5771).
+TRL_TOOL = Ref("trl_tool", Obj(
+    {"type": Str(["function"], what="tool type"),
+     "function": Obj({"name": Str(), "description": Str(),
+                      "parameters": Obj({}, extra=True, what="parameters")},
+                     required=["name"], extra=True, what="function definition")},
+    required=["type", "function"], what="tool"))
+TRL_TOOLS = Union(Str(), Arr(TRL_TOOL, what="tools"))
+
 SHAPE = Obj(
     {"prompt": messages_array(what="prompt", item=TRL_MESSAGE),
      "completion": messages_array(what="completion", item=TRL_MESSAGE),
-     "images": IMAGES, "tools": TOOLS},
+     "images": IMAGES, "tools": TRL_TOOLS},
     required=["prompt", "completion"], what="record")
 
 # -- reading ------------------------------------------------------------------------------
@@ -140,6 +154,20 @@ def attach_images(record: Mapping[str, Any], messages: list[Message]) -> None:
     first_user.content = [*parts, *(first_user.content or ())]
 
 
+def read_trl_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The ``tools`` column, a list or the JSON string of one; ``None`` when absent."""
+    value = record.get("tools")
+    if isinstance(value, str):
+        return read_json_tools(value)
+    return read_tools(record)
+
+
+def write_trl_tools(tools: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
+    """Tools as TRL's list of JSON schemas, every key of the definitions kept."""
+    return [{"type": "function", "function": function}
+            for function in function_definitions(tools, fmt)]
+
+
 def matches(record: Mapping[str, Any]) -> bool:
     # Strings in both keys make it ``prompt-completion``; a ``label`` makes it ``trl-kto``.
     return ("prompt" in record and "completion" in record and "label" not in record
@@ -150,7 +178,7 @@ def read(record: Mapping[str, Any]) -> Example:
     messages = [*read_trl_messages(record.get("prompt"), "/prompt"),
                 *read_trl_messages(record.get("completion"), "/completion")]
     attach_images(record, messages)
-    return Example(kind="chat", messages=messages, tools=read_tools(record))
+    return Example(kind="chat", messages=messages, tools=read_trl_tools(record))
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -246,7 +274,7 @@ def write(example: Example) -> dict[str, Any]:
     if images:
         record["images"] = images
     if example.tools is not None:
-        record["tools"] = write_tools(example.tools, FORMAT.id)
+        record["tools"] = write_trl_tools(example.tools, FORMAT.id)
     return record
 
 

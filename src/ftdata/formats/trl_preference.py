@@ -3,7 +3,8 @@
 ``prompt``, ``chosen`` and ``rejected`` are each a string (standard) or a list of chat messages
 (conversational). Without ``prompt`` the prompt is implicit: ``chosen`` and ``rejected`` are
 whole conversations and TRL takes their common leading turns as the prompt. Vision datasets add
-``images``.
+``images``; tool-using ones ``tools`` (read by ``trl/trainer/dpo_trainer.py`` lines 1020-1022,
+huggingface/trl commit f2cd5771).
 
 The two forms train differently (TRL applies the chat template to conversational data only),
 so a pair read from strings (with no images, which only the conversational form can carry) is
@@ -22,15 +23,17 @@ from ftdata.formats._write import (
     check_metadata,
     require_kind,
     require_no_label,
-    require_no_tools,
 )
 from ftdata.formats.prompt_completion import string_message
 from ftdata.formats.trl_conversational import (
     IMAGES,
     TRL_MESSAGE,
+    TRL_TOOLS,
     attach_images,
     read_trl_messages,
+    read_trl_tools,
     write_trl_messages,
+    write_trl_tools,
 )
 from ftdata.model import Example, Message
 from ftdata.shapes import Obj, Str, Union
@@ -42,7 +45,7 @@ def _text_or_messages(what: str) -> Union:
 
 SHAPE = Obj(
     {"prompt": _text_or_messages("prompt"), "chosen": _text_or_messages("chosen"),
-     "rejected": _text_or_messages("rejected"), "images": IMAGES},
+     "rejected": _text_or_messages("rejected"), "images": IMAGES, "tools": TRL_TOOLS},
     required=["chosen", "rejected"], what="record")
 
 # Other formats that also carry ``chosen``/``rejected`` (LLaMA-Factory's ShareGPT and Alpaca
@@ -55,7 +58,7 @@ def matches(record: Mapping[str, Any]) -> bool:
             and not any(key in record for key in _OTHER_FORMAT_KEYS))
 
 
-def _shared_turns(chosen: Any, rejected: Any) -> int:
+def shared_turns(chosen: Any, rejected: Any) -> int:
     """How many leading turns two conversations share, keeping at least one answer each."""
     if not isinstance(chosen, list) or not isinstance(rejected, list):
         return 0
@@ -84,13 +87,14 @@ def read(record: Mapping[str, Any]) -> Example:
             messages = [message] if message is not None else []
         shared = 0
     else:
-        shared = _shared_turns(chosen, rejected)
+        shared = shared_turns(chosen, rejected)
         messages = read_trl_messages(chosen[:shared], "/chosen") if isinstance(chosen, list) else []
     example = Example(kind="preference", messages=messages,
                       chosen=_side(chosen, "/chosen", shared),
-                      rejected=_side(rejected, "/rejected", shared))
-    if "images" not in record and all(isinstance(record.get(key, ""), str)
-                                      for key in ("prompt", "chosen", "rejected")):
+                      rejected=_side(rejected, "/rejected", shared),
+                      tools=read_trl_tools(record))
+    if "images" not in record and "tools" not in record and all(
+            isinstance(record.get(key, ""), str) for key in ("prompt", "chosen", "rejected")):
         example.metadata[FORM_KEY] = STANDARD
     attach_images(record, example.all_messages())
     return example
@@ -100,7 +104,7 @@ def read(record: Mapping[str, Any]) -> Example:
 FORM_KEY, STANDARD = "trl_form", "standard"
 
 
-def _plain_text(messages: list[Message] | None, role: str) -> str | None:
+def plain_text(messages: list[Message] | None, role: str) -> str | None:
     """The text of a side that is one plain message of ``role``, else ``None``."""
     if not messages or len(messages) != 1:
         return None
@@ -114,16 +118,16 @@ def _plain_text(messages: list[Message] | None, role: str) -> str | None:
 
 def _standard(example: Example) -> dict[str, Any] | None:
     """The pair as strings, when it was read from strings and still fits them."""
-    if example.metadata.get(FORM_KEY) != STANDARD:
+    if example.metadata.get(FORM_KEY) != STANDARD or example.tools is not None:
         return None
     record: dict[str, Any] = {}
     if example.messages:
-        prompt = _plain_text(example.messages, "user")
+        prompt = plain_text(example.messages, "user")
         if prompt is None:
             return None
         record["prompt"] = prompt
     for key, side in (("chosen", example.chosen), ("rejected", example.rejected)):
-        text = _plain_text(side, "assistant")
+        text = plain_text(side, "assistant")
         if text is None:
             return None
         record[key] = text
@@ -145,7 +149,6 @@ def write(example: Example) -> dict[str, Any]:
     """
     require_kind(example, FORMAT.id, ("preference",))
     require_no_label(example, FORMAT.id)
-    require_no_tools(example, FORMAT.id)
     check_metadata(example, FORMAT.id)
     standard = _standard(example)
     if standard is not None:
@@ -160,6 +163,8 @@ def write(example: Example) -> dict[str, Any]:
                                          what=f"{key} answer")
     if images:
         record["images"] = images
+    if example.tools is not None:
+        record["tools"] = write_trl_tools(example.tools, FORMAT.id)
     return record
 
 
@@ -167,7 +172,7 @@ FORMAT = Format(
     id="trl-preference",
     title="TRL preference record",
     description='{"prompt"?: str | [messages], "chosen": str | [messages], '
-                '"rejected": str | [messages], "images"?: [str]}',
+                '"rejected": str | [messages], "images"?: [str], "tools"?}',
     kind="preference",
     shape=SHAPE,
     matches=matches,

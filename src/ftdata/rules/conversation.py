@@ -407,9 +407,12 @@ def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
     **What it does.** Checks `weight` values and where they appear. With `--target together`,
     a weight of 0 or 1 may sit on any message, as Together documents, but it must be a JSON
     integer (Together refuses `1.0`) and may not be 1 on a message holding an image.
+    LLaMA-Factory v1's `loss_weight` multiplies the loss instead: any number of 0 or more on
+    any turn, so there only a negative one is reported.
 
     **Why is this bad?** OpenAI accepts only 0 (do not train on this turn) and 1 (train), and
-    only on assistant messages; anything else rejects the file.
+    only on assistant messages; anything else rejects the file. A negative loss weight would
+    push the model away from the turn.
 
     **Example.** `{"role": "assistant", "content": "...", "weight": 0.5}`
 
@@ -716,7 +719,8 @@ def invalid_image(example: Example, context: RuleContext) -> Sequence[Finding]:
     """An image reference is unusable or in the wrong place.
 
     **What it does.** Checks that image URLs are `http(s)` URLs or base64 `data:image/...`
-    URIs, and the target's limits (OpenAI, Together: images only in user messages; Together:
+    URIs (formats whose trainer loads local files, such as `llamafactory-v1`, may name a
+    path), and the target's limits (OpenAI, Together: images only in user messages; Together:
     at most 10 an example, and only base64 `data:image/jpeg`, `png` or `webp` URIs, no web
     address). Placeholders that do not match the record's `images` are C016.
 
@@ -752,7 +756,8 @@ def _image_findings(example: Example, messages: list[Message],
                 if not re.fullmatch(target.image_url_pattern, part.url, re.DOTALL):
                     yield Finding("C013", f"image URL does not match {target.image_url_pattern}"
                                           f" ({target.id} accepts only these)", part.pointer)
-            elif part.url is not None and not _IMAGE_URL.fullmatch(part.url):
+            elif (part.url is not None and not context.format.local_media
+                    and not _IMAGE_URL.fullmatch(part.url)):
                 shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
                 yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)

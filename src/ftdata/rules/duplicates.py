@@ -203,8 +203,10 @@ def record_keys(example: Example, *, near: bool = False) -> RecordKeys:
                        [_message_key(m) for m in example.rejected or ()],
                        example.label, example.tools])
     prompt = answer = pair = None
-    # Unpaired preference data (a label) answers one prompt several ways on purpose.
-    if example.kind in ("chat", "completion") and example.label is None:
+    # Unpaired preference data (a label) and stepwise supervision (a label per step) answer
+    # one prompt several ways on purpose.
+    if (example.kind in ("chat", "completion") and example.label is None
+            and "labels" not in example.metadata):
         for index in range(len(messages) - 1, -1, -1):
             if messages[index].role == "assistant":
                 prompt = _digest([turns[:index], example.tools])

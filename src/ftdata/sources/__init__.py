@@ -265,8 +265,10 @@ def shape_skip(fmt: Format, record: dict[str, Any]) -> Skip | None:
     with where it is; ``None`` for a record the format's reader can take."""
     from ftdata.shapes import check_shape
 
-    problem = next((finding for finding in check_shape(fmt.shape, record)
-                    if finding.code[0] in "FS"), None)
+    findings = check_shape(fmt.shape, record)
+    if not findings and fmt.cross_check is not None:
+        findings = fmt.cross_check(record)
+    problem = next((finding for finding in findings if finding.code[0] in "FS"), None)
     if problem is None:
         return None
     where = f" (at {problem.pointer})" if problem.pointer else ""

@@ -51,6 +51,20 @@ def looks_like(record: Mapping[str, Any]) -> bool:
     return not isinstance(plan(tuple(record), {}), Skip)
 
 
+def reads(record: Mapping[str, Any]) -> bool:
+    """Does this record read as a question and its answer (keys and values alike)?
+
+    >>> reads({"prompt": "2+2?", "answer": "4"}), reads({"prompt": [], "answer": "4"})
+    (True, False)
+    """
+    found = plan(tuple(record), {})
+    if isinstance(found, Skip):
+        return False
+    fields, layout = found
+    values = {name: record[key] for name, key in fields.items()}
+    return not isinstance(row_example(values, layout), Skip)
+
+
 def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
                ) -> Iterator[Item]:
     if options.roles:

@@ -74,9 +74,13 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
              "author_role"),
     "content": ("content", "text", "message", "body", "utterance", "value", "msg",
                 "message_text"),
-    "chosen": ("chosen", "preferred", "accepted", "chosen_response", "preferred_output"),
+    # response_j/response_k: torchtune's stack_exchange_paired_dataset reads question,
+    # response_j (chosen) and response_k (rejected) (pytorch/torchtune, commit bd2a0fc7,
+    # torchtune/datasets/_stack_exchange_paired.py lines 115-119).
+    "chosen": ("chosen", "preferred", "accepted", "chosen_response", "preferred_output",
+               "response_j"),
     "rejected": ("rejected", "non_preferred", "dispreferred", "rejected_response",
-                 "non_preferred_output"),
+                 "non_preferred_output", "response_k"),
     "label": ("label", "kto_label", "kto_tag", "desirable", "is_desirable"),
 }
 
