@@ -53,6 +53,10 @@ class Format:
     #: Write a canonical example as one record of this format; raises :class:`Unrepresentable`
     #: when the format cannot express it.
     write: Callable[[Example], dict[str, Any]] | None = None
+    #: Where the format keeps a message's reasoning trace (the field or block its writer
+    #: uses by default), or ``None`` when it has no place for one (a ``<think>`` block in the
+    #: content aside): see :mod:`ftdata.formats._reasoning`.
+    reasoning: str | None = None
 
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,

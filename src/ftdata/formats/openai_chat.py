@@ -10,6 +10,7 @@ from typing import Any
 
 from ftdata.formats import Format
 from ftdata.formats._openai import (
+    REASONING_KEY,
     FUNCTIONS,
     TOOLS,
     has_messages_key,
@@ -65,4 +66,5 @@ FORMAT = Format(
     family="messages",
     conversational=True,
     used_by="OpenAI, Azure OpenAI, Together, Fireworks, Mistral, TRL/Axolotl chat_template",
+    reasoning=REASONING_KEY,
 )

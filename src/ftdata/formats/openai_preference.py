@@ -12,6 +12,7 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
+    REASONING_KEY,
     ASSISTANT_MESSAGE,
     TOOLS,
     messages_array,
@@ -90,4 +91,5 @@ FORMAT = Format(
     write=write,
     family="openai-preference",
     used_by="OpenAI, Azure OpenAI DPO, Together preference fine-tuning",
+    reasoning=REASONING_KEY,
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
+    REASONING_KEY,
     ANY,
     FUNCTIONS,
     TOOLS,
@@ -88,4 +89,5 @@ FORMAT = Format(
     conversational=True,
     ends_with_user=True,
     used_by="OpenAI, Azure OpenAI reinforcement fine-tuning",
+    reasoning=REASONING_KEY,
 )
