@@ -10,8 +10,8 @@ from typing import Any
 
 from ftdata.formats import Format
 from ftdata.formats._openai import (
-    REASONING_KEY,
     FUNCTIONS,
+    REASONING_KEY,
     TOOLS,
     has_messages_key,
     messages_array,

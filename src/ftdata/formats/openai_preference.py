@@ -12,8 +12,8 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
-    REASONING_KEY,
     ASSISTANT_MESSAGE,
+    REASONING_KEY,
     TOOLS,
     messages_array,
     read_messages,

@@ -10,9 +10,9 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
-    REASONING_KEY,
     ANY,
     FUNCTIONS,
+    REASONING_KEY,
     TOOLS,
     has_messages_key,
     last_role,
