@@ -166,7 +166,7 @@ def _read_turn(raw: Any, pointer: str, spelling: _Spelling) -> Message | None:
                        tool_calls=read_calls(value, pointer, value_pointer), pointer=pointer)
     content = [Part("text", text=value, pointer=value_pointer)] if isinstance(value, str) else None
     message = Message(role=spelling.roles.get(tag, tag), content=content, pointer=pointer)
-    if message.role == "assistant" and content and value.startswith(THINK_OPEN):
+    if message.role == "assistant" and isinstance(value, str) and value.startswith(THINK_OPEN):
         # LLaMA-Factory keeps reasoning models' thoughts in the answer this way.
         read_think_tags(message)
     return message
