@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._reasoning import read_think_tags
 from ftdata.formats._write import (
     ToolLinks,
     TurnStyle,
@@ -237,6 +238,8 @@ def _read_message(raw: Any, pointer: str) -> list[Message]:
             message.reasoning = "\n".join(text for text, _ in reasoning)
             message.reasoning_pointer = reasoning[0][1]
             message.reasoning_source = REASONING_BLOCK
+        elif role == "assistant":
+            read_think_tags(message)
         results.append(message)
     return results
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._reasoning import read_think_tags
 from ftdata.formats._write import (
     ToolLinks,
     TurnStyle,
@@ -211,8 +212,10 @@ def _read_content(raw: Any, pointer: str) -> list[Message]:
         else:
             results.append(_result(data, part_pointer))
     if content or calls or not results:
-        results.append(Message(role=role, content=content or None, tool_calls=calls,
-                               pointer=pointer))
+        message = Message(role=role, content=content or None, tool_calls=calls, pointer=pointer)
+        if role == "assistant":
+            read_think_tags(message)  # a <think> block written into the text is read back
+        results.append(message)
     return results
 
 

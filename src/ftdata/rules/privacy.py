@@ -316,9 +316,9 @@ def redact(text: str) -> str:
 def secret_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains an API key, token, password or private key.
 
-    **What it does.** Scans every text of the example (message content, names, tool call
-    arguments, system prompts, prompts, completions, preference answers, the text document)
-    for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys; AWS access key
+    **What it does.** Scans every text of the example (message content, reasoning traces,
+    names, tool call arguments, system prompts, prompts, completions, preference answers, the
+    text document) for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys; AWS access key
     ids (`AKIA...`, `ASIA...`) and a 40-character secret key next to one; GitHub tokens
     (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`); Slack tokens (`xoxb-`, `xoxp-`,
     ...) and webhook URLs; Google API keys (`AIza...`); JSON Web Tokens (three base64url
