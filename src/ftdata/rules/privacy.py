@@ -318,8 +318,8 @@ def secret_in_content(example: Example, context: RuleContext) -> Iterator[Findin
 
     **What it does.** Scans every text of the example (message content, reasoning traces,
     names, tool call arguments, system prompts, prompts, completions, preference answers, the
-    text document) for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys; AWS access key
-    ids (`AKIA...`, `ASIA...`) and a 40-character secret key next to one; GitHub tokens
+    text document) for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys;
+    AWS access key ids (`AKIA...`, `ASIA...`) and a 40-character secret key next to one; GitHub tokens
     (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`); Slack tokens (`xoxb-`, `xoxp-`,
     ...) and webhook URLs; Google API keys (`AIza...`); JSON Web Tokens (three base64url
     segments whose header decodes to JSON with `alg` or `typ`); PEM private keys with a key
