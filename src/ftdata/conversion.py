@@ -215,8 +215,6 @@ def encode(example: Example, target: Format,
     if problem is not None:
         return Skip(problem)
     try:
-        # Reasoning goes back where it was read from, or is refused (never stripped).
-        example = place_reasoning(example, target)[0]
         record = write(example)
     except Unrepresentable as error:
         return Skip(error.reason)

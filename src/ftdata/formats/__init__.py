@@ -58,6 +58,15 @@ class Format:
     #: content aside): see :mod:`ftdata.formats._reasoning`.
     reasoning: str | None = None
 
+    def __post_init__(self) -> None:
+        # Every writer places reasoning traces the same way (a trace read from a <think> block
+        # goes back into the content; one from a field needs the format's field), whoever
+        # calls it: see ftdata.formats._reasoning.placing_writer.
+        if self.write is not None:
+            from ftdata.formats._reasoning import placing_writer
+
+            object.__setattr__(self, "write", placing_writer(self, self.write))
+
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,
                                     description=self.description)

@@ -31,7 +31,8 @@ a format without one cannot hold it and the record is skipped with the reason, n
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 from ftdata.formats import Unrepresentable
 from ftdata.model import THINK_TAGS, Example, Message, Part
@@ -135,6 +136,22 @@ def _placed(message: Message, target: Format, mode: ReasoningMode | None) -> Mes
     if mode == "field" and message.reasoning_source == THINK_TAGS:
         return dataclasses.replace(message, reasoning_source=None)
     return message
+
+
+def placing_writer(target: Format, write: Callable[[Example], dict[str, Any]]
+                   ) -> Callable[[Example], dict[str, Any]]:
+    """``write``, after :func:`place_reasoning` has put the example's traces where they go.
+
+    Every :attr:`ftdata.formats.Format.write` is wrapped so: a record read with a ``<think>``
+    block is written back with it, and a trace a format has no place for is refused
+    (:class:`ftdata.formats.Unrepresentable`) by every writer alike.
+    """
+
+    def write_placed(example: Example) -> dict[str, Any]:
+        return write(place_reasoning(example, target)[0])
+
+    write_placed.__doc__ = write.__doc__
+    return write_placed
 
 
 def place_reasoning(example: Example, target: Format,
