@@ -25,6 +25,12 @@ def _answer(reasoning: str | None = THOUGHT, source: str | None = None) -> Messa
     return message
 
 
+def _write(format_id: str, example: Example) -> dict[str, Any]:
+    write = get_format(format_id).write
+    assert write is not None
+    return write(example)
+
+
 def _chat(*messages: Message) -> Example:
     return Example("chat", [text_message("user", "What is 2+2?", "/messages/0"), *messages])
 
@@ -136,12 +142,12 @@ def test_several_reasoning_blocks_are_one_trace() -> None:
     (None, "reasoning_content"), ("reasoning", "reasoning"), ("thinking", "thinking"),
     ("reasoningContent", "reasoning_content")])
 def test_openai_messages_keep_the_key_they_were_read_from(source: str | None, key: str) -> None:
-    written = get_format("openai-chat").write(_chat(_answer(source=source)))
+    written = _write("openai-chat", _chat(_answer(source=source)))
     assert written["messages"][1] == {"role": "assistant", "content": "4", key: THOUGHT}
 
 
 def test_bedrock_writes_a_reasoning_block_before_the_text() -> None:
-    written = get_format("bedrock-conversation").write(_chat(_answer(source="reasoning")))
+    written = _write("bedrock-conversation", _chat(_answer(source="reasoning")))
     assert written["messages"][1]["content"] == [
         {"reasoningContent": {"reasoningText": {"text": THOUGHT}}}, {"text": "4"}]
 
