@@ -680,8 +680,7 @@ register("C015", "empty-conversation", E, """
 
 @rule("C017", "invalid-reasoning", E)
 def invalid_reasoning(example: Example, context: RuleContext) -> Sequence[Finding]:
-    """A reasoning trace is empty, sits on a turn that is not the assistant's, or a `<think>`
-    block is never closed.
+    """A reasoning trace is empty or not the assistant's, or a `<think>` block is never closed.
 
     **What it does.** Checks every reasoning trace, wherever the format keeps it (a
     `reasoning`, `reasoning_content` or `thinking` field, a Bedrock `reasoningContent` block, a
@@ -690,7 +689,7 @@ def invalid_reasoning(example: Example, context: RuleContext) -> Sequence[Findin
     is reported too.
 
     **Why is this bad?** An empty trace teaches the model to think nothing before it answers
-    (Qwen3's template writes `<think>\n\n</think>` for a turn with no reasoning, which is how a
+    (Qwen3's template writes `<think>\\n\\n</think>` for a turn with no reasoning, which is how a
     model learns to skip it); a trace on a user or system turn is a broken record that
     providers reject and chat templates drop; an unclosed `<think>` block makes the trainer
     read the answer as reasoning, so the model learns never to close it.
