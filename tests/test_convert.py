@@ -418,3 +418,22 @@ def test_corpus_conversions_validate(corpus: Path, tmp_path: Path) -> None:
         report = ftdata.validate(output, target="openai", tokens=False)
         assert [issue for issue in report.issues if issue.severity == "error"] == [], name
         assert os.path.getsize(output) > 0
+
+
+def test_convert_reasoning_option(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"messages": [
+        {"role": "user", "content": "What is 2+2?"},
+        {"role": "assistant", "content": "4", "reasoning": "Two and two."}]}) + "\n", "utf-8")
+    output = tmp_path / "out.jsonl"
+    kept = ftdata.convert(source, output, to="alpaca")
+    assert (kept["written"], kept["skipped"][0]["line"]) == (0, 1)
+    assert "no place for a reasoning trace" in kept["skipped"][0]["reason"]
+    dropped = ftdata.convert(source, output, to="alpaca", reasoning="drop")
+    assert (dropped["written"], dropped["reasoning_dropped"]) == (1, 1)
+    tagged = ftdata.convert(source, output, to="alpaca", reasoning="think-tags")
+    assert tagged["written"] == 1 and "reasoning_dropped" not in tagged
+    assert json.loads(output.read_text("utf-8"))["output"] == (
+        "<think>\nTwo and two.\n</think>\n\n4")
+    with pytest.raises(ValueError, match="unknown reasoning placement"):
+        ftdata.convert(source, output, to="alpaca", reasoning="strip")  # type: ignore[arg-type]

@@ -6,13 +6,17 @@ its line and reason), and the written file has no error-severity issue for its t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ftdata
-from tests.conftest import CORPUS
+from ftdata.formats import format_ids, get_format
+from ftdata.formats._reasoning import ReasoningMode
+from ftdata.model import THINK_TAGS, Example
+from tests.conftest import CORPUS, SAMPLES
 from tests.sources import FIXTURES
 
 SOURCES: dict[str, tuple[Path, dict[str, Any]]] = {
@@ -50,3 +54,69 @@ def test_source_converts_and_validates(source: str, to: str, target: str,
                              tokens=False)
     errors = [(i.code, i.line, i.message) for i in report.issues if i.severity.value == "error"]
     assert errors == []
+
+
+# -- reasoning traces ------------------------------------------------------------------------
+
+REASONING_SOURCES = {
+    "openai-chat": SAMPLES / "openai-chat" / "reasoning.jsonl",
+    "bedrock-conversation": SAMPLES / "bedrock-conversation" / "reasoning.jsonl",
+}
+WRITABLE = [format_id for format_id in format_ids() if get_format(format_id).write is not None]
+
+
+def _traces(examples: Iterable[Example]) -> list[list[str]]:
+    return [[m.reasoning for m in example.all_messages() if m.reasoning is not None]
+            for example in examples]
+
+
+@pytest.mark.parametrize("mode", [None, "think-tags", "field", "drop"])
+@pytest.mark.parametrize("to", WRITABLE)
+@pytest.mark.parametrize("source", list(REASONING_SOURCES))
+def test_reasoning_survives_every_conversion_that_can_hold_it(
+        source: str, to: str, mode: ReasoningMode | None, tmp_path: Path) -> None:
+    path = REASONING_SOURCES[source]
+    output = tmp_path / "out.jsonl"
+    summary = ftdata.convert(path, output, to=to, reasoning=mode)
+    assert summary["read"] == summary["written"] + len(summary["skipped"])
+    skipped = {skip["line"] for skip in summary["skipped"]}
+    read = _traces(ftdata.read(path))
+    kept = [traces for line, traces in enumerate(read, 1) if line not in skipped]
+    written = _traces(ftdata.read(output, from_=to)) if summary["written"] else []
+    reasons = [skip["reason"] for skip in summary["skipped"]]
+    if mode == "drop":
+        assert written == [[] for _ in kept]
+        assert summary["reasoning_dropped"] == sum(len(traces) for traces in kept)
+    else:
+        assert written == kept
+        assert "reasoning_dropped" not in summary
+    has_field = get_format(to).reasoning is not None
+    if mode in ("think-tags", "drop") or (mode == "field" and has_field):
+        # The trace has a place: no record is skipped because of it.
+        assert not [reason for reason in reasons if "reasoning" in reason]
+    if mode is None and not has_field:
+        # A trace read from a field has nowhere to go: its record is skipped, with the reason.
+        fields = [line for line, example in enumerate(ftdata.read(path), 1)
+                  if any(m.reasoning_source not in (None, THINK_TAGS)
+                         for m in example.all_messages())]
+        assert {line for line in fields} <= skipped
+        assert any("no place for a reasoning trace" in reason for reason in reasons)
+    if summary["written"]:
+        report = ftdata.validate(output, format=to, ignore=["F007", "D"], tokens=False)
+        assert [i.code for i in report.issues if i.severity.value == "error"] == []
+
+
+def test_convert_reasoning_drop_is_counted_in_the_text_summary(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ftdata.cli import cli
+
+    output = tmp_path / "out.json"
+    result = CliRunner().invoke(cli, ["convert", str(REASONING_SOURCES["openai-chat"]), "-o",
+                                      str(output), "--to", "alpaca", "--reasoning", "drop"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("12 read, 12 written, 0 skipped, 13 reasoning traces "
+                                  "dropped\n")
+    bad = CliRunner().invoke(cli, ["convert", str(REASONING_SOURCES["openai-chat"]), "-o",
+                                   str(output), "--to", "alpaca", "--reasoning", "stripped"])
+    assert bad.exit_code == 2

@@ -272,3 +272,20 @@ def test_broken_sample_gets_exactly_the_planted_issues(format_id: str) -> None:
     assert report.format == format_id
     assert verdicts(report) == BROKEN[format_id]
     assert not report.ok
+
+
+#: Clean samples whose every record carries a reasoning trace, beside the format's clean file.
+REASONING_SAMPLES = {"openai-chat": "reasoning.jsonl", "bedrock-conversation": "reasoning.jsonl"}
+
+
+@pytest.mark.parametrize("format_id", sorted(REASONING_SAMPLES))
+def test_reasoning_sample_is_clean_and_reasons_everywhere(format_id: str) -> None:
+    path = SAMPLES / format_id / REASONING_SAMPLES[format_id]
+    report = ftdata.validate(path)
+    assert report.format == format_id
+    assert verdicts(report) == []
+    assert report.valid_records == report.records >= 10
+    assert all(any(m.reasoning for m in example.messages if m.role == "assistant")
+               for example in ftdata.read(path))
+    if format_id == "bedrock-conversation":  # Nova 2 takes reasoningContent blocks
+        assert ftdata.validate(path, target="bedrock").ok

@@ -182,8 +182,27 @@ def test_accumulators_merge_exactly() -> None:
     assert left.summary() == whole.summary()
     assert whole.summary()["p50"] == 5
     first, second = StatsAccumulator(), StatsAccumulator()
-    first.add_tokens(10, 4, estimated=False, line=1, limit=5)
-    second.add_tokens(3, 1, estimated=True, line=9, limit=5)
+    first.add_tokens(10, 4, estimated=False, line=1, limit=5, reasoning=2)
+    second.add_tokens(3, 1, estimated=True, line=9, limit=5, reasoning=1)
     first.merge(second)
     assert (first.tokens.total, first.trainable, first.estimated, first.over_limit,
-            first.over_limit_lines) == (13, 5, True, 1, [1])
+            first.over_limit_lines, first.reasoning) == (13, 5, True, 1, [1], 3)
+
+
+def test_reasoning_tokens_are_reported_apart() -> None:
+    sample = SAMPLES / "openai-chat" / "reasoning.jsonl"
+    encoding = load_encoding("o200k_base")
+    traces = [message.reasoning for example in ftdata.read(sample)
+              for message in example.all_messages() if message.reasoning]
+    result = ftdata.stats(sample, model="gpt-4o-mini")
+    assert len(traces) == 13
+    assert result["tokens"]["reasoning"] == sum(len(encoding.encode(t)) for t in traces)
+    assert result["tokens"]["trainable"] > result["tokens"]["reasoning"] > 0
+    assert result["estimated"] is True
+    plain = ftdata.stats(SAMPLES / "openai-chat" / "clean.jsonl", model="gpt-4o-mini")
+    assert plain["tokens"]["reasoning"] == 0
+    process = run_cli("stats", str(sample), "--model", "gpt-4o-mini")
+    assert f"reasoning {result['tokens']['reasoning']:,})" in process.stdout
+    for jobs in (1, 2):
+        report = ftdata.validate(sample, model="gpt-4o-mini", jobs=jobs).to_dict()
+        assert report["stats"]["tokens"]["reasoning"] == result["tokens"]["reasoning"]

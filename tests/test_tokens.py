@@ -543,3 +543,58 @@ def test_missing_tokenizer_path_fails_clearly(tmp_path: Path) -> None:
         HuggingFaceCounter(str(tmp_path / "missing" / "tokenizer.json"))
     with pytest.raises(TokenizerUnavailable, match=r"has no tokenizer\.json"):
         HuggingFaceCounter(tmp_path)
+
+
+# -- reasoning traces ------------------------------------------------------------------------
+
+
+def _reasoned(reasoning: str, weight: float | None = None) -> Example:
+    example = chat([{"role": "user", "content": "What is 2+2?"},
+                    {"role": "assistant", "content": "4"}])
+    example.messages[1].reasoning = reasoning
+    example.messages[1].weight = weight
+    return example
+
+
+def test_reasoning_counts_like_content_and_is_reported_apart() -> None:
+    counter = TiktokenCounter("o200k_base")
+    thought = "Two and two make four, as counting on fingers shows."
+    plain = count_example(_reasoned(""), counter)
+    assert plain == ExampleTokens(plain.total, counter.count("4"), False, 0)
+    counted = count_example(_reasoned(thought), counter)
+    assert counted.reasoning == counter.count(thought) > 0
+    assert counted.total == plain.total + counted.reasoning
+    assert counted.trainable == counter.count("4") + counted.reasoning
+    assert counted.estimated  # the cookbook's rule does not cover a reasoning field
+    untrained = count_example(_reasoned(thought, weight=0), counter)
+    assert (untrained.trainable, untrained.reasoning) == (0, counted.reasoning)
+
+
+def test_reasoning_of_a_completion_and_a_preference_side() -> None:
+    counter = TiktokenCounter("cl100k_base")
+    answer = text_message("assistant", "4", "/completion")
+    answer.reasoning = "Two and two."
+    completion = Example(kind="completion",
+                         messages=[text_message("user", "2+2?", "/prompt"), answer])
+    assert count_example(completion, counter) == ExampleTokens(
+        counter.count("2+2?") + counter.count("4") + counter.count("Two and two."),
+        counter.count("4") + counter.count("Two and two."), True, counter.count("Two and two."))
+    rejected = text_message("assistant", "5", "")
+    rejected.reasoning = "Two and three."
+    pair = Example(kind="preference", messages=[text_message("user", "2+2?", "")],
+                   chosen=[answer], rejected=[rejected])
+    counted = count_example(pair, counter)
+    assert counted.reasoning == counter.count("Two and two.") + counter.count("Two and three.")
+    assert counted.trainable == counter.count("4") + counter.count("Two and two.")
+
+
+def test_hugging_face_counter_gives_the_template_the_reasoning(tmp_path: Path) -> None:
+    template = ("{% for message in messages %}{{ message['role'] }} "
+                "{% if message.reasoning_content %}{{ message.reasoning_content }} "
+                "{% endif %}{{ message['content'] }}{{ eos_token }}{% endfor %}")
+    counter = HuggingFaceCounter(make_tokenizer_folder(tmp_path, template=template))
+    example = chat([{"role": "user", "content": "hello"},
+                    {"role": "assistant", "content": "hi"}])
+    example.messages[1].reasoning = "there world"
+    # user hello </s> assistant there world hi </s>
+    assert count_example(example, counter) == ExampleTokens(8, 3, False, 2)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from os import PathLike
 
     from ftdata.diagnostics import Issue, Severity
+    from ftdata.formats._reasoning import ReasoningMode
     from ftdata.model import Example
     from ftdata.report import Report
 
@@ -96,7 +97,7 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
 def convert(input: str | PathLike[str], output: str | PathLike[str], *, to: str,
             from_: str | None = None, mapping: Mapping[str, str] | None = None,
             roles: Mapping[str, str] | None = None, system: str | None = None,
-            strict: bool = False) -> dict[str, Any]:
+            reasoning: ReasoningMode | None = None, strict: bool = False) -> dict[str, Any]:
     """Convert a table, Q&A file, chat log or dataset into ``to``'s JSONL; return the summary.
 
     >>> ftdata.convert("faq.csv", "train.jsonl", to="openai-chat")  # doctest: +SKIP
@@ -106,13 +107,14 @@ def convert(input: str | PathLike[str], output: str | PathLike[str], *, to: str,
     ``read == written + len(skipped)`` always. ``from_`` is a format id or ``csv``, ``tsv``,
     ``xlsx``, ``parquet``, ``qa``, ``transcript``, ``whatsapp``, ``chatgpt-export``,
     ``cohere-chat`` (detected when omitted); ``mapping`` maps columns or keys to fields
-    (``--map``), ``roles`` speakers to system/user/assistant (``--roles``). See
-    :func:`ftdata.conversion.convert`.
+    (``--map``), ``roles`` speakers to system/user/assistant (``--roles``); ``reasoning``
+    (``think-tags``, ``field`` or ``drop``) says where reasoning traces go (``--reasoning``).
+    See :func:`ftdata.conversion.convert`.
     """
     from ftdata.conversion import convert as run
 
     return run(input, output, to=to, from_=from_, mapping=mapping, roles=roles, system=system,
-               strict=strict)
+               reasoning=reasoning, strict=strict)
 
 
 def read(path: str | PathLike[str], *, from_: str | None = None,

@@ -28,6 +28,7 @@ import orjson
 
 from ftdata.diagnostics import printable
 from ftdata.formats import Format, Unrepresentable, get_format
+from ftdata.formats._reasoning import REASONING_MODES, ReasoningMode, place_reasoning
 from ftdata.model import Example, Message
 from ftdata.outputs import atomic_output, refuse_overwriting_inputs
 from ftdata.readers import (
@@ -246,6 +247,18 @@ def encode(example: Example, target: Format,
         return Skip(f"cannot be written as JSON: {error}")
 
 
+def _placed_encode(example: Example, target: Format, write: Callable[[Example], dict[str, Any]],
+                   reasoning: ReasoningMode | None) -> tuple[bytes | Skip, int]:
+    """:func:`encode` after ``--reasoning`` has placed the traces; the traces dropped."""
+    if reasoning is None or not example.has_reasoning:
+        return encode(example, target, write), 0
+    try:
+        example, dropped = place_reasoning(example, target, reasoning)
+    except Unrepresentable as error:
+        return Skip(error.reason), 0
+    return encode(example, target, write), dropped
+
+
 # -- progress ------------------------------------------------------------------------------
 
 
@@ -277,7 +290,8 @@ def _options(mapping: Mapping[str, str] | None, roles: Mapping[str, str] | None
 def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to: str,
             from_: str | None = None, mapping: Mapping[str, str] | None = None,
             roles: Mapping[str, str] | None = None, system: str | None = None,
-            strict: bool = False, progress: bool = False) -> Summary:
+            reasoning: ReasoningMode | None = None, strict: bool = False,
+            progress: bool = False) -> Summary:
     """Convert ``input`` into ``output``, one ``to`` record per line; return the summary.
 
     >>> convert("faq.csv", "train.jsonl", to="openai-chat")  # doctest: +SKIP
@@ -287,6 +301,11 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     ``from_`` is a format id or a source kind (detected when omitted); ``mapping`` is
     ``--map`` (column or key -> field), ``roles`` is ``--roles`` (speaker or role -> system,
     user or assistant); ``system`` is added to every example that has no system message.
+    ``reasoning`` is ``--reasoning``: where reasoning traces go, ``think-tags`` (a ``<think>``
+    block at the start of the content), ``field`` (the target format's field; a record is
+    skipped when it has none) or ``drop`` (removed, and counted in the summary's
+    ``reasoning_dropped``). Without it a trace goes back where it was read from, and a record
+    whose trace has no place in the target format is skipped with the reason.
     With ``strict``, :class:`SkippedRecords` is raised after writing when a record was skipped.
     ``progress`` shows a progress display on stderr when it is a terminal.
 
@@ -300,6 +319,9 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     write = target.write
     if write is None:
         raise ConvertError(f"writing {to} is not supported yet")
+    if reasoning is not None and reasoning not in REASONING_MODES:
+        raise ValueError(f"unknown reasoning placement {reasoning!r} "
+                         f"(known: {', '.join(REASONING_MODES)})")
     file_size(input)
     refuse_overwriting_inputs(output, [input])
     kind = from_ or detect_kind(input)
@@ -307,15 +329,16 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     summary: Summary = {"input": os.fspath(input), "output": os.fspath(output), "from": kind,
                         "to": to, "read": 0, "written": 0, "skipped": []}
     skipped: list[dict[str, Any]] = summary["skipped"]
-    read = written = 0
+    read = written = dropped = 0
     label = f"{os.path.basename(os.fspath(input))} -> {to}"
     with atomic_output(output, inputs=[input]) as stream, _progress(progress, label) as tick:
         for location, item in items:
             read += 1
+            traces = 0
             if isinstance(item, Example):
                 if system:
                     add_system(item, system)
-                outcome = encode(item, target, write)
+                outcome, traces = _placed_encode(item, target, write, reasoning)
             else:
                 outcome = item
             if isinstance(outcome, Skip):
@@ -323,9 +346,12 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
             else:
                 stream.write(outcome)
                 written += 1
+                dropped += traces
             if read % PROGRESS_EVERY == 0:
                 tick(read)
     summary["read"], summary["written"] = read, written
+    if reasoning == "drop":
+        summary["reasoning_dropped"] = dropped
     if strict and skipped:
         raise SkippedRecords(summary)
     return summary

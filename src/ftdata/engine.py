@@ -609,7 +609,8 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
                 system_prompts.observe(result.summary.system_key, event.line)
         if result.tokens is not None:
             stats.add_tokens(result.tokens.total, result.tokens.trainable,
-                             estimated=result.tokens.estimated, line=event.line, limit=limit)
+                             estimated=result.tokens.estimated, line=event.line, limit=limit,
+                             reasoning=result.tokens.reasoning)
     return totals
 
 

@@ -16,6 +16,9 @@ Kind = Literal["chat", "preference", "completion", "text"]
 #: Canonical roles. ``function`` is OpenAI's legacy role for function results.
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
+#: :attr:`Message.reasoning_source` of reasoning read from a ``<think>`` block.
+THINK_TAGS = "think-tags"
+
 
 @dataclass(slots=True)
 class Part:
@@ -65,6 +68,12 @@ class Message:
     reasoning: str | None = None
     #: Where the reasoning sits in the raw record (findings about it point here).
     reasoning_pointer: str | None = None
+    #: Where the record kept the reasoning: the field's name (``reasoning``,
+    #: ``reasoning_content``, ``thinking``), :data:`THINK_TAGS` for a ``<think>`` block that
+    #: opened the content, or ``None`` when it does not matter. A writer puts the reasoning
+    #: back in the same place when it can, so a conversion round trip keeps the record's
+    #: spelling (see :mod:`ftdata.formats._reasoning`).
+    reasoning_source: str | None = None
 
     @property
     def text(self) -> str:

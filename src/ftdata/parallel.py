@@ -105,7 +105,8 @@ def _row(result: RecordResult) -> Row:
                                        keys.pair),
             None if summary is None else tuple([getattr(summary, name)
                                                 for name in _SUMMARY_FIELDS]),
-            None if tokens is None else (tokens.total, tokens.trainable, tokens.estimated))
+            None if tokens is None else (tokens.total, tokens.trainable, tokens.estimated,
+                                    tokens.reasoning))
 
 
 def _check_batch(batch: list[bytes]) -> list[Row]:

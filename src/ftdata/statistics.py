@@ -138,6 +138,8 @@ class StatsAccumulator:
         self.messages = Distribution()
         self.tokens = Distribution()
         self.trainable = 0
+        #: Tokens of reasoning traces, part of the totals.
+        self.reasoning = 0
         self.estimated = False
         self.roles: dict[str, int] = {}
         self.missing_system = 0
@@ -154,9 +156,10 @@ class StatsAccumulator:
         self.missing_user += summary.missing_user
 
     def add_tokens(self, total: int, trainable: int, *, estimated: bool, line: int,
-                   limit: int | None) -> None:
+                   limit: int | None, reasoning: int = 0) -> None:
         self.tokens.add(total)
         self.trainable += trainable
+        self.reasoning += reasoning
         self.estimated = self.estimated or estimated
         if limit is not None and total > limit:
             self.over_limit += 1
@@ -168,6 +171,7 @@ class StatsAccumulator:
         self.messages.merge(other.messages)
         self.tokens.merge(other.tokens)
         self.trainable += other.trainable
+        self.reasoning += other.reasoning
         self.estimated = self.estimated or other.estimated
         for role, count in other.roles.items():
             self.roles[role] = self.roles.get(role, 0) + count
@@ -188,7 +192,7 @@ class StatsAccumulator:
 
     def token_summary(self) -> dict[str, Any]:
         return {"total": self.tokens.total, "trainable": self.trainable,
-                "per_example": self.tokens.summary()}
+                "reasoning": self.reasoning, "per_example": self.tokens.summary()}
 
 
 #: The model ``ftdata stats`` counts for when none is given.

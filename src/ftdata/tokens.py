@@ -374,11 +374,14 @@ IMAGE_DEFAULT_TOKENS = 765
 
 @dataclass(frozen=True, slots=True)
 class ExampleTokens:
-    """Tokens of one example: all of them, the trained ones, and whether it is an estimate."""
+    """Tokens of one example: all of them, the trained ones, whether it is an estimate, and
+    how many of them are reasoning traces (counted in ``total``, and in ``trainable`` for a
+    trained turn)."""
 
     total: int
     trainable: int
     estimated: bool = False
+    reasoning: int = 0
 
 
 class TokenCounter:
@@ -475,19 +478,23 @@ def count_example(example: Example, counter: TokenCounter) -> ExampleTokens:
 
     >>> from ftdata.model import Example
     >>> count_example(Example(kind="text", text="twelve chars"), EstimateCounter())
-    ExampleTokens(total=3, trainable=3, estimated=True)
+    ExampleTokens(total=3, trainable=3, estimated=True, reasoning=0)
     """
     if example.kind == "text":
         tokens = counter.count(example.text or "")
         return ExampleTokens(tokens, tokens, counter.estimated)
     if example.kind == "completion":
-        total = trainable = 0
+        total = trainable = reasoning = 0
         for message in example.messages:
             tokens = counter.count(message.text)
+            if message.reasoning:
+                thought = counter.count(message.reasoning)
+                reasoning += thought
+                tokens += thought
             total += tokens
             if message.role == "assistant":
                 trainable += tokens
-        return ExampleTokens(total, trainable, counter.estimated)
+        return ExampleTokens(total, trainable, counter.estimated or reasoning > 0, reasoning)
     return counter.count_conversation(example)
 
 
@@ -495,36 +502,46 @@ def cookbook_tokens(example: Example, counter: TokenCounter) -> ExampleTokens:
     """A chat or preference example counted by the cookbook rule and its documented extensions.
 
     Every string is encoded once: a trainable message's content counts towards both figures.
+    A reasoning trace counts like content, as one more string value of its message (its
+    tokens, trained with its turn), and makes the figure an estimate: the cookbook's rule does
+    not cover it, and how a chat template frames a trace (``<think>`` tags, Harmony's
+    analysis channel) varies.
     """
     preference = example.kind == "preference"
-    total, trainable, estimated = _messages_tokens(example.messages, counter,
-                                                   trained=not preference)
+    total, trainable, estimated, reasoning = _messages_tokens(example.messages, counter,
+                                                              trained=not preference)
     total += REPLY_PRIMING
     if preference:
         total += REPLY_PRIMING  # each continuation is a reply of its own
         for side, trained in ((example.chosen, True), (example.rejected, False)):
-            side_total, side_content, side_estimated = _messages_tokens(
+            side_total, side_content, side_estimated, side_reasoning = _messages_tokens(
                 side or (), counter, trained=True)
             total += side_total
             trainable += side_content if trained else 0
             estimated = estimated or side_estimated
+            reasoning += side_reasoning
     if example.tools:
         total += tool_definition_tokens(example.tools, counter.count,
                                         counter.tool_function_init)
         estimated = True
-    return ExampleTokens(total, trainable, estimated or counter.estimated)
+    return ExampleTokens(total, trainable, estimated or counter.estimated, reasoning)
 
 
 def _messages_tokens(messages: Iterable[Message], counter: TokenCounter,
-                     *, trained: bool) -> tuple[int, int, bool]:
-    """(total, trainable, estimated) of messages; with ``trained`` every message of a
-    preference side counts, else assistant messages whose weight is not 0."""
+                     *, trained: bool) -> tuple[int, int, bool, int]:
+    """(total, trainable, estimated, reasoning) of messages; with ``trained`` every message of
+    a preference side counts, else assistant messages whose weight is not 0."""
     count = counter.count
     role_tokens = counter._fixed
-    total = trainable = 0
+    total = trainable = reasoning = 0
     estimated = False
     for message in messages:
         content = 0
+        if message.reasoning:
+            thought = count(message.reasoning)
+            reasoning += thought
+            content += thought
+            estimated = True
         for part in message.content or ():
             if part.type == "text":
                 if part.text:
@@ -547,7 +564,7 @@ def _messages_tokens(messages: Iterable[Message], counter: TokenCounter,
             total += count(message.tool_call_id)
         if trained and message.role == "assistant" and message.weight != 0:
             trainable += content
-    return total, trainable, estimated
+    return total, trainable, estimated, reasoning
 
 
 def tool_arguments_text(call: ToolCall) -> str:
@@ -761,12 +778,17 @@ class HuggingFaceCounter(TokenCounter):
         for message in trained:
             trainable += sum(self.count(part.text or "") for part in message.content or ()
                              if part.type == "text")
+            trainable += self.count(message.reasoning or "")
             for call in message.tool_calls:
                 trainable += self.count(call.name) + self.count(tool_arguments_text(call))
         if any(part.type != "text" for message in example.all_messages()
                for part in message.content or ()):
             estimated = True
-        return ExampleTokens(max(total, 0), trainable, estimated)
+        # The trace's own tokens: the template decides where it goes (and may leave earlier
+        # turns' traces out, as Qwen3's does), and ``total`` is what it renders.
+        reasoning = sum(self.count(message.reasoning) for message in example.all_messages()
+                        if message.reasoning)
+        return ExampleTokens(max(total, 0), trainable, estimated, reasoning)
 
     def _rendered_tokens(self, messages: Sequence[Message],
                          tools: list[dict[str, Any]] | None) -> int:
@@ -908,6 +930,10 @@ def _template_message(message: Message) -> dict[str, Any]:
         result["name"] = message.name
     if message.tool_call_id:
         result["tool_call_id"] = message.tool_call_id
+    if message.reasoning is not None:
+        # The keys chat templates read: Qwen3's and DeepSeek's ``reasoning_content``,
+        # gpt-oss's ``thinking`` (see ftdata.formats._reasoning).
+        result["reasoning_content"] = result["thinking"] = message.reasoning
     if message.tool_calls:
         result["tool_calls"] = [
             {"type": "function", "id": call.id,

@@ -87,6 +87,13 @@ def test_digests_hold_exactly_the_canonical_content() -> None:
     other = record_keys(chat(question, answer("No")))
     assert other.prompt == base.prompt and other.answer != base.answer
     assert other.pair != base.pair
+    reasoned = answer("Yes")
+    reasoned.reasoning = "Coffee is on the menu."
+    thought = record_keys(chat(question, reasoned))
+    # Another trace makes another example (D001), not another answer (D003).
+    assert thought.content != base.content
+    assert (thought.prompt, thought.answer, thought.pair) == (base.prompt, base.answer,
+                                                              base.pair)
 
 
 TRICKY_LINES = [

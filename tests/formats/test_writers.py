@@ -112,8 +112,54 @@ OPENAI_RFT: list[Record] = [
 ]
 
 
+_THOUGHT = "Two and two make four."
+_THINK = f"<think>\n{_THOUGHT}\n</think>\n\n4"
+_ASK = {"role": "user", "content": "What is 2+2?"}
+
+#: Records with a reasoning trace, in each format's spelling of it (all round-trip exactly).
+REASONING: dict[str, list[Record]] = {
+    "openai-chat": [
+        {"messages": [_ASK, {"role": "assistant", "content": "4", key: _THOUGHT}]}
+        for key in ("reasoning_content", "reasoning", "thinking")
+    ] + [{"messages": [_ASK, {"role": "assistant", "content": _THINK}]}],
+    "openai-preference": [{
+        "input": {"messages": [_ASK]},
+        "preferred_output": [{"role": "assistant", "content": "4", "reasoning": _THOUGHT}],
+        "non_preferred_output": [{"role": "assistant", "content": "5"}]}],
+    "openai-rft": [{"messages": [
+        _ASK, {"role": "assistant", "content": "4", "reasoning_content": _THOUGHT},
+        {"role": "user", "content": "And 3+3?"}]}],
+    "prompt-completion": [{"prompt": "What is 2+2?", "completion": _THINK}],
+    "text": [],
+    "trl-conversational": [{"prompt": [_ASK], "completion": [
+        {"role": "assistant", "content": "4", "thinking": _THOUGHT}]}],
+    "trl-preference": [{"prompt": [_ASK],
+                        "chosen": [{"role": "assistant", "content": "4",
+                                    "reasoning_content": _THOUGHT}],
+                        "rejected": [{"role": "assistant", "content": "5"}]}],
+    "trl-kto": [{"prompt": [_ASK], "completion": [
+        {"role": "assistant", "content": "4", "reasoning_content": _THOUGHT}], "label": True}],
+    "sharegpt": [{"conversations": [{"from": "human", "value": "What is 2+2?"},
+                                    {"from": "gpt", "value": _THINK}]}],
+    "alpaca": [{"instruction": "What is 2+2?", "input": "", "output": _THINK}],
+    "vertex-gemini": [{"contents": [{"role": "user", "parts": [{"text": "What is 2+2?"}]},
+                                    {"role": "model", "parts": [{"text": _THINK}]}]}],
+    "bedrock-conversation": [{
+        "schemaVersion": "bedrock-conversation-2024",
+        "messages": [{"role": "user", "content": [{"text": "What is 2+2?"}]},
+                     {"role": "assistant", "content": [
+                         {"reasoningContent": {"reasoningText": {"text": _THOUGHT}}},
+                         {"text": "4"}]}]}],
+    "bedrock-claude": [{"messages": [_ASK, {"role": "assistant", "content": _THINK}]}],
+}
+
+
 def _test_records(format_id: str) -> list[Record]:
-    """The valid records of the format's own test module."""
+    """The valid records of the format's own test module, and those with reasoning."""
+    return [*_module_records(format_id), *REASONING[format_id]]
+
+
+def _module_records(format_id: str) -> list[Record]:
     if format_id == "openai-chat":
         return OPENAI_CHAT
     if format_id == "openai-rft":
@@ -335,8 +381,8 @@ NORMALISATIONS: dict[str, list[tuple[str, Check]]] = {
     "bedrock-conversation": [
         ("schemaVersion is written (bedrock-conversation-2024 when the record has none)",
          lambda r: "schemaVersion" not in r),
-        ("reasoning, toolResult status and S3 bucket owners are not part of the canonical "
-         "example", _has_key("reasoningContent", "status", "bucketOwner")),
+        ("reasoning signatures, toolResult status and S3 bucket owners are not part of the "
+         "canonical example", _has_key("signature", "status", "bucketOwner")),
         ("document names are not part of the canonical example", _document_name),
         ("toolResult json blocks are written as text blocks", _tool_result_json_block),
     ],
@@ -393,7 +439,7 @@ def _turn(message: Message) -> tuple[Any, ...]:
     return (_role(message.role),
             [(part.type, part.text, part.url) for part in message.content or ()],
             [(call.name, _arguments(call.arguments)) for call in message.tool_calls],
-            message.weight)
+            message.weight, message.reasoning)
 
 
 def _example(example: Example) -> dict[str, Any]:
@@ -421,7 +467,7 @@ def _conversation(example: Example) -> dict[str, Any]:
     return {
         "text": example.text, "label": example.label, "media": media,
         "sides": [[(_role(m.role), _rendered(m),
-                    [(c.name, _arguments(c.arguments)) for c in m.tool_calls])
+                    [(c.name, _arguments(c.arguments)) for c in m.tool_calls], m.reasoning)
                    for m in side or ()]
                   for side in (example.messages, example.chosen, example.rejected)],
     }

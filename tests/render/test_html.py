@@ -664,3 +664,16 @@ def test_browser_dom_holds_the_charts_and_no_script(
     (limit,) = chart(dom, "chart-tokens").find_all("g", "limit")
     assert limit.attrs["data-position"] == "inside"
     assert PAYLOAD in rows_of(chart(dom, "chart-roles"))
+
+
+def test_the_tokens_card_gives_reasoning_tokens_apart() -> None:
+    report, stats = validated(SAMPLES / "openai-chat" / "reasoning.jsonl")
+    assert stats is not None
+    page = Page(render_html(report, stats))
+    (card,) = [c for c in page.root.find_all("article") if "tokens" in c.attrs["class"]]
+    tokens = stats["tokens"]
+    assert isinstance(tokens, dict) and tokens["reasoning"] > 0
+    assert f"reasoning {tokens['reasoning']:,}" in " ".join(card.all_text().split())
+    clean = Page(render_html(*validated(CLEAN)))
+    (card,) = [c for c in clean.root.find_all("article") if "tokens" in c.attrs["class"]]
+    assert "reasoning" not in card.all_text()

@@ -68,6 +68,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
              {"messages": [user("<image>What is this?"), assistant("A cat.")],
               "images": ["a.jpg"]},
              "sharegpt", "llamafactory"),
+    "C017": (chat(user(), assistant("<think>Two and two make 4")),
+             chat(user(), assistant("<think>Two and two.</think>4")), "openai-chat", "generic"),
 }
 
 
@@ -425,3 +427,88 @@ def test_mistral_accepts_the_id_null_on_the_last_message_only() -> None:
     midway = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]},
                   {"role": "tool", "tool_call_id": "null", "content": "sunny"}, assistant())
     assert codes(midway, target="mistral") == ["C009"]
+# -- C017: each of its three cases, with a record that triggers it and one that does not ----
+
+_BEDROCK_USER = {"role": "user", "content": [{"text": "What is 2+2?"}]}
+
+
+def _bedrock(*blocks: dict[str, Any]) -> dict[str, Any]:
+    return {"schemaVersion": "bedrock-conversation-2024",
+            "messages": [_BEDROCK_USER, {"role": "assistant", "content": list(blocks)}]}
+
+
+def _reasoning_block(text: str) -> dict[str, Any]:
+    return {"reasoningContent": {"reasoningText": {"text": text}}}
+
+
+@pytest.mark.parametrize(("bad", "good", "format_id"), [
+    (chat(user(), {**assistant(), "reasoning_content": ""}),
+     chat(user(), {**assistant(), "reasoning_content": "Two and two."}), "openai-chat"),
+    (chat(user(), {**assistant(), "thinking": "  \n"}),
+     chat(user(), {**assistant(), "thinking": "Two and two."}), "openai-chat"),
+    (chat(user(), assistant("<think>\n\n</think>\n\n4")),
+     chat(user(), assistant("<think>\nTwo and two.\n</think>\n\n4")), "openai-chat"),
+    (_bedrock(_reasoning_block(""), {"text": "4"}),
+     _bedrock(_reasoning_block("Two and two."), {"text": "4"}), "bedrock-conversation"),
+    ({"conversations": [{"from": "human", "value": "2+2?"},
+                        {"from": "gpt", "value": "<think></think>4"}]},
+     {"conversations": [{"from": "human", "value": "2+2?"},
+                        {"from": "gpt", "value": "<think>Two and two.</think>4"}]}, "sharegpt"),
+], ids=["reasoning_content", "thinking", "think-tags", "bedrock", "sharegpt"])
+def test_c017_empty_reasoning(bad: dict[str, Any], good: dict[str, Any], format_id: str) -> None:
+    assert codes(bad, format=format_id) == ["C017"]
+    assert codes(good, format=format_id) == []
+
+
+@pytest.mark.parametrize("key", ["reasoning", "reasoning_content", "thinking"])
+def test_c017_reasoning_on_a_user_turn(key: str) -> None:
+    report = ftdata.validate_records([chat({**user(), key: "Hmm."}, assistant())],
+                                     format="openai-chat")
+    assert [(i.code, i.pointer) for i in report.issues] == [("C017", f"/messages/0/{key}")]
+    assert codes(chat(user(), {**assistant(), key: "Hmm."})) == []
+
+
+def test_c017_reasoning_on_a_system_turn_of_a_trl_record() -> None:
+    bad = {"prompt": [{**SYSTEM, "reasoning_content": "Hmm."}, user()],
+           "completion": [assistant()]}
+    good = {"prompt": [SYSTEM, user()], "completion": [{**assistant(), "reasoning": "Hmm."}]}
+    assert codes(bad, format="trl-conversational") == ["C017"]
+    assert codes(good, format="trl-conversational") == []
+
+
+def test_c017_reasoning_on_a_canonical_user_turn() -> None:
+    from ftdata.formats import get_format
+    from ftdata.model import Example, text_message
+    from ftdata.rules import RuleContext
+    from ftdata.rules.conversation import invalid_reasoning
+    from ftdata.targets import get_target
+
+    question = text_message("user", "2+2?", "/messages/0")
+    question.reasoning, question.reasoning_pointer = "Hmm.", "/messages/0/reasoning"
+    answer = text_message("assistant", "4", "/messages/1")
+    context = RuleContext(get_format("openai-chat"), get_target("generic"))
+    findings = invalid_reasoning(Example("chat", [question, answer]), context)
+    assert [(f.code, f.pointer) for f in findings] == [("C017", "/messages/0/reasoning")]
+    question.reasoning = None
+    answer.reasoning = "Two and two."
+    assert list(invalid_reasoning(Example("chat", [question, answer]), context)) == []
+
+
+@pytest.mark.parametrize(("bad", "good", "format_id", "pointer"), [
+    (chat(user(), assistant("<think>Two and two make 4")),
+     chat(user(), assistant("I think <think> is a tag.")), "openai-chat", "/messages/1/content"),
+    (chat(user(), {"role": "assistant", "content": [{"type": "text", "text": "<think>4"}]}),
+     chat(user(), {"role": "assistant",
+                   "content": [{"type": "text", "text": "<think>a</think>4"}]}),
+     "openai-chat", "/messages/1/content/0/text"),
+    ({"instruction": "2+2?", "output": "<think>Two and two"},
+     {"instruction": "2+2?", "output": "<think>Two and two</think>4"}, "alpaca", "/output"),
+    ({"prompt": "2+2?", "completion": "<think>Two and two"},
+     {"prompt": "<think>a question may hold one", "completion": "4"}, "prompt-completion",
+     "/completion"),
+], ids=["openai-chat", "content-parts", "alpaca", "prompt-completion"])
+def test_c017_unclosed_think_block(bad: dict[str, Any], good: dict[str, Any], format_id: str,
+                                   pointer: str) -> None:
+    report = ftdata.validate_records([bad], format=format_id)
+    assert [(i.code, i.pointer) for i in report.issues] == [("C017", pointer)]
+    assert codes(good, format=format_id) == []

@@ -19,6 +19,7 @@ from ftdata.cli import (
     stdin_suffix,
 )
 from ftdata.formats import FORMAT_MODULES
+from ftdata.formats._reasoning import REASONING_MODES, ReasoningMode
 from ftdata.sources import source_kinds
 
 
@@ -40,9 +41,12 @@ def render_text(summary: dict[str, Any]) -> str:
     name = summary["input"]
     lines = [f"{name}:{entry['line']}: skipped: {entry['reason']}" if entry["line"] is not None
              else f"{name}: skipped: {entry['reason']}" for entry in summary["skipped"]]
+    dropped = summary.get("reasoning_dropped")
+    traces = "" if dropped is None else (
+        f", {dropped} reasoning trace{'' if dropped == 1 else 's'} dropped")
     lines.append(f"{name} -> {summary['output']}: {summary['from']} -> {summary['to']}: "
                  f"{summary['read']} read, {summary['written']} written, "
-                 f"{len(summary['skipped'])} skipped")
+                 f"{len(summary['skipped'])} skipped{traces}")
     return "\n".join(lines) + "\n"
 
 
@@ -62,12 +66,16 @@ def render_text(summary: dict[str, Any]) -> str:
               help="Add this system message to every example that has none.")
 @click.option("--roles", multiple=True, metavar="SRC=DST",
               help="Map a speaker name or source role to system, user or assistant.")
+@click.option("--reasoning", type=click.Choice(list(REASONING_MODES)), default=None,
+              help="Where reasoning traces go: think-tags (a <think> block opening the "
+                   "content), field (the format's reasoning field) or drop. Default: where "
+                   "they were read from; a record whose trace has no place is skipped.")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when any record is skipped.")
 def convert(input_path: str, output: str, to: str, from_: str | None, mapping: Sequence[str],
-            system: str | None, roles: Sequence[str], output_format: str,
-            strict: bool) -> None:
+            system: str | None, roles: Sequence[str], reasoning: ReasoningMode | None,
+            output_format: str, strict: bool) -> None:
     """Convert INPUT into OUTPUT, one --to record per line.
 
     Every record is either written or listed with its location and the reason it was
@@ -83,7 +91,7 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
     with input_file(input_path, "convert", suffix=stdin_suffix(from_)) as path:
         try:
             summary = run(path, output, to=to, from_=from_, mapping=columns,
-                          roles=speakers, system=system, progress=True)
+                          roles=speakers, system=system, reasoning=reasoning, progress=True)
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, input_path))
     summary["input"] = display_name(input_path)

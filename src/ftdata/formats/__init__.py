@@ -60,6 +60,19 @@ class Format:
     #: Checks across keys that a JSON Schema cannot state (two arrays of one length), run
     #: after the shape; their findings are structural, like the shape's.
     cross_check: Callable[[Record], list[Finding]] | None = None
+    #: Where the format keeps a message's reasoning trace (the field or block its writer
+    #: uses by default), or ``None`` when it has no place for one (a ``<think>`` block in the
+    #: content aside): see :mod:`ftdata.formats._reasoning`.
+    reasoning: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every writer places reasoning traces the same way (a trace read from a <think> block
+        # goes back into the content; one from a field needs the format's field), whoever
+        # calls it: see ftdata.formats._reasoning.placing_writer.
+        if self.write is not None:
+            from ftdata.formats._reasoning import placing_writer
+
+            object.__setattr__(self, "write", placing_writer(self, self.write))
 
     def json_schema(self) -> JSONSchema:
         return json_schema_document(self.shape, format_id=self.id, title=self.title,

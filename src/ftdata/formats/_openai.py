@@ -12,6 +12,7 @@ from typing import Any
 
 from ftdata.diagnostics import pointer_join
 from ftdata.formats import Unrepresentable
+from ftdata.formats._reasoning import THINK_OPEN, read_think_tags
 from ftdata.formats._write import (
     ToolLinks,
     arguments_text,
@@ -59,10 +60,23 @@ TOOL_CALL = Ref("tool_call", Obj(
 WEIGHT_ELSEWHERE = "weight is only allowed on assistant messages"
 _WEIGHT_ELSEWHERE = Forbidden("C007", WEIGHT_ELSEWHERE)
 
+#: The keys that hold an assistant's reasoning trace, in the order a reader looks for them:
+#: Together's ``reasoning`` and ``reasoning_content``, axolotl's and Qwen3's
+#: ``reasoning_content``, Harmony's ``thinking`` (sources in :mod:`ftdata.formats._reasoning`).
+REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
+#: The key a writer uses when the reasoning was not read from one of them: the one that
+#: Together, axolotl's default and Qwen3's chat template all read.
+REASONING_KEY = "reasoning_content"
+#: Reasoning keys on a message that is not the assistant's: C017, like a misplaced weight.
+REASONING_ELSEWHERE: dict[str, Shape] = {
+    key: Forbidden("C017", "reasoning is only allowed on assistant messages")
+    for key in REASONING_KEYS}
+REASONING_FIELDS: dict[str, Shape] = {key: Str() for key in REASONING_KEYS}
+
 
 def _plain(role: str, *, content_required: bool = True) -> Obj:
     return Obj({"role": Str([role]), "content": CONTENT, "name": Str(),
-                "weight": _WEIGHT_ELSEWHERE},
+                "weight": _WEIGHT_ELSEWHERE, **REASONING_ELSEWHERE},
                required=["role", "content"] if content_required else ["role"],
                what=f"{role} message")
 
@@ -71,17 +85,17 @@ ASSISTANT = Obj(
     {"role": Str(["assistant"]), "content": Union(Str(), Null(), Arr(PART, what="content")),
      "name": Str(), "tool_calls": Arr(TOOL_CALL, what="tool_calls"),
      "function_call": FUNCTION_CALL, "refusal": Union(Str(), Null()),
-     "weight": Num(enum=[0, 1], code="C007", what="weight")},
+     "weight": Num(enum=[0, 1], code="C007", what="weight"), **REASONING_FIELDS},
     required=["role"], require_any=[("content", "tool_calls", "function_call")],
     # "content": null only stands beside calls: without them the turn has no answer (OpenAI's
     # chat input: content "required unless tool_calls or function_call is specified").
     absent_when_null=["content"], what="assistant message")
 
 TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "tool_call_id": Str(), "name": Str(),
-            "weight": _WEIGHT_ELSEWHERE},
+            "weight": _WEIGHT_ELSEWHERE, **REASONING_ELSEWHERE},
            required=["role", "content", "tool_call_id"], what="tool message")
 FUNCTION = Obj({"role": Str(["function"]), "content": Union(Str(), Null()), "name": Str(),
-                "weight": _WEIGHT_ELSEWHERE},
+                "weight": _WEIGHT_ELSEWHERE, **REASONING_ELSEWHERE},
                required=["role", "name", "content"], what="function message")
 
 MESSAGE_BRANCHES: dict[str, Obj] = {
@@ -191,7 +205,7 @@ def read_message(raw: Any, pointer: str) -> Message | None:
     tool_call_id = get("tool_call_id")
     content = get("content")
     content_pointer = pointer + "/content"
-    return Message(
+    message = Message(
         role if isinstance(role, str) else "",
         [Part("text", content, None, None, content_pointer)] if isinstance(content, str)
         else read_content(content, content_pointer),
@@ -201,6 +215,24 @@ def read_message(raw: Any, pointer: str) -> Message | None:
         weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
         pointer,
     )
+    if role == "assistant":
+        # Only the assistant's reasoning is read; elsewhere the shape reports it (C017).
+        if len(raw) != 2 or "content" not in raw:
+            read_reasoning_field(raw, message, pointer)
+        if type(content) is str and content.startswith(THINK_OPEN):
+            read_think_tags(message)
+    return message
+
+
+def read_reasoning_field(raw: Mapping[str, Any], message: Message, pointer: str) -> None:
+    """The first reasoning key of :data:`REASONING_KEYS` the message has, as its reasoning."""
+    for key in REASONING_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str):
+            message.reasoning = value
+            message.reasoning_pointer = f"{pointer}/{key}"
+            message.reasoning_source = key
+            return
 
 
 def read_messages(raw: Any, pointer: str) -> list[Message]:
@@ -312,7 +344,18 @@ def write_message(message: Message, links: ToolLinks, fmt: str) -> dict[str, Any
         if role != "assistant" or message.weight not in WEIGHTS:
             raise Unrepresentable(f"{fmt} weighs only assistant turns, by 0 or 1")
         written["weight"] = message.weight
+    if message.reasoning is not None:
+        written[reasoning_key(message, role, fmt)] = message.reasoning
     return written
+
+
+def reasoning_key(message: Message, role: str, fmt: str) -> str:
+    """The key of the message's reasoning: the one it was read from, else
+    :data:`REASONING_KEY`; only assistant messages have one."""
+    if role != "assistant":
+        raise Unrepresentable(f"{fmt} has reasoning only in assistant turns")
+    source = message.reasoning_source
+    return source if source in REASONING_KEYS else REASONING_KEY
 
 
 def write_messages(messages: list[Message], fmt: str, links: ToolLinks | None = None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ftdata.formats import Unrepresentable
+from ftdata.formats._reasoning import no_place_reason
 from ftdata.model import Example, Kind, Message, Part, ToolCall
 
 #: Canonical roles that hold a tool's result (``function`` is OpenAI's legacy spelling).
@@ -100,6 +101,16 @@ def check_no_calls(message: Message, fmt: str) -> None:
         raise Unrepresentable(f"{fmt} has no tool calls")
 
 
+def check_no_reasoning(message: Message, fmt: str) -> None:
+    """For turns that have no place for a reasoning trace: it is never dropped silently.
+
+    :func:`ftdata.formats._reasoning.place_reasoning` has already put a trace that belongs in
+    the content there, so one still on the message has nowhere to go.
+    """
+    if message.reasoning is not None:
+        raise Unrepresentable(no_place_reason(fmt))
+
+
 def unsupported_part(part: Part, fmt: str) -> Unrepresentable:
     if part.type != "text" and part.url is None:
         return Unrepresentable(f"{part.type} part without a URL")
@@ -119,6 +130,7 @@ def require_content(message: Message, fmt: str) -> list[Part]:
 
 def text_only(message: Message, fmt: str) -> str:
     """The text of a message whose content is all text, for formats whose turns are strings."""
+    check_no_reasoning(message, fmt)
     for part in require_content(message, fmt):
         if part.type != "text":
             raise unsupported_part(part, fmt)
@@ -307,6 +319,9 @@ class TurnStyle:
     caller: str
     calls: str  # what the format calls tool calls, for messages
     empty_turns: bool  # whether a turn may have no items
+    #: The item that holds a turn's reasoning trace, written before its parts; ``None`` when
+    #: the format has none.
+    reasoning: Callable[[str], dict[str, Any]] | None = None
 
 
 def write_turns(messages: list[Message], style: TurnStyle,
@@ -329,6 +344,13 @@ def write_turns(messages: list[Message], style: TurnStyle,
             raise Unrepresentable(f"{fmt} has {style.calls} only in {style.caller} turns")
         items = [*(part(item, role) for item in message.content or ()),
                  *(call(tool_call) for tool_call in message.tool_calls)]
+        if message.reasoning is not None:
+            if style.reasoning is None:
+                check_no_reasoning(message, fmt)
+            elif role != style.caller:
+                raise Unrepresentable(f"{fmt} has reasoning only in {style.caller} turns")
+            else:
+                items.insert(0, style.reasoning(message.reasoning))
         if not items and not style.empty_turns:
             raise Unrepresentable(f"empty {message.role} turn, which {fmt} cannot hold")
         turns.append({"role": role, style.items: items})

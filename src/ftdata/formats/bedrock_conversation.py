@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._reasoning import read_think_tags
 from ftdata.formats._write import (
     ToolLinks,
     TurnStyle,
@@ -138,6 +139,12 @@ def matches(record: Mapping[str, Any]) -> bool:
 MediaType = Literal["image", "video", "file"]
 MEDIA_TYPES: dict[str, MediaType] = {"image": "image", "video": "video", "document": "file"}
 
+#: The block that holds an assistant turn's reasoning (Nova 2): ``{"reasoningContent":
+#: {"reasoningText": {"text", "signature"?}}}``, as Amazon's Nova 2.0 SFT guide shows it
+#: (https://docs.aws.amazon.com/bedrock/latest/userguide/nova-2-sft-data-prep.html, "Text with
+#: reasoning"); the signature is not part of the canonical example.
+REASONING_BLOCK = "reasoningContent"
+
 #: The order in which a block's kind is recognised when reading.
 _KINDS = ("text", "image", "video", "document", "toolResult", "reasoningContent", "toolUse")
 
@@ -201,6 +208,7 @@ def _read_message(raw: Any, pointer: str) -> list[Message]:
     parts: list[Part] = []
     calls: list[ToolCall] = []
     results: list[Message] = []
+    reasoning: list[tuple[str, str]] = []
     for index, block in enumerate(blocks if isinstance(blocks, list) else ()):
         block_pointer = f"{pointer}/content/{index}"
         kind = _block_kind(block)
@@ -216,10 +224,23 @@ def _read_message(raw: Any, pointer: str) -> list[Message]:
             calls.append(_tool_use(data, block_pointer))
         elif kind == "toolResult":
             results.append(_tool_result(data, block_pointer))
-    if parts or calls or not results:
+        elif kind == "reasoningContent":
+            text = data.get("reasoningText")
+            text = text.get("text") if isinstance(text, Mapping) else None
+            if isinstance(text, str):
+                reasoning.append((text, f"{block_pointer}/reasoningContent/reasoningText/text"))
+    if parts or calls or reasoning or not results:
         # Present but empty content stays an empty list, so C002 points at it.
         content = parts if isinstance(blocks, list) and (parts or not calls) else None
-        results.append(Message(role=role, content=content, tool_calls=calls, pointer=pointer))
+        message = Message(role=role, content=content, tool_calls=calls, pointer=pointer)
+        if reasoning:
+            # Several reasoning blocks in one turn are one trace, read in order.
+            message.reasoning = "\n".join(text for text, _ in reasoning)
+            message.reasoning_pointer = reasoning[0][1]
+            message.reasoning_source = REASONING_BLOCK
+        elif role == "assistant":
+            read_think_tags(message)
+        results.append(message)
     return results
 
 
@@ -265,7 +286,8 @@ SCHEMA_VERSION = "bedrock-conversation-2024"
 #: Canonical role -> Bedrock role; tool results travel in user turns as toolResult blocks.
 WRITE_ROLES = {"user": "user", "assistant": "assistant", "tool": "user", "function": "user"}
 _TURNS = TurnStyle("bedrock-conversation", WRITE_ROLES, items="content", result_kind="toolResult",
-                   caller="assistant", calls="tool calls", empty_turns=True)
+                   caller="assistant", calls="tool calls", empty_turns=True,
+                   reasoning=lambda text: {REASONING_BLOCK: {"reasoningText": {"text": text}}})
 
 #: Canonical media part type -> block kind, and file extension -> the block's ``format``.
 MEDIA_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
@@ -365,4 +387,5 @@ FORMAT = Format(
     family="bedrock-conversation",
     conversational=True,
     used_by="Amazon Bedrock Nova fine-tuning",
+    reasoning=REASONING_BLOCK,
 )

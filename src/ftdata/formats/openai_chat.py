@@ -11,6 +11,7 @@ from typing import Any
 from ftdata.formats import Format, llamafactory_v1
 from ftdata.formats._openai import (
     FUNCTIONS,
+    REASONING_KEY,
     TOOLS,
     has_messages_key,
     messages_array,
@@ -66,4 +67,5 @@ FORMAT = Format(
     family="messages",
     conversational=True,
     used_by="OpenAI, Azure OpenAI, Together, Fireworks, Mistral, TRL/Axolotl chat_template",
+    reasoning=REASONING_KEY,
 )

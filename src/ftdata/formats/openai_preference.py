@@ -13,6 +13,7 @@ from typing import Any
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     ASSISTANT_MESSAGE,
+    REASONING_KEY,
     TOOLS,
     messages_array,
     read_messages,
@@ -90,4 +91,5 @@ FORMAT = Format(
     write=write,
     family="openai-preference",
     used_by="OpenAI, Azure OpenAI DPO, Together preference fine-tuning",
+    reasoning=REASONING_KEY,
 )

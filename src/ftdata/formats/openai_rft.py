@@ -12,6 +12,7 @@ from ftdata.formats import Format, Unrepresentable, llamafactory_v1
 from ftdata.formats._openai import (
     ANY,
     FUNCTIONS,
+    REASONING_KEY,
     TOOLS,
     has_messages_key,
     last_role,
@@ -89,4 +90,5 @@ FORMAT = Format(
     conversational=True,
     ends_with_user=True,
     used_by="OpenAI, Azure OpenAI reinforcement fine-tuning",
+    reasoning=REASONING_KEY,
 )

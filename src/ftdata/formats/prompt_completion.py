@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._reasoning import THINK_OPEN, read_think_tags
 from ftdata.formats._write import (
     check_metadata,
     plain_turn,
@@ -29,8 +30,11 @@ def string_message(role: str, value: Any, pointer: str) -> Message | None:
     """A one-part message for a string-valued key (both pointers are the key's own)."""
     if not isinstance(value, str):
         return None
-    return Message(role=role, content=[Part("text", text=value, pointer=pointer)],
-                   pointer=pointer)
+    message = Message(role=role, content=[Part("text", text=value, pointer=pointer)],
+                      pointer=pointer)
+    if role == "assistant" and value.startswith(THINK_OPEN):
+        read_think_tags(message)
+    return message
 
 
 def matches(record: Mapping[str, Any]) -> bool:

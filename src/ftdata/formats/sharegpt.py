@@ -25,10 +25,12 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._reasoning import THINK_OPEN, read_think_tags
 from ftdata.formats._write import (
     arguments_object,
     check_metadata,
     check_name,
+    check_no_reasoning,
     check_weight,
     function_definitions,
     has_content,
@@ -163,7 +165,11 @@ def _read_turn(raw: Any, pointer: str, spelling: _Spelling) -> Message | None:
         return Message(role="assistant", content=None,
                        tool_calls=read_calls(value, pointer, value_pointer), pointer=pointer)
     content = [Part("text", text=value, pointer=value_pointer)] if isinstance(value, str) else None
-    return Message(role=spelling.roles.get(tag, tag), content=content, pointer=pointer)
+    message = Message(role=spelling.roles.get(tag, tag), content=content, pointer=pointer)
+    if message.role == "assistant" and isinstance(value, str) and value.startswith(THINK_OPEN):
+        # LLaMA-Factory keeps reasoning models' thoughts in the answer this way.
+        read_think_tags(message)
+    return message
 
 
 def _read_turns(raw: Any, spelling: _Spelling) -> list[Message]:
@@ -248,6 +254,7 @@ class MediaText:
     def text(self, message: Message) -> str:
         """The message's text, each media part replaced by its placeholder."""
         pieces: list[str] = []
+        check_no_reasoning(message, self.fmt)
         for part in require_content(message, self.fmt):
             placeholder = MEDIA_PLACEHOLDERS.get(part.type)
             if part.type == "text":
@@ -285,6 +292,7 @@ def _calls_value(message: Message) -> str:
 
 
 def _write_turn(message: Message, media: MediaText) -> dict[str, str]:
+    check_no_reasoning(message, FORMAT.id)
     check_weight(message, FORMAT.id)
     check_name(message, FORMAT.id)
     if not message.tool_calls:

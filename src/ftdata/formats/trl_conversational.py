@@ -16,11 +16,15 @@ from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
+    REASONING_ELSEWHERE,
+    REASONING_FIELDS,
+    REASONING_KEY,
     TEXT_PART,
     messages_array,
     read_content,
     read_message,
     read_tools,
+    reasoning_key,
 )
 from ftdata.formats._write import (
     arguments_object,
@@ -52,16 +56,19 @@ TOOL_CALL = Ref("trl_tool_call", Obj(
 
 
 def _plain(role: str) -> Obj:
-    return Obj({"role": Str([role]), "content": CONTENT, "name": Str()},
+    return Obj({"role": Str([role]), "content": CONTENT, "name": Str(), **REASONING_ELSEWHERE},
                required=["role", "content"], what=f"{role} message")
 
 
+# The chat template renders the messages, so the reasoning keys are the templates' (Qwen3's
+# ``reasoning_content``, gpt-oss's ``thinking``) and those of the OpenAI-style files.
 ASSISTANT = Obj(
     {"role": Str(["assistant"]), "content": Union(Str(), Null(), Arr(PART, what="content")),
-     "name": Str(), "tool_calls": Arr(TOOL_CALL, what="tool_calls")},
+     "name": Str(), "tool_calls": Arr(TOOL_CALL, what="tool_calls"), **REASONING_FIELDS},
     required=["role"], require_any=[("content", "tool_calls")], absent_when_null=["content"],
     what="assistant message")
-TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "name": Str(), "tool_call_id": Str()},
+TOOL = Obj({"role": Str(["tool"]), "content": CONTENT, "name": Str(), "tool_call_id": Str(),
+            **REASONING_ELSEWHERE},
            required=["role", "content"], what="tool message")
 
 TRL_MESSAGE = Ref("trl_message", Tagged("role", {
@@ -124,7 +131,9 @@ def read_trl_messages(raw: Any, pointer: str, start: int = 0) -> list[Message]:
         message = read_message(item, f"{pointer}/{index}")
         if message is None:
             continue
-        message.content = read_trl_content(item.get("content"), f"{pointer}/{index}/content")
+        content = item.get("content")
+        if isinstance(content, list):  # a string was read alike (its <think> block included)
+            message.content = read_trl_content(content, f"{pointer}/{index}/content")
         messages.append(message)
     return messages
 
@@ -243,6 +252,8 @@ def write_trl_message(message: Message, images: list[str] | None, fmt: str, *,
         written["tool_calls"] = [_write_call(call, fmt) for call in message.tool_calls]
     if role == "tool" and message.tool_call_id is not None:
         written["tool_call_id"] = message.tool_call_id
+    if message.reasoning is not None:
+        written[reasoning_key(message, role, fmt)] = message.reasoning
     return written
 
 
@@ -290,4 +301,5 @@ FORMAT = Format(
     family="prompt-completion",
     conversational=True,
     used_by="TRL SFT (prompt-completion, conversational)",
+    reasoning=REASONING_KEY,
 )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ftdata.formats import Format, Unrepresentable
-from ftdata.formats._openai import last_role, messages_array
+from ftdata.formats._openai import REASONING_KEY, last_role, messages_array
 from ftdata.formats._write import check_metadata, require_kind, require_no_tools
 from ftdata.formats.prompt_completion import prompt_and_completion, string_message
 from ftdata.formats.trl_conversational import (
@@ -106,4 +106,5 @@ FORMAT = Format(
     family="prompt-completion",
     conversational=True,
     used_by="TRL KTO/BCO, LLaMA-Factory KTO",
+    reasoning=REASONING_KEY,
 )

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ftdata.formats import Format
-from ftdata.formats._openai import messages_array
+from ftdata.formats._openai import REASONING_KEY, messages_array
 from ftdata.formats._write import (
     check_metadata,
     require_kind,
@@ -110,7 +110,7 @@ def plain_text(messages: list[Message] | None, role: str) -> str | None:
         return None
     message = messages[0]
     if (message.role != role or message.name or message.tool_calls or message.tool_call_id
-            or message.weight is not None
+            or message.weight is not None or message.reasoning is not None
             or any(part.type != "text" for part in message.content or ())):
         return None
     return message.text
@@ -180,4 +180,5 @@ FORMAT = Format(
     write=write,
     family="trl-preference",
     used_by="TRL DPO, ORPO, CPO, Reward",
+    reasoning=REASONING_KEY,
 )

@@ -6,7 +6,11 @@ ignores) and optional ``tools``/``toolConfig`` for function-calling tuning. A pa
 of data: ``text``, ``inlineData`` (base64 bytes), ``fileData`` (a Cloud Storage or web URI),
 ``functionCall`` (model turns) or ``functionResponse`` (user turns); any part may be marked as
 a ``thought`` and carry a ``thoughtSignature``, and media parts may carry ``videoMetadata``.
-Thoughts are not part of the canonical conversation: they are not what the model learns to say.
+Thoughts are not part of the canonical conversation: they are not what the model learns to say
+("During supervised fine-tuning, the model learns from the training data and omits the thinking
+process", https://cloud.google.com/vertex-ai/generative-ai/docs/models/gemini-tuning), so this
+format has no place for a reasoning trace either: a writer refuses one (``ftdata convert
+--reasoning think-tags`` keeps it in the text, ``--reasoning drop`` leaves it out).
 Keys are camelCase, as Vertex documents them, except that ``system_instruction`` is accepted
 too: Google's own function-calling tuning examples spell it that way.
 """
@@ -20,6 +24,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ftdata.formats import Format, Unrepresentable
+from ftdata.formats._reasoning import read_think_tags
 from ftdata.formats._write import (
     ToolLinks,
     TurnStyle,
@@ -219,8 +224,10 @@ def read_content(raw: Any, pointer: str) -> list[Message]:
         else:
             results.append(_result(data, part_pointer))
     if content or calls or not results:
-        results.append(Message(role=role, content=content or None, tool_calls=calls,
-                               pointer=pointer))
+        message = Message(role=role, content=content or None, tool_calls=calls, pointer=pointer)
+        if role == "assistant":
+            read_think_tags(message)  # a <think> block written into the text is read back
+        results.append(message)
     return results
 
 

@@ -661,7 +661,9 @@ def _tokens_card(figures: Mapping[str, Any]) -> str:
     tokens = figures.get("tokens")
     if not tokens:
         return _card("wide tokens", "Tokens", '<span class="word">not counted</span>')
+    reasoning = tokens.get("reasoning") or 0
     notes = [f"trainable <strong>{escape(_num(tokens['trainable']))}</strong>"
+             + (f" · reasoning <strong>{escape(_num(reasoning))}</strong>" if reasoning else "")
              + (" · estimated count" if figures.get("estimated") else "")]
     over = figures.get("over_limit") or 0
     limit = figures.get("max_tokens_per_example")

@@ -28,7 +28,8 @@ def render_stats(result: dict[str, Any]) -> str:
         f"limit {limit:,} tokens per example" if limit else
         f"model {result['model']}, tokenizer {result['tokenizer']}{estimate}, no known limit",
         "",
-        f"tokens            {tokens['total']:>12,}  (trainable {tokens['trainable']:,})",
+        f"tokens            {tokens['total']:>12,}  (trainable {tokens['trainable']:,}"
+        + (f", reasoning {tokens['reasoning']:,})" if tokens.get("reasoning") else ")"),
         f"per example       min {per['min']:,}  mean {per['mean']:,}  p50 {per['p50']:,}  "
         f"p90 {per['p90']:,}  p95 {per['p95']:,}  p99 {per['p99']:,}  max {per['max']:,}",
     ]

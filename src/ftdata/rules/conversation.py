@@ -17,8 +17,10 @@ from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
 from ftdata.diagnostics import Finding, Severity
+from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
 from ftdata.model import ROLES, Example, Message, ToolCall
 from ftdata.rules import RuleContext, register, rule
+from ftdata.rules.quality import text_pointer
 from ftdata.targets import Target
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -858,3 +860,54 @@ def media_count_mismatch(example: Example, context: RuleContext) -> Sequence[Fin
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
+@rule("C017", "invalid-reasoning", E)
+def invalid_reasoning(example: Example, context: RuleContext) -> Sequence[Finding]:
+    """A reasoning trace is empty or not the assistant's, or a `<think>` block is never closed.
+
+    **What it does.** Checks every reasoning trace, wherever the format keeps it (a
+    `reasoning`, `reasoning_content` or `thinking` field, a Bedrock `reasoningContent` block, a
+    `<think>` block opening the assistant's content): it must hold text, and only assistant
+    turns have one. An assistant content that opens a `<think>` block without its `</think>`
+    is reported too.
+
+    **Why is this bad?** An empty trace teaches the model to think nothing before it answers
+    (Qwen3's template writes `<think>\\n\\n</think>` for a turn with no reasoning, which is how a
+    model learns to skip it); a trace on a user or system turn is a broken record that
+    providers reject and chat templates drop; an unclosed `<think>` block makes the trainer
+    read the answer as reasoning, so the model learns never to close it.
+
+    **Example.** `{"role": "assistant", "content": "<think>Two and two make 4"}`, or
+    `{"role": "assistant", "content": "4", "reasoning_content": ""}`.
+
+    **Use instead.** `{"role": "assistant", "content": "<think>Two and two.</think>4"}`, or
+    leave the reasoning key out of a turn that has none.
+    """
+    messages = example.all_messages() if example.chosen or example.rejected else example.messages
+    for message in messages:
+        if message.reasoning is not None:
+            return list(_reasoning_findings(messages))
+        content = message.content
+        if content and message.role == "assistant":
+            text = content[0].text
+            if text and text.startswith(THINK_OPEN):
+                return list(_reasoning_findings(messages))
+    return ()
+
+
+def _reasoning_findings(messages: list[Message]) -> Iterator[Finding]:
+    for message in messages:
+        reasoning = message.reasoning
+        where = message.reasoning_pointer or message.pointer or None
+        if reasoning is not None:
+            if message.role != "assistant":
+                yield Finding("C017", f"reasoning on a {message.role or 'message'} turn (only "
+                                      f"assistant turns have reasoning)", where)
+            elif not reasoning.strip():
+                what = "empty" if not reasoning else "only whitespace"
+                yield Finding("C017", f"assistant reasoning is {what}", where)
+        content = message.content
+        if content and message.role == "assistant":
+            part = content[0]
+            if part.type == "text" and part.text and unclosed_think(part.text):
+                yield Finding("C017", "the <think> block that opens the assistant content is "
+                                      "never closed", text_pointer(message, part))

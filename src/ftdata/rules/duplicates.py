@@ -124,7 +124,7 @@ def _message_key(message: Message, *, weight: bool = True) -> list[Any]:
     return [message.role, _normal(message.text),
             [[call.name, call.arguments] for call in message.tool_calls],
             [part.url for part in message.content or () if part.type != "text"],
-            message.weight if weight else None]
+            message.weight if weight else None, message.reasoning]
 
 
 def _digest(value: Any) -> bytes:
@@ -192,13 +192,15 @@ def record_keys(example: Example, *, near: bool = False) -> RecordKeys:
     """The digests of one example (pure: the per-record check calls it).
 
     Each turn is keyed once and the key serves all three digests; the content digest holds the
-    same information as :func:`canonical_content` (the weights ride in a list of their own),
-    so two examples share a digest exactly when their canonical content is equal.
+    same information as :func:`canonical_content` (the weights and the reasoning traces ride in
+    lists of their own), so two examples share a digest exactly when their canonical content
+    is equal. The answer is its final text: two traces that reach the same answer do not
+    conflict (D003).
     """
     messages = example.messages
     turns = [_turn_key(m) for m in messages]
     content = _digest([example.kind, _normal(example.text or ""), turns,
-                       [m.weight for m in messages],
+                       [m.weight for m in messages], [m.reasoning for m in messages],
                        [_message_key(m) for m in example.chosen or ()],
                        [_message_key(m) for m in example.rejected or ()],
                        example.label, example.tools])

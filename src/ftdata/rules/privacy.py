@@ -316,19 +316,19 @@ def redact(text: str) -> str:
 def secret_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains an API key, token, password or private key.
 
-    **What it does.** Scans every text of the example (message content, names, tool call
-    arguments, system prompts, prompts, completions, preference answers, the text document)
-    for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys; AWS access key
-    ids (`AKIA...`, `ASIA...`) and a 40-character secret key next to one; GitHub tokens
-    (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`); Slack tokens (`xoxb-`, `xoxp-`,
-    ...) and webhook URLs; Google API keys (`AIza...`); JSON Web Tokens (three base64url
-    segments whose header decodes to JSON with `alg` or `typ`); PEM private keys with a key
-    body; passwords in URLs (`postgres://user:pass@host`); and `key=`, `token=`, `secret=`,
-    `password=` assignments (and their JSON, YAML and `Bearer` forms) whose value is at least
-    16 characters of random-looking text by its Shannon entropy. Documentation placeholders
-    are not secrets: values containing `your`, `example`, `xxxx`, `<...>`, `${...}`, `1234`
-    and the like, AWS's `...EXAMPLE` keys and jwt.io's sample token are skipped. The secret is
-    never shown whole: messages give a short prefix and the length.
+    **What it does.** Scans every text of the example (message content, reasoning traces, names,
+    tool call arguments, system prompts, prompts, completions, preference answers, the text
+    document) for: OpenAI (`sk-...`, `sk-proj-...`) and Anthropic (`sk-ant-...`) keys; AWS
+    access key ids (`AKIA...`, `ASIA...`) and a 40-character secret key next to one; GitHub
+    tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`); Slack tokens (`xoxb-`,
+    `xoxp-`, ...) and webhook URLs; Google API keys (`AIza...`); JSON Web Tokens (three
+    base64url segments whose header decodes to JSON with `alg` or `typ`); PEM private keys with
+    a key body; passwords in URLs (`postgres://user:pass@host`); and `key=`, `token=`,
+    `secret=`, `password=` assignments (and their JSON, YAML and `Bearer` forms) whose value is
+    at least 16 characters of random-looking text by its Shannon entropy. Documentation
+    placeholders are not secrets: values containing `your`, `example`, `xxxx`, `<...>`,
+    `${...}`, `1234` and the like, AWS's `...EXAMPLE` keys and jwt.io's sample token are
+    skipped. The secret is never shown whole: messages give a short prefix and the length.
 
     **Why is this bad?** A model memorises what it is trained on and can repeat a key to
     anyone; the dataset itself, once uploaded or shared, leaks it. Revoke the key: removing it

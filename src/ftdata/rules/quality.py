@@ -38,7 +38,7 @@ class Text(NamedTuple):
     pointer: str
     #: The message it belongs to; ``None`` for the document of the ``text`` format.
     message: Message | None
-    #: ``content``, ``name`` or ``arguments``.
+    #: ``content``, ``name``, ``arguments`` or ``reasoning``.
     field: str
 
 
@@ -83,6 +83,10 @@ def _collect_texts(example: Example) -> tuple[Text, ...]:
         texts.append(Text(example.text, "/text", None, "content"))
     for message in example.all_messages():
         texts.extend(content_texts(message))
+        if message.reasoning:
+            # Secrets and personal data in a trace are trained on like the answer's.
+            texts.append(Text(message.reasoning, message.reasoning_pointer or message.pointer,
+                              message, "reasoning"))
         if message.name and message.pointer:
             texts.append(Text(message.name, message.pointer + "/name", message, "name"))
         for call in message.tool_calls:
@@ -99,8 +103,9 @@ _last_collected: list[tuple[Example | None, tuple[Text, ...]]] = [(None, ())]
 
 
 def example_texts(example: Example) -> tuple[Text, ...]:
-    """Every string of an example with its pointer: message contents, names and tool call
-    arguments (in message order: prompt, then chosen, then rejected) and the text document.
+    """Every string of an example with its pointer: message contents, reasoning traces, names
+    and tool call arguments (in message order: prompt, then chosen, then rejected) and the text
+    document.
 
     The walk is done once per example and shared by the rules that scan it; rules only read
     examples, so an example is identified by the object itself.
