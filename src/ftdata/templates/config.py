@@ -181,10 +181,15 @@ _REMOTE_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
+#: Suffixes of data files: a name ending in one is a local file, even when it reads "org/x".
+_DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".parquet", ".arrow", ".txt", ".gz",
+                  ".zst")
+
+
 def _remote_note(name: str) -> str | None:
     if _REMOTE_SCHEME.match(name):
         return "remote storage: not checked locally"
-    if _HUB_ID.match(name):
+    if _HUB_ID.match(name) and not name.lower().endswith(_DATA_SUFFIXES):
         return "not found locally; read as a Hugging Face Hub dataset id, not checked"
     return None
 
@@ -236,22 +241,28 @@ def _read_axolotl(file: Path, table: Mapping[str, Any], where: _Where,
 def _axolotl_dataset(file: Path, entry: Mapping[str, Any], key: str, where: _Where,
                      profile: TrainerProfile) -> list[ConfigDataset]:
     name = entry.get("path")
-    if not isinstance(name, str) or not name:
+    files = entry.get("data_files")
+    if files is None and (not isinstance(name, str) or not name):
         raise where.error(f"{key}.path", "expected the dataset's path or Hub id")
     format_id, mappings, note = _axolotl_format(entry, key, where)
-    files = entry.get("data_files")
     names: list[tuple[str, str]]
     if isinstance(files, str):
         names = [(files, f"{key}.data_files")]
     elif isinstance(files, list) and all(isinstance(item, str) for item in files):
         names = [(item, f"{key}.data_files[{number}]") for number, item in enumerate(files)]
-    elif files is None:
+    elif files is None and isinstance(name, str):
         names = [(name, f"{key}.path")]
     else:
         raise where.error(f"{key}.data_files", "expected a file name or a list of file names")
+    bases = _bases(file)
+    if files is not None and isinstance(name, str):
+        # data_files name files inside the path folder (docs/dataset_loading.qmd 113-118).
+        folder = _resolve(name, bases)
+        if folder is not None and folder.is_dir():
+            bases = [folder, *bases]
     found: list[ConfigDataset] = []
     for written, at in names:
-        local = _resolve(written, _bases(file))
+        local = _resolve(written, bases)
         remote = _remote_note(written) if local is None else None
         missing = "" if local is not None or remote else "not found next to the config or in " \
                                                        "the working directory"

@@ -73,6 +73,8 @@ def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int
     >>> infer_seqlen(600, 600, 512)
     (256, 256)
     """
+    if source_len + target_len == 0:
+        return 0, 0
     if target_len * 2 < cutoff_len:
         max_target_len = cutoff_len
     elif source_len * 2 < cutoff_len:
