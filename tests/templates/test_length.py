@@ -150,3 +150,61 @@ def test_split_turns_rejects_turns_that_do_not_cover_the_mask() -> None:
 def test_unknown_strategy_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown length strategy"):
         apply_length(CHAT, LengthPolicy(4, "middle"))  # type: ignore[arg-type]
+
+
+def test_trained_tokens_all_before_the_kept_end() -> None:
+    mask = [1] * 5 + [0] * 10
+    outcome = apply_length(mask, LengthPolicy(10, "truncate_left"))
+    assert (outcome.kept, outcome.trained_before, outcome.trained_after) == (10, 5, 0)
+
+
+def llamafactory_encode(turns: list[tuple[int, int]], cutoff_len: int, train_on_prompt: bool,
+                        mask_history: bool) -> list[int]:
+    """LLaMA-Factory's loop, transcribed from SupervisedDatasetProcessor._encode_data_example
+    (src/llamafactory/data/processor/supervised.py lines 62-104 at commit ff6d4d12), on
+    labelled token lists: each token is (turn, side, index) and a label is 1 or -100."""
+    pairs = [([("s", number, i) for i in range(source)], [("t", number, i) for i in range(target)])
+             for number, (source, target) in enumerate(turns)]
+    input_ids: list[tuple[str, int, int]] = []
+    labels: list[int] = []
+    total_length = 0
+    if mask_history:
+        pairs = pairs[::-1]
+    for turn_idx, (source_ids, target_ids) in enumerate(pairs):
+        if total_length >= cutoff_len:
+            break
+        source_len, target_len = infer_seqlen(len(source_ids), len(target_ids),
+                                              cutoff_len - total_length)
+        source_ids = source_ids[:source_len]
+        target_ids = target_ids[:target_len]
+        total_length += source_len + target_len
+        source_label = [1] * source_len if train_on_prompt else [-100] * source_len
+        target_label = [-100] * target_len if mask_history and turn_idx != 0 else [1] * target_len
+        if mask_history:
+            input_ids = source_ids + target_ids + input_ids
+            labels = source_label + target_label + labels
+        else:
+            input_ids += source_ids + target_ids
+            labels += source_label + target_label
+    return labels
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=5),
+       st.integers(1, 120), st.booleans())
+def test_split_turns_agrees_with_llamafactorys_loop(turns: list[tuple[int, int]], cutoff: int,
+                                                    mask_history: bool) -> None:
+    mask: list[int] = []
+    for number, (source, target) in enumerate(turns):
+        trains = not mask_history or number == len(turns) - 1
+        mask += [0] * source + [int(trains)] * target
+    expected = llamafactory_encode(turns, cutoff, train_on_prompt=False,
+                                   mask_history=mask_history)
+    policy = LengthPolicy(cutoff, "split_turns", newest_turn_first=mask_history)
+    outcome = apply_length(mask, policy, turns=turns)
+    assert outcome.kept == len(expected)
+    assert outcome.trained_after == sum(1 for label in expected if label != -100)
+    separable = all(target for _, target in turns) and all(source for source, _ in turns[1:])
+    if not mask_history and separable:
+        # Prompts masked, every response trained (and every turn has both sides, as a
+        # rendered turn does): the turns read off the mask are the same.
+        assert apply_length(mask, policy) == outcome
