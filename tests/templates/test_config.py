@@ -57,7 +57,12 @@ def test_axolotl_local_files() -> None:
     assert alpaca.path == folder / "data" / "alpaca.jsonl" and alpaca.format == "alpaca"
     assert alpaca.key == "datasets[1].data_files[0]"
 
+    assert alpaca.profile is not None and alpaca.profile.trainer_template == "alpaca"
+    assert alpaca.profile.template is None  # axolotl's alpaca prompt, not the chat template
+
     assert notes.format == "text" and notes.mappings == {"text": "body"}
+    assert notes.profile is not None and notes.profile.mask.train_all
+    assert notes.profile.length == LengthPolicy(1024, "wrap")
     assert segments.format is None and "input_output" in segments.note
     assert segments.path == folder / "data" / "segments.jsonl"
 

@@ -124,6 +124,17 @@ def test_axolotl_chat_template_names() -> None:
     assert any("'qwen_25' is not a built-in family" in note for note in qwen25.notes)
 
 
+def test_axolotl_dataset_types() -> None:
+    completion = build_profile("axolotl", {"type": "completion", "sequence_len": 2048})
+    assert completion.mask.train_all
+    assert completion.length == LengthPolicy(2048, "wrap")
+    alpaca = build_profile("axolotl", {"type": "alpaca", "chat_template": "llama3"})
+    assert (alpaca.template, alpaca.trainer_template) == (None, "alpaca")
+    assert alpaca.mask == MaskPolicy(use_weights=False)
+    chat = build_profile("axolotl", {"type": "chat_template", "chat_template": "llama3"})
+    assert chat.template == "llama3"
+
+
 # LLaMA-Factory -----------------------------------------------------------------------------
 
 def test_llamafactory_defaults() -> None:

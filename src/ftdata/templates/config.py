@@ -230,6 +230,8 @@ def _read_axolotl(file: Path, table: Mapping[str, Any], where: _Where,
             raise where.error(key, "expected a mapping with path and type")
         own = {name: entry[name] for name in _AXOLOTL_DATASET_OPTIONS
                if entry.get(name) is not None}
+        if isinstance(entry.get("type"), str):
+            own["type"] = entry["type"]
         keys = {**{name: name for name in top}, **{name: f"{key}.{name}" for name in own}}
         dataset_profile = _profile(where, "axolotl", {**top, **own, **overrides}, keys)
         datasets.extend(_axolotl_dataset(file, entry, key, where, dataset_profile))

@@ -12,6 +12,7 @@ Sources were read at these commits (``_COMMITS``); every option and behaviour ci
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -243,10 +244,22 @@ def _axolotl_options() -> dict[str, Option]:
         "chat_template": Option(None, "str", _at(
             _AXOLOTL, "src/axolotl/utils/chat_templates/base.py", "93"),
             "Template name; unset: tokenizer_default.", nullable=True),
+        "type": Option("chat_template", "str", _at(
+            _AXOLOTL, "src/axolotl/utils/schemas/datasets.py", "52-53"),
+            "The dataset's prompt strategy (chat_template, alpaca, completion, ...)."),
     }
 
 
 def _axolotl(options: Mapping[str, OptionValue]) -> Resolved:
+    packing = _flag(options, "sample_packing")
+    sequence_len = _length(options, "sequence_len")
+    kind = re.split(r"[:.]", str(options["type"]), maxsplit=1)[0]
+    if kind == "completion":
+        # prompt_strategies/completion.py 55-58: raw text cut into sequence_len chunks, each
+        # an example where every token trains (up to 64 chunks, completion.py 86).
+        return Resolved(mask=_EVERYTHING,
+                        length=LengthPolicy(sequence_len, "wrap", packing=packing,
+                                            drop_untrained=packing))
     if _flag(options, "train_on_inputs"):
         mask = _EVERYTHING
     else:
@@ -256,13 +269,13 @@ def _axolotl(options: Mapping[str, OptionValue]) -> Resolved:
         mask = MaskPolicy(train_roles=frozenset(roles if isinstance(roles, tuple) else ()),
                           train_end_of_turn=options["train_on_eos"] != "none",
                           use_weights=options["message_field_training"] is not None)
-    packing = _flag(options, "sample_packing")
     strategy = _AXOLOTL_EXCESS[_text(options, "excess_length_strategy") or "drop"]
     # Packing drops samples with no trainable token (utils/trainer.py 260-299, called from
     # utils/data/sft.py 351-354 only when sample_packing is on).
-    length = LengthPolicy(_length(options, "sequence_len"), strategy, packing=packing,
-                          drop_untrained=packing)
-    template = _text(options, "chat_template")
+    length = LengthPolicy(sequence_len, strategy, packing=packing, drop_untrained=packing)
+    # Only chat_template datasets render with the chat template; the others (alpaca, ...)
+    # use axolotl's own prompt of that name.
+    template = _text(options, "chat_template") if kind == "chat_template" else kind
     return Resolved(mask=mask, length=length,
                     trainer_template=None if template == "tokenizer_default" else template)
 
@@ -535,8 +548,8 @@ newest_turn_first=False)
     notes = spec.notes
     family = spec.families.get(template) if template is not None else None
     if template is not None and family is None:
-        notes = (*notes, f"Template {template!r} is not a built-in family: pass --tokenizer "
-                         "with the model's tokenizer folder.")
+        notes = (*notes, f"Template {template!r} is not a built-in family: ftdata does not "
+                         "reproduce it; --tokenizer renders with the model's own template.")
     return TrainerProfile(id=spec.id, mask=resolved.mask, length=resolved.length,
                           template=family, sources=sources, trainer_template=template,
                           format_masks=dict(resolved.format_masks), options=values, notes=notes)
