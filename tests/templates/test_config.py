@@ -13,6 +13,12 @@ from ftdata.templates.mask import MaskPolicy
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def elsewhere(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from an empty folder: relative dataset paths resolve next to the config."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 # axolotl -----------------------------------------------------------------------------------
 
 def test_axolotl_example_with_sharegpt_mappings_and_packing() -> None:
@@ -183,3 +189,16 @@ def test_trainer_can_be_forced(tmp_path: Path) -> None:
         read_trainer_config(tmp_path / "cfg.yml", trainer="trl")
     with pytest.raises(TrainerConfigError, match="unknown trainer"):
         read_trainer_config(tmp_path / "cfg.yml", trainer="nemo")
+
+
+def test_the_working_directory_comes_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "run" / "data").mkdir(parents=True)
+    (tmp_path / "run" / "data" / "chat.jsonl").write_text("{}\n")
+    (tmp_path / "configs" / "data").mkdir(parents=True)
+    (tmp_path / "configs" / "data" / "chat.jsonl").write_text("{}\n")
+    (tmp_path / "configs" / "axolotl.yml").write_text(
+        "base_model: m\ndatasets:\n  - path: data/chat.jsonl\n    type: chat_template\n")
+    monkeypatch.chdir(tmp_path / "run")
+    [dataset] = read_trainer_config(tmp_path / "configs" / "axolotl.yml").datasets
+    assert dataset.path is not None
+    assert dataset.path.resolve() == (tmp_path / "run" / "data" / "chat.jsonl").resolve()

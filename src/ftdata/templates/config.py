@@ -161,8 +161,8 @@ def _profile(where: _Where, trainer: str, options: Mapping[str, object],
 
 
 def _resolve(name: str, bases: Sequence[Path]) -> Path | None:
-    """The first existing ``name`` under one of ``bases`` (the config's folder, then the
-    working directory, where the trainer itself resolves it)."""
+    """The first existing ``name`` under one of ``bases``: the working directory, where the
+    trainer itself resolves it, then the config's folder."""
     candidate = Path(name).expanduser()
     if candidate.is_absolute():
         return candidate if candidate.exists() else None
@@ -174,13 +174,14 @@ def _resolve(name: str, bases: Sequence[Path]) -> Path | None:
 
 def _bases(file: Path) -> list[Path]:
     folder = file.parent if str(file.parent) else Path(".")
-    return list(dict.fromkeys([folder, Path.cwd()]))
+    return list(dict.fromkeys([Path.cwd(), folder]))
 
 
 _REMOTE_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
+_NOT_FOUND = "not found in the working directory or next to the config"
 #: Suffixes of data files: a name ending in one is a local file, even when it reads "org/x".
 _DATA_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".parquet", ".arrow", ".txt", ".gz",
                   ".zst")
@@ -266,12 +267,11 @@ def _axolotl_dataset(file: Path, entry: Mapping[str, Any], key: str, where: _Whe
     for written, at in names:
         local = _resolve(written, bases)
         remote = _remote_note(written) if local is None else None
-        missing = "" if local is not None or remote else "not found next to the config or in " \
-                                                       "the working directory"
+        where_found = remote or ("" if local is not None else _NOT_FOUND)
         found.append(ConfigDataset(
             name=written, key=at, path=local, format=format_id, mappings=mappings,
             remote=remote is not None, profile=profile,
-            note="; ".join(part for part in (remote or missing, note) if part)))
+            note="; ".join(part for part in (where_found, note) if part)))
     return found
 
 
