@@ -130,8 +130,6 @@ _OPENAI_SOURCES = {
     "images_only_in_user": _OPENAI_VISION,
     "unknown_keys": f"record: {_OPENAI_CHAT_INPUT} (the keys a line may have); "
                     f"nested: {_OPENAI_COOKBOOK}",
-    "C002": _OPENAI_COOKBOOK,
-    "C007": _OPENAI_SFT,
 }
 _AZURE = ("https://learn.microsoft.com/azure/ai-foundry/openai/how-to/fine-tuning "
           "(training data: format, at least 10 examples, 512 MB, UTF-8 with BOM)")
@@ -166,10 +164,11 @@ _AXOLOTL_COLUMNS = ("axolotl-ai-cloud/axolotl 067b021, src/axolotl/datasets.py:6
                     "(tokenizing maps with remove_columns=features: every original column is "
                     "dropped); chat_template reads only the mapped message properties")
 _LLAMAFACTORY_FORMATS = ("hiyouga/LLaMA-Factory ff6d4d1, data/README.md:5 (alpaca and "
-                         "sharegpt), :96-105 (pre-training: only the text column), :154 and "
-                         "data/dataset_info.json:602-615 (KTO: messages plus a label as kto_tag), "
-                         ":433-436 (OpenAI format as a special case of sharegpt); v1 samples: "
-                         "src/llamafactory/v1/utils/types.py:81-118 (SFTSample, DPOSample)")
+                         "sharegpt), :96-105 (pre-training: only the text column), :152-154 "
+                         "(KTO: a kto_tag column), :433-436 (OpenAI format as a special case of "
+                         "sharegpt); data/dataset_info.json:602-615 (kto_en_demo: messages, "
+                         "and label as kto_tag); v1 samples: src/llamafactory/v1/utils/types.py:"
+                         "81-118 (SFTSample, DPOSample)")
 _LLAMAFACTORY_COLUMNS = ("hiyouga/LLaMA-Factory ff6d4d1, src/llamafactory/data/converter.py:"
                          "410-424 (align_dataset maps with remove_columns=column_names) and "
                          ":151-169 (a turn is read through role_tag and content_tag only)")
