@@ -41,7 +41,9 @@ LABELS = "labels"
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return "completions" in record or ("prompt" in record and LABELS in record)
+    # Vertex's preference records hold ``completions`` too, beside ``contents``.
+    return (("completions" in record and "contents" not in record)
+            or ("prompt" in record and LABELS in record))
 
 
 def cross_check(record: Mapping[str, Any]) -> list[Finding]:
