@@ -30,6 +30,7 @@ from ftdata.formats.trl_conversational import (
     TRL_MESSAGE,
     TRL_TOOLS,
     attach_images,
+    check_trl_tools,
     read_trl_messages,
     read_trl_tools,
     write_trl_messages,
@@ -178,6 +179,7 @@ FORMAT = Format(
     matches=matches,
     read=read,
     write=write,
+    cross_check=check_trl_tools,
     family="trl-preference",
     used_by="TRL DPO, ORPO, CPO, Reward",
 )
