@@ -257,3 +257,12 @@ def test_corpus_file_is_detected_valid_and_round_trips() -> None:
     report = ftdata.validate(path, tokens=False)
     assert report.to_dict()["format"] == FORMAT.id
     assert [issue.code for issue in report.issues if issue.severity.value == "error"] == []
+
+
+def test_tools_that_are_not_json_are_s004() -> None:
+    records = [{**PLAIN, "tools": "[{name: get_weather}]"}, {**PLAIN, "tools": '"f"'},
+               {**PLAIN, "tools": ""}]
+    report = ftdata.validate_records(records, format=FORMAT.id, tokens=False)
+    # An empty string declares no tools (LLaMA-Factory skips it).
+    assert [(issue.code, issue.record, issue.pointer) for issue in report.issues] == [
+        ("S004", 0, "/tools"), ("S004", 1, "/tools")]

@@ -143,3 +143,12 @@ def test_converts_with_openai_rft_both_ways(tmp_path: Path) -> None:
     assert ftdata.convert(rft, back, to=FORMAT.id)["written"] == 1
     assert json.loads(back.read_text("utf-8")) == CONVERSATIONAL
     assert get_format("openai-rft").matches(json.loads(rft.read_text("utf-8")))
+
+
+def test_a_tools_string_that_is_not_json_is_s004() -> None:
+    # TRL json.loads a tools string, so even an empty one fails.
+    records = [{**WITH_TOOLS, "tools": "get_weather"}, {**WITH_TOOLS, "tools": ""},
+               {**WITH_TOOLS, "tools": json.dumps(WITH_TOOLS["tools"])}]
+    report = ftdata.validate_records(records, format=FORMAT.id, tokens=False)
+    assert [(issue.code, issue.record, issue.pointer) for issue in report.issues] == [
+        ("S004", 0, "/tools"), ("S004", 1, "/tools")]

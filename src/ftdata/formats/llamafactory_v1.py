@@ -29,6 +29,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from ftdata.diagnostics import Finding
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
 from ftdata.formats._write import (
@@ -43,7 +44,7 @@ from ftdata.formats._write import (
     role_name,
     unsupported_part,
 )
-from ftdata.formats.sharegpt import read_calls, read_tools
+from ftdata.formats.sharegpt import read_calls, read_tools, tools_text_findings
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Num, Obj, Ref, Str, Tagged
 
@@ -102,6 +103,12 @@ def typed_messages(value: Any) -> bool:
     content = first.get("content")
     return (isinstance(content, list) and bool(content) and isinstance(content[0], Mapping)
             and "value" in content[0])
+
+
+def cross_check(record: Mapping[str, Any]) -> list[Finding]:
+    """``tools`` must hold JSON: LLaMA-Factory raises on anything else, an empty string aside
+    (``core/rendering/rendering.py`` lines 73-80)."""
+    return tools_text_findings(record, empty=True)
 
 
 def matches(record: Mapping[str, Any]) -> bool:
@@ -278,6 +285,7 @@ FORMAT = Format(
     matches=matches,
     read=read,
     write=write,
+    cross_check=cross_check,
     family="llamafactory-v1",
     conversational=True,
     local_media=True,

@@ -23,6 +23,7 @@ from ftdata.formats._write import require_kind
 from ftdata.formats.llamafactory_v1 import (
     MESSAGE,
     SAMPLE_FIELDS,
+    cross_check,
     read_sample_fields,
     read_v1_messages,
     write_sample_fields,
@@ -84,6 +85,7 @@ FORMAT = Format(
     matches=matches,
     read=read,
     write=write,
+    cross_check=cross_check,
     family="llamafactory-v1-preference",
     local_media=True,
     used_by="LLaMA-Factory v1 (DPO)",

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftdata.diagnostics import Finding
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
 from ftdata.formats._reasoning import THINK_OPEN, read_think_tags
@@ -178,6 +179,30 @@ def _read_turns(raw: Any, spelling: _Spelling) -> list[Message]:
     turns = (_read_turn(item, f"/{spelling.turns}/{index}", spelling)
              for index, item in enumerate(raw))
     return [turn for turn in turns if turn is not None]
+
+
+def tools_text_findings(record: Mapping[str, Any], *, empty: bool) -> list[Finding]:
+    """S004 for a ``tools`` string that does not hold JSON tool definitions (a list or one
+    object); ``empty`` says whether an empty string (no tools) is fine.
+
+    >>> tools_text_findings({"tools": "[{name: f}]"}, empty=True)[0].message
+    'tools is not JSON tool definitions (Expecting property name enclosed in double quotes)'
+    """
+    value = record.get("tools")
+    if not isinstance(value, str) or (empty and not value.strip()):
+        return []
+    try:
+        decoded = json.loads(value)
+    except ValueError as error:
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        return [Finding("S004", f"tools is not JSON tool definitions ({reason})", "/tools")]
+    except RecursionError:
+        return [Finding("S004", "tools is not JSON tool definitions (nested too deeply)",
+                        "/tools")]
+    if not isinstance(decoded, (list, dict)):
+        return [Finding("S004", "tools is not JSON tool definitions (not a list or an object)",
+                        "/tools")]
+    return []
 
 
 def read_tools(value: Any) -> list[dict[str, Any]] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ftdata.diagnostics import Finding
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import (
     REASONING_ELSEWHERE,
@@ -39,6 +40,7 @@ from ftdata.formats._write import (
     unsupported_part,
 )
 from ftdata.formats.sharegpt import read_tools as read_json_tools
+from ftdata.formats.sharegpt import tools_text_findings
 from ftdata.model import Example, Message, Part, ToolCall
 from ftdata.shapes import Arr, Null, Obj, Ref, Str, Tagged, Union
 
@@ -171,6 +173,12 @@ def read_trl_tools(record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
     return read_tools(record)
 
 
+def check_trl_tools(record: Mapping[str, Any]) -> list[Finding]:
+    """A ``tools`` string must hold JSON: TRL decodes it with ``json.loads``, which raises on
+    anything else, an empty string included (``trl/trainer/sft_trainer.py`` line 1459)."""
+    return tools_text_findings(record, empty=False)
+
+
 def write_trl_tools(tools: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
     """Tools as TRL's list of JSON schemas, every key of the definitions kept."""
     return [{"type": "function", "function": function}
@@ -298,6 +306,7 @@ FORMAT = Format(
     matches=matches,
     read=read,
     write=write,
+    cross_check=check_trl_tools,
     family="prompt-completion",
     conversational=True,
     used_by="TRL SFT (prompt-completion, conversational)",
