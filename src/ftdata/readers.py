@@ -591,9 +591,9 @@ class _ObjectScanner:
         if pending is None:
             return
         event = pending.event()
-        if isinstance(event, RawRecord) and not self.reported and pending.last > event.line:
+        if event is not None and not self.reported and pending.last > pending.line:
             self.reported = True
-            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, event.line))
+            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, pending.line))
         if event is not None:
             self.events.append(event)
 
