@@ -174,10 +174,17 @@ def _pretty_printed(head: bytes) -> bool:
 
 
 def head_of(stream: BinaryIO) -> bytes:
-    """The first :data:`HEAD_BYTES` of a stream (fewer only at its end)."""
-    head = stream.read(HEAD_BYTES)
+    """The first :data:`HEAD_BYTES` of a stream: fewer at its end, or where a truncated or
+    corrupt gzip stops (the reader then reports it as F002). A stream that fails before its
+    first byte raises."""
+    head = b""
     while len(head) < HEAD_BYTES:
-        more = stream.read(HEAD_BYTES - len(head))
+        try:
+            more = stream.read1(HEAD_BYTES - len(head))  # type: ignore[attr-defined]
+        except (OSError, EOFError, zlib.error):
+            if not head:
+                raise
+            break
         if not more:
             break
         head += more
