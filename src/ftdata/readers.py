@@ -191,18 +191,23 @@ def head_of(stream: BinaryIO) -> bytes:
     return head
 
 
+def read_head(path: str | os.PathLike[str]) -> bytes:
+    """The first bytes of a file (:func:`head_of`), decompressed; :class:`InputError` when it
+    cannot be read."""
+    with open_binary(path) as stream:
+        try:
+            return head_of(stream)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+
+
 def sniff_layout(path: str | os.PathLike[str]) -> Layout:
     """The layout the readers use for ``path``; :class:`InputError` when it cannot be read.
 
     >>> sniff_layout("samples/openai-chat/clean.jsonl")  # doctest: +SKIP
     'jsonl'
     """
-    with open_binary(path) as stream:
-        try:
-            head = head_of(stream)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
-    return choose_layout(path, head)
+    return choose_layout(path, read_head(path))
 
 
 def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
