@@ -150,7 +150,8 @@ def test_a_pretty_printed_object_over_the_limit_is_reported_not_held(
     monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
     big = {"text": ["x" * 20] * 10}
     events = concatenated(pretty(big, OTHER))
-    assert events[0] == LineFinding("F002", "the object is longer than 0 MiB; it was not read", 1)
+    assert events[0] == LineFinding("F011", CONCATENATED_MESSAGE, 1)
+    assert events[1] == LineFinding("F002", "the object is longer than 0 MiB; it was not read", 1)
     assert [(event.line, json.loads(event.data)) for event in events
             if isinstance(event, RawRecord)] == [(15, OTHER)]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,15 +25,13 @@ from ftdata.readers import (
     GZIP_MAGIC,
     TEXT_SUFFIXES,
     Event,
-    InputError,
     LineFinding,
     RawRecord,
     choose_layout,
     file_size,
-    head_of,
     logical_name,
-    open_binary,
     read_events,
+    read_head,
 )
 from ftdata.report import Report
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
@@ -421,11 +418,7 @@ def _converter_input_report(name: str, suffix: str, target: Target,
 
 def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
     """``whatsapp`` or ``transcript`` when a plain-text file reads as that chat log."""
-    with open_binary(path) as stream:
-        try:
-            head = head_of(stream)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+    head = read_head(path)
     if choose_layout(path, head) != "text":
         return None
     from ftdata.sources import chat_log_kind

@@ -52,7 +52,10 @@ def decode_record(data: bytes) -> Any:
     except json.JSONDecodeError as error:
         message = f"invalid JSON: {error.msg} at column {error.colno}"
         if error.lineno > 1:
-            message = f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            # A record over several lines (a JSON array's element, a pretty-printed object):
+            # the line counts from the record's first line, which the issue's own line names.
+            message = (f"invalid JSON: {error.msg} at line {error.lineno} of the record, "
+                       f"column {error.colno}")
         raise RecordError(Finding("F002", message)) from None
     except RecursionError:
         raise RecordError(Finding("F002", "invalid JSON: nested too deeply")) from None

@@ -174,14 +174,31 @@ def _pretty_printed(head: bytes) -> bool:
 
 
 def head_of(stream: BinaryIO) -> bytes:
-    """The first :data:`HEAD_BYTES` of a stream (fewer only at its end)."""
-    head = stream.read(HEAD_BYTES)
+    """The first :data:`HEAD_BYTES` of a stream: fewer at its end, or where a truncated or
+    corrupt gzip stops (the reader then reports it as F002). A stream that fails before its
+    first byte raises."""
+    head = b""
     while len(head) < HEAD_BYTES:
-        more = stream.read(HEAD_BYTES - len(head))
+        try:
+            more = stream.read1(HEAD_BYTES - len(head))  # type: ignore[attr-defined]
+        except (OSError, EOFError, zlib.error):
+            if not head:
+                raise
+            break
         if not more:
             break
         head += more
     return head
+
+
+def read_head(path: str | os.PathLike[str]) -> bytes:
+    """The first bytes of a file (:func:`head_of`), decompressed; :class:`InputError` when it
+    cannot be read."""
+    with open_binary(path) as stream:
+        try:
+            return head_of(stream)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
 
 
 def sniff_layout(path: str | os.PathLike[str]) -> Layout:
@@ -190,12 +207,7 @@ def sniff_layout(path: str | os.PathLike[str]) -> Layout:
     >>> sniff_layout("samples/openai-chat/clean.jsonl")  # doctest: +SKIP
     'jsonl'
     """
-    with open_binary(path) as stream:
-        try:
-            head = head_of(stream)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
-    return choose_layout(path, head)
+    return choose_layout(path, read_head(path))
 
 
 def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
@@ -591,9 +603,9 @@ class _ObjectScanner:
         if pending is None:
             return
         event = pending.event()
-        if isinstance(event, RawRecord) and not self.reported and pending.last > event.line:
+        if event is not None and not self.reported and pending.last > pending.line:
             self.reported = True
-            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, event.line))
+            self.events.append(LineFinding("F011", CONCATENATED_MESSAGE, pending.line))
         if event is not None:
             self.events.append(event)
 

@@ -114,3 +114,25 @@ def test_a_50_mb_line_is_read_as_one_record(long_line: Path, command: str,
         assert sorted(lines) == [1, 1]
     else:
         assert (tmp_path / "report.html").stat().st_size > 0
+
+
+def test_a_pretty_printed_object_larger_than_the_limit_is_streamed_and_reported(
+        tmp_path: Path) -> None:
+    """One indented object of 512 MiB (far past the 128 MiB cap), then a small one."""
+    path = tmp_path / "pretty.jsonl.gz"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    line = b'  "a": "' + b"x" * 1000 + b'",\n'
+    block = line * (MIB // len(line))
+    with path.open("wb") as stream:
+        stream.write(compressor.compress(b"{\n"))
+        for _ in range(512):
+            stream.write(compressor.compress(block))
+        stream.write(compressor.compress(b'  "z": 1\n}\n{\n  "text": "Hi"\n}\n'))
+        stream.write(compressor.flush())
+    run = ftdata("validate", "--no-tokens", "--output-format", "json", path, cwd=tmp_path)
+    assert_clean_exit(run)
+    assert run.max_rss < MAX_LINE_BYTES + 384 * MIB, run.max_rss
+    entry = json.loads(run.stdout)["files"][0]
+    assert (entry["records"], entry["format"]) == (1, "text")
+    assert [(issue["code"], issue["line"]) for issue in entry["issues"]] == [
+        ("F011", 1), ("F002", 1)]

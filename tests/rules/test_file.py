@@ -115,3 +115,15 @@ def test_f011_is_one_issue_and_the_records_are_still_checked(tmp_path: Path) -> 
     assert [(i.code, i.line, i.record) for i in report.issues] == [
         ("F011", 1, None), ("C003", 13, 1), ("D001", 21, 2)]
     assert (report.records, report.format) == (3, "openai-chat")
+
+
+def test_a_broken_pretty_printed_object_is_f002_at_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_text(PRETTY_LINE + '\n{\n  "messages": [\n    {"role": "user",}\n  ]\n}\n',
+                    encoding="utf-8")
+    report = ftdata.validate(path)
+    assert [(i.code, i.line, i.message) for i in report.issues] == [
+        ("F011", 1, "the file holds pretty-printed JSON objects, not one per line; "
+                    "`ftdata fix` rewrites it as JSON Lines"),
+        ("F002", 13, "invalid JSON: Expecting property name enclosed in double quotes at "
+                     "line 3 of the record, column 21")]
