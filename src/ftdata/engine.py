@@ -17,7 +17,6 @@ import orjson
 
 from ftdata.diagnostics import Finding, Issue, Severity, json_kind
 from ftdata.formats import Format, all_formats, get_format
-from ftdata.formats._openai import WEIGHT_ELSEWHERE
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
@@ -42,7 +41,7 @@ from ftdata.rules.duplicates import (
     record_keys,
 )
 from ftdata.rules.quality import SystemPromptTally
-from ftdata.rules.schema import target_findings
+from ftdata.rules.schema import lift_findings, target_findings
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
 from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
@@ -204,7 +203,6 @@ class RecordChecker:
                  near: bool = False, error_codes: frozenset[str] = frozenset()) -> None:
         self.format = fmt
         self.context = RuleContext(format=fmt, target=target)
-        self.weights_anywhere = target.weights_on_any_message
         self.record_rules = bool(target.refused_record_keys or target.function_keys)
         self.checks = [rule for rule in example_checks()
                        if enabled is None or rule.code in enabled]
@@ -232,9 +230,8 @@ class RecordChecker:
                                                  f"not a JSON object")])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
-        if self.weights_anywhere and findings:
-            findings = [f for f in findings
-                        if f.code != "C007" or f.message != WEIGHT_ELSEWHERE]
+        if findings:
+            findings = lift_findings(findings, value, self.context.target)
         if self.record_rules:
             unknown = {f.pointer for f in findings if f.code == "S002"}
             findings.extend(f for f in target_findings(value, self.context.target)

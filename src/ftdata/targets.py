@@ -86,6 +86,8 @@ class Target:
     weights_on_any_message: bool = False
     #: A message holding an image may not have a non-zero weight (C007).
     no_weight_on_images: bool = False
+    #: A weight of ``true`` or ``false`` is read as 1 or 0, not refused (S003).
+    boolean_weights: bool = False
 
     def accepts(self, format_id: str) -> bool:
         return self.formats is None or format_id in self.formats
@@ -225,7 +227,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # for a preference input, files.py:468-473. content_required: the content key is required
     # (files.py:155-161) and must be a string or a list (files.py:374-379).
     # uniform_content_shape: files.py:419-428. image_url_pattern: files.py:334-343.
-    # integer_weights: isinstance(weight, int) at files.py:200; weights_on_any_message: checked
+    # integer_weights: isinstance(weight, int) at files.py:200, which a boolean passes too
+    # (boolean_weights); weights_on_any_message: checked
     # on every message (files.py:406), and Together's docs show a user message with weight 0
     # (https://docs.together.ai/docs/fine-tuning/data-preparation); no_weight_on_images:
     # files.py:413-418. single_message_outputs: files.py:492-497.
@@ -242,7 +245,8 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            refused_record_keys=("tools", "functions", "parallel_tool_calls"),
            no_repeated_roles=True, content_required=True, uniform_content_shape=True,
            image_url_pattern=r"data:image/(?:jpeg|png|webp);base64,.*", integer_weights=True,
-           weights_on_any_message=True, no_weight_on_images=True, single_message_outputs=True,
+           weights_on_any_message=True, no_weight_on_images=True, boolean_weights=True,
+           single_message_outputs=True,
            # check_file refuses any record key besides its format's columns; it never looks
            # for unknown keys inside a message.
            unknown_keys={NESTED: Severity.WARNING},
@@ -293,7 +297,9 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
     # build_instruct_sample): roles system, user, assistant and tool, one system message,
     # declared functions with a name, a description and parameters (_parse_available_tools);
     # string tool call arguments and a tool message's tool_call_id are the openai-chat shape's
-    # already. A later system message is lifted out there (C006 stays a warning).
+    # already. A later system message is lifted out there (C006 stays a warning). A weight of
+    # true or false becomes 1.0 or 0.0 in FinetuningAssistantMessage's float field (pydantic's
+    # lax mode), which the weight check (:350-354) accepts.
     Target("mistral", "Mistral fine-tuning.", ("openai-chat",),
            max_file_bytes=512 * MB, tool_call_id_pattern=r"[a-zA-Z0-9]{9}",
            last_tool_call_id_exempt="null",
@@ -305,7 +311,7 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            roles=("system", "user", "assistant", "tool"), lone_turn_must_be_user=True,
            max_system_messages=1,
            function_name_pattern=r"[a-zA-Z0-9_-]{1,64}",
-           function_keys=("name", "description", "parameters"),
+           function_keys=("name", "description", "parameters"), boolean_weights=True,
            sources={"formats": _MISTRAL, "max_file_bytes": _MISTRAL, "C004": _MISTRAL,
                     "tool_call_id_pattern": f"{_MISTRAL_VALIDATOR}:50, :546, :583",
                     "last_tool_call_id_exempt": f"{_MISTRAL_VALIDATOR}:566-574",

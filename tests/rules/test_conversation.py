@@ -427,6 +427,15 @@ def test_mistral_accepts_the_id_null_on_the_last_message_only() -> None:
     midway = chat(user(), {"role": "assistant", "tool_calls": [call(call_id="null")]},
                   {"role": "tool", "tool_call_id": "null", "content": "sunny"}, assistant())
     assert codes(midway, target="mistral") == ["C009"]
+
+
+def test_together_and_mistral_read_a_boolean_weight_as_a_number() -> None:
+    record = chat(user(), assistant(weight=True))
+    assert codes(record, target="together") == []
+    assert codes(record, target="mistral") == []
+    assert codes(record, target="openai") == ["S003"]
+
+
 # -- C017: each of its three cases, with a record that triggers it and one that does not ----
 
 _BEDROCK_USER = {"role": "user", "content": [{"text": "What is 2+2?"}]}

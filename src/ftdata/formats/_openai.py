@@ -56,7 +56,7 @@ TOOL_CALL = Ref("tool_call", Obj(
     {"id": Str(), "type": Str(["function"], what="tool call type"), "function": FUNCTION_CALL},
     required=["id", "type", "function"], what="tool call"))
 
-#: OpenAI's rule; a target with ``weights_on_any_message`` lifts it (the engine drops it).
+#: OpenAI's rule; a target with ``weights_on_any_message`` lifts it (rules.schema.lift_findings).
 WEIGHT_ELSEWHERE = "weight is only allowed on assistant messages"
 _WEIGHT_ELSEWHERE = Forbidden("C007", WEIGHT_ELSEWHERE)
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ftdata.diagnostics import Finding, Severity
+from ftdata.formats._openai import WEIGHT_ELSEWHERE
 from ftdata.model import Example, Message
+from ftdata.pointers import get
 from ftdata.rules import RuleContext, register, rule
 from ftdata.targets import Target
 
@@ -144,3 +146,24 @@ def target_findings(record: Mapping[str, Any], target: Target) -> list[Finding]:
                                                     f"({target.id} needs it)",
                                             f"/tools/{index}/function/{key}"))
     return findings
+
+
+def lift_findings(findings: list[Finding], record: Mapping[str, Any],
+                  target: Target) -> list[Finding]:
+    """The shape's findings less those the target does not hold against the record: OpenAI's
+    rule that weights sit on assistant messages only (``weights_on_any_message``) and a weight
+    of ``true`` or ``false`` (``boolean_weights``)."""
+    if not (target.weights_on_any_message or target.boolean_weights):
+        return findings
+    kept: list[Finding] = []
+    for finding in findings:
+        pointer = finding.pointer
+        if pointer and pointer.endswith("/weight"):
+            if (target.weights_on_any_message and finding.code == "C007"
+                    and finding.message == WEIGHT_ELSEWHERE):
+                continue
+            if (target.boolean_weights and finding.code == "S003"
+                    and isinstance(get(record, pointer), bool)):
+                continue
+        kept.append(finding)
+    return kept
