@@ -185,6 +185,7 @@ BROKEN: dict[str, list[Verdict]] = {
         ("S001", 7),  # a completion without its score
         ("C014", 8),  # the same answer on both sides
         ("C002", 9),  # empty preferred answer
+        ("S004", 10),  # both completions scored 1
     ],
 }
 
