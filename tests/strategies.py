@@ -6,6 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ftdata.formats.vertex_gemini_preference import DISPREFERRED, PREFERRED, ScoredPair
 from ftdata.shapes import (
     AnyValue,
     Arr,
@@ -61,7 +62,17 @@ def valid(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
         return st.one_of(*(valid(option, depth) for _, option in shape.options))
     if isinstance(shape, Obj):
         return _valid_object(shape, depth)
+    if isinstance(shape, ScoredPair):
+        item = valid(shape.pair.items, depth + 1)
+        return st.tuples(item, item, st.booleans()).map(_scored_pair)
     raise TypeError(f"no strategy for {type(shape).__name__}")
+
+
+def _scored_pair(drawn: tuple[Any, Any, bool]) -> list[Any]:
+    """Two valid completions, scored as a pair must be, in either order."""
+    first, second, preferred_first = drawn
+    scores = (PREFERRED, DISPREFERRED) if preferred_first else (DISPREFERRED, PREFERRED)
+    return [{**first, "score": scores[0]}, {**second, "score": scores[1]}]
 
 
 def _valid_object(shape: Obj, depth: int) -> st.SearchStrategy[dict[str, Any]]:

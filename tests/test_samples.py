@@ -189,6 +189,7 @@ BROKEN: dict[str, list[Verdict]] = {
         ("S001", 7),  # a completion without its score
         ("C014", 8),  # the same answer on both sides
         ("C002", 9),  # empty preferred answer
+        ("S004", 10),  # both completions scored 1
     ],
     "llamafactory-v1": [
         ("C007", 2),  # negative loss_weight

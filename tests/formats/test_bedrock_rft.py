@@ -126,6 +126,14 @@ def test_other_formats_records_are_not_claimed(record: dict[str, Any]) -> None:
     assert not FORMAT.matches(record)
 
 
+def test_plain_prompts_without_answers_are_rft_records_missing_their_answer() -> None:
+    # They fit bedrock-claude too; listed first, bedrock-rft names what is missing.
+    report = ftdata.validate_records([{"messages": [QUESTION]}] * 2, target="bedrock")
+    assert report.format == "bedrock-rft"
+    assert [(issue.code, issue.line, issue.pointer) for issue in report.issues] == [
+        ("S001", 1, "/reference_answer"), ("S001", 2, "/reference_answer")]
+
+
 def test_sft_records_are_not_claimed_under_the_bedrock_target() -> None:
     claude = [{"system": "Be brief.", "messages": [QUESTION, {"role": "assistant",
                                                              "content": "16"}]}] * 3

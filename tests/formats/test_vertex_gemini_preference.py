@@ -59,6 +59,9 @@ DEFECTS: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
     ({**DOCS, "completions": [_scored(1, "Apple!")]}, [("S004", "/completions")]),
     ({**DOCS, "completions": [_scored(1, "A"), _scored(0, "B"), _scored(0, "C")]},
      [("S004", "/completions")]),
+    ({**DOCS, "completions": [_scored(1, "A"), _scored(1, "B")]}, [("S004", "/completions")]),
+    ({**DOCS, "completions": [_scored(0, "A"), {"score": 0.0, "completion": _model("B")}]},
+     [("S004", "/completions")]),
     ({**DOCS, "completions": [{"completion": _model("A")}, _scored(0, "B")]},
      [("S001", "/completions/0/score")]),
     ({**DOCS, "completions": [_scored(1, "A"), {"score": 0, "completion": _user("B")}]},
@@ -108,8 +111,12 @@ def test_the_higher_score_is_chosen_wherever_it_is_listed() -> None:
         "/completions/1/completion/parts/0/text"]
 
 
-def test_equal_scores_keep_the_listed_order() -> None:
+def test_equal_scores_are_s004_and_read_in_the_listed_order() -> None:
     record = {**DOCS, "completions": [_scored(1, "A"), _scored(1, "B")]}
+    report = ftdata.validate_records([DOCS, record])
+    assert [(issue.code, issue.line, issue.message) for issue in report.issues] == [
+        ("S004", 2, "both completions have score 1; one must be preferred (1), the other not "
+                    "(0)")]
     example = FORMAT.read(record)
     assert [m.text for m in example.chosen or ()] == ["A"]
     assert [m.text for m in example.rejected or ()] == ["B"]

@@ -11,7 +11,7 @@ in supervised tuning records).
 
 Turns, parts and the system instruction are read as :mod:`ftdata.formats.vertex_gemini` reads
 them. The canonical pair takes the completion with the higher score as ``chosen``; when the
-scores do not tell them apart, the first one listed.
+scores do not tell them apart (an S004), the first one listed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ftdata.diagnostics import Finding
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._write import (
     check_metadata,
@@ -39,7 +40,7 @@ from ftdata.formats.vertex_gemini import (
     read_system,
 )
 from ftdata.model import Example, Message
-from ftdata.shapes import Arr, Num, Obj
+from ftdata.shapes import Arr, Defs, JSONSchema, Num, Obj, Shape
 
 #: Text parts only ("It doesn't support multi-modal data").
 PART_KINDS: dict[str, tuple[str, ...]] = {"user": ("text",), "model": ("text",)}
@@ -58,11 +59,47 @@ COMPLETION = Obj(
      "completion": COMPLETION_CONTENT},
     required=["score", "completion"], what="completion")
 
+
+def _score(item: Any) -> float:
+    score = item.get("score") if isinstance(item, Mapping) else None
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return float(score)
+    return float("-inf")
+
+
+class ScoredPair(Shape):
+    """Two completions, one scored 1 and the other 0: "The pair must have one preferred
+    completion and one dispreferred completion". Two equal scores are S004; the JSON Schema
+    says it as an array that contains a completion of each score."""
+
+    types = ("array",)
+
+    def __init__(self, item: Shape) -> None:
+        self.pair = Arr(item, min_items=2, max_items=2, what="completions")
+
+    def check(self, value: object, pointer: str, out: list[Finding]) -> None:
+        found: list[Finding] = []
+        self.pair.check(value, pointer, found)
+        out.extend(found)
+        if found or not isinstance(value, list):
+            return  # the pair's own findings say what is wrong first
+        scores = {_score(item) for item in value}
+        if len(scores) == 1:
+            out.append(Finding("S004", f"both completions have score {scores.pop():g}; one "
+                                       f"must be preferred ({PREFERRED}), the other not "
+                                       f"({DISPREFERRED})", pointer))
+
+    def schema(self, defs: Defs) -> JSONSchema:
+        return {**self.pair.schema(defs), "allOf": [
+            {"contains": {"type": "object", "properties": {"score": {"const": score}},
+                          "required": ["score"]}}
+            for score in (PREFERRED, DISPREFERRED)]}
+
+
 SHAPE = Obj(
     {**{key: SYSTEM_INSTRUCTION for key in SYSTEM_KEYS},
      "contents": Arr(CONTENT, min_items=1, min_code="C015", what="contents"),
-     # "The pair must have one preferred completion and one dispreferred completion."
-     "completions": Arr(COMPLETION, min_items=2, max_items=2, what="completions")},
+     "completions": ScoredPair(COMPLETION)},
     required=["contents", "completions"], what="record")
 
 #: The key only preference records have; a supervised tuning record never does.
@@ -74,13 +111,6 @@ def matches(record: Mapping[str, Any]) -> bool:
 
 
 # -- reading ------------------------------------------------------------------------------
-
-
-def _score(item: Any) -> float:
-    score = item.get("score") if isinstance(item, Mapping) else None
-    if isinstance(score, (int, float)) and not isinstance(score, bool):
-        return float(score)
-    return float("-inf")
 
 
 def _completion(item: Any, pointer: str) -> list[Message]:
