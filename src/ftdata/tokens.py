@@ -74,6 +74,7 @@ __all__ = [
     "build_encoding",
     "clear_encoding_cache",
     "count_example",
+    "encoding_ranks",
     "get_counter",
     "image_tokens",
     "load_encoding",
@@ -195,6 +196,19 @@ def build_encoding(name: str, *, data_dir: Traversable | Path | None = None) -> 
     ranks = _verified_ranks(spec, data_dir if data_dir is not None else _packaged_data_dir())
     return tiktoken.Encoding(spec.name, pat_str=spec.pat_str, mergeable_ranks=ranks,
                              special_tokens=dict(spec.special_tokens))
+
+
+def encoding_ranks(name: str) -> dict[bytes, int]:
+    """The verified BPE ranks of encoding ``name`` (packaged table, else tiktoken's cache), for
+    encodings built on them (gpt-oss's ``o200k_harmony`` adds special tokens to ``o200k_base``).
+
+    >>> len(encoding_ranks("o200k_base"))  # doctest: +SKIP
+    199998
+    """
+    spec = ENCODINGS.get(name)
+    if spec is None:
+        raise TokenizerUnavailable(f"unknown encoding {name!r} (known: {', '.join(ENCODINGS)})")
+    return _verified_ranks(spec, _packaged_data_dir())
 
 
 def tiktoken_cache_file(url: str) -> str | None:
