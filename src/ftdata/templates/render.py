@@ -125,7 +125,6 @@ def _tracking(blocks: list[str], spans: list[Span]) -> Iterator[None]:
         _TRACKING.reset(token)
 
 
-@lru_cache(maxsize=32)
 def compile_template(source: str) -> jinja2.Template:
     """``source`` compiled in transformers' sandboxed environment (cached).
 
@@ -136,6 +135,13 @@ def compile_template(source: str) -> jinja2.Template:
     ...     messages=[{"content": "<é>"}])
     '"<é>"'
     """
+    import jinja2.sandbox  # noqa: F401  (fails first when jinja2 is missing, cache or not)
+
+    return _compile(source)
+
+
+@lru_cache(maxsize=32)
+def _compile(source: str) -> jinja2.Template:
     import jinja2
     import jinja2.ext
     import jinja2.nodes
@@ -145,7 +151,7 @@ def compile_template(source: str) -> jinja2.Template:
     class GenerationTracker(jinja2.ext.Extension):
         """``{% generation %}...{% endgeneration %}``: records the span its body renders to."""
 
-        tags = {"generation"}
+        tags = {"generation"}  # noqa: RUF012  (jinja reads it as an instance variable)
 
         def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.Node:
             lineno = next(parser.stream).lineno

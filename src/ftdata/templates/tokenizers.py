@@ -86,7 +86,7 @@ class JsonTokenizer:
 
     def encode(self, text: str) -> tuple[list[int], Offsets]:
         encoding = self._tokenizer.encode(text, add_special_tokens=False)
-        return list(encoding.ids), [tuple(offset) for offset in encoding.offsets]
+        return list(encoding.ids), [(start, end) for start, end in encoding.offsets]
 
     def normalize(self, text: str) -> str:
         # The fast tokenizer reports offsets in the original text whatever it normalises.
