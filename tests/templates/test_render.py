@@ -78,7 +78,8 @@ def test_mask_equals_transformers_assistant_mask_on_the_corpus(corpus: Path) -> 
     from transformers import PreTrainedTokenizerFast
 
     path = deepseek_json()
-    theirs = PreTrainedTokenizerFast(tokenizer_file=str(path))
+    fast: Any = PreTrainedTokenizerFast  # checked through its results, not its stubs
+    theirs = fast(tokenizer_file=str(path))
     ours = JsonTokenizer(path)
     compared = refused = trained = 0
     for family in MARKED:

