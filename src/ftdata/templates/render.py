@@ -55,9 +55,11 @@ __all__ = [
     "ChatTemplate",
     "Rendered",
     "TemplateRefused",
+    "cached_template",
     "compile_template",
     "has_generation_markers",
     "load_template",
+    "render_as_trained",
     "render_chat",
     "render_example",
     "template_message",
@@ -217,10 +219,15 @@ def render_chat(template: jinja2.Template, messages: Sequence[Mapping[str, Any]]
                        "add_generation_prompt": add_generation_prompt}):
                 blocks.append(block)
     except jinja2.TemplateError as error:
-        raise TemplateRefused(str(error)) from error
+        raise TemplateRefused(_one_line(str(error))) from error
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
-        raise TemplateRefused(f"{type(error).__name__}: {error}") from error
+        raise TemplateRefused(_one_line(f"{type(error).__name__}: {error}")) from error
     return "".join(blocks), spans
+
+
+def _one_line(reason: str, limit: int = 200) -> str:
+    reason = " ".join(reason.split())
+    return reason if len(reason) <= limit else reason[:limit - 3] + "..."
 
 
 def template_message(message: Message,
@@ -328,6 +335,27 @@ def load_template(tokenizer: str | None = None, family: str | None = None) -> Ch
             f"{tokenizer} has no chat template (tokenizer_config.json's chat_template or "
             f"chat_template.jinja); name a family with --template")
     return ChatTemplate(name, source, loaded, special_token_variables(config))
+
+
+@lru_cache(maxsize=8)
+def cached_template(tokenizer: str | None = None, family: str | None = None) -> ChatTemplate:
+    """:func:`load_template`, loaded once per process for each pair."""
+    return load_template(tokenizer, family)
+
+
+def render_as_trained(example: Example, *, tokenizer: str | None = None,
+                      family: str | None = None, policy: MaskPolicy | None = None) -> Rendered:
+    """What a trainer sees of ``example``: the call behind ``--tokenizer``/``--template``.
+
+    The template is loaded once per process; ``policy`` defaults to assistant turns only.
+    Raises :class:`TokenizerUnavailable` (one line) when the template or tokenizer cannot be
+    loaded, :class:`TemplateRefused` when the template rejects this conversation.
+
+    >>> rendered = render_as_trained(example, family="qwen3")  # doctest: +SKIP
+    >>> rendered.template, len(rendered.ids) == len(rendered.mask), rendered.dropped
+    ('qwen3', True, ())
+    """
+    return render_example(example, cached_template(tokenizer, family), policy or MaskPolicy())
 
 
 # -- rendering an example ---------------------------------------------------------------------
