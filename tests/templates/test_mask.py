@@ -58,3 +58,10 @@ def test_end_of_turn_tokens_can_be_left_out() -> None:
     assert strip_end_of_turn(mask, offsets, [7, 99, 5], text, [[(0, 7)]], {99}) == [1, 0, 0]
     # Ordinary text at the end is kept.
     assert strip_end_of_turn(mask, offsets, [7, 8, 9], "yo ok\nx", [[(0, 7)]], {99}) == mask
+
+
+def test_marked_text_outside_every_turn_still_trains() -> None:
+    spans = trained_spans(TURNS[:2], MaskPolicy(), 40, generation=[(12, 18), (36, 40)])
+    assert spans == [[(12, 18)], [(36, 40)]]
+    assert trained_spans(TURNS[:2], MaskPolicy(last_turn_only=True), 40,
+                         generation=[(12, 18), (36, 40)]) == [[(12, 18)]]

@@ -87,7 +87,8 @@ def test_mask_equals_transformers_assistant_mask_on_the_corpus(corpus: Path) -> 
         spec = families.get_family(family)
         template = ChatTemplate(family, spec.template_text(), ours, dict(spec.variables))
         assert has_generation_markers(template.source)
-        for name, index, example in corpus_examples(corpus):
+        cases = [*corpus_examples(corpus), ("reasoning and tools", 0, reasoning_and_tools())]
+        for name, index, example in cases:
             if any(message.weight == 0 for message in conversation(example)):
                 continue  # transformers does not read weights; MaskPolicy does
             messages = [template_message(m) for m in conversation(example)]
@@ -297,3 +298,37 @@ def test_render_as_trained_loads_the_family_once() -> None:
     assert render_as_trained(example, family="deepseek",
                              policy=MaskPolicy(train_all=True)).mask == [1] * len(first.ids)
     assert cached_template(None, "deepseek") is cached_template(None, "deepseek")
+
+
+def reasoning_and_tools() -> Example:
+    """Reasoning on three replies, a tool call and its result, tool definitions."""
+    example = chat(("system", "Be brief."), ("user", "What is 2+3?"), ("assistant", ""),
+                   ("tool", "5"), ("assistant", "It is 5."), ("user", "And 2+2?"),
+                   ("assistant", "4"))
+    example.messages[2].content = None
+    example.messages[2].tool_calls = [ToolCall("add", {"a": 2, "b": 3}, id="c1")]
+    example.messages[2].reasoning = "Use the tool."
+    example.messages[3].tool_call_id = "c1"
+    example.messages[4].reasoning = "The tool said 5."
+    example.messages[6].reasoning = "Two and two."
+    example.tools = [{"type": "function", "function": {"name": "add"}}]
+    return example
+
+
+@pytest.mark.parametrize("family", ["qwen3", "deepseek", "gpt-oss", "chatml", "mistral"])
+def test_prefix_method_agrees_with_the_markers_on_reasoning_and_tools(family: str) -> None:
+    """Templates that drop earlier reasoning or end the last reply differently (Qwen3,
+    DeepSeek-R1, Harmony) change earlier turns once later ones follow: the prefix method must
+    still find every turn. Encoded with o200k_harmony, which needs no extra package."""
+    tokenizer = load_template(family="gpt-oss").tokenizer
+    spec = families.get_family(family)
+    marked = ChatTemplate(family, spec.template_text(), tokenizer, dict(spec.variables))
+    plain = ChatTemplate(family, unmarked(marked.source), tokenizer, dict(spec.variables))
+    example = reasoning_and_tools()
+    for policy in (MaskPolicy(), MaskPolicy(train_end_of_turn=False),
+                   MaskPolicy(train_reasoning=False), MaskPolicy(last_turn_only=True),
+                   MaskPolicy(train_reasoning=False, train_end_of_turn=False)):
+        expected = render_example(example, marked, policy)
+        got = render_example(example, plain, policy)
+        assert got.mask == expected.mask, policy
+        assert sum(got.mask) > 0

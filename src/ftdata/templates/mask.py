@@ -72,6 +72,12 @@ def trained_spans(turns: Sequence[Turn], policy: MaskPolicy, text_length: int,
     if policy.last_turn_only:
         chosen = chosen[-1:]
     groups: list[list[Span]] = []
+    if generation is not None and "assistant" in policy.train_roles \
+            and not policy.last_turn_only:
+        # Marked text outside every turn (a template that writes generated text for no
+        # message) trains, as transformers' mask has it.
+        groups.extend([span] for span in generation
+                      if not any(turn.start <= span[0] < turn.end for turn in turns))
     for turn in chosen:
         if generation is not None and turn.role == "assistant":
             spans = [(max(start, turn.start), min(end, turn.end)) for start, end in generation
@@ -83,7 +89,7 @@ def trained_spans(turns: Sequence[Turn], policy: MaskPolicy, text_length: int,
         spans = [span for span in spans if span[1] > span[0]]
         if spans:
             groups.append(spans)
-    return groups
+    return sorted(groups)
 
 
 def _without(spans: Sequence[Span], hole: Span) -> list[Span]:
