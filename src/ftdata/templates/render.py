@@ -388,7 +388,7 @@ def render_example(example: Example, template: ChatTemplate,
     norm = tokenizer.normalize if tokenizer is not None else _same
     if example.kind == "text":
         text = norm(example.text or "")
-        ids, offsets = tokenizer.encode(text) if tokenizer is not None else ([], [])
+        ids = tokenizer.encode(text)[0] if tokenizer is not None else []
         return Rendered(template.name, text, ids, [1] * len(ids), ())
     compiled = compile_template(template.source)
     messages = conversation(example)
@@ -396,17 +396,26 @@ def render_example(example: Example, template: ChatTemplate,
     tools = _normalized(example.tools, norm) if example.tools else None
     variables = dict(template.variables)
     text, generation = render_chat(compiled, dicts, tools, variables=variables)
-    turns = _turns(compiled, messages, dicts, tools, variables, text)
+    marked = template.has_generation
+    # With markers, turns matter only to a policy that tells messages apart.
+    turns = [] if marked and not _needs_turns(policy, messages) else _turns(
+        compiled, messages, dicts, tools, variables, text)
     dropped = _dropped(compiled, example, messages, dicts, tools, variables, text)
     if tokenizer is None:
         return Rendered(template.name, text, [], [], dropped)
     ids, offsets = tokenizer.encode(text)
-    groups = trained_spans(turns, policy, len(text),
-                           generation if template.has_generation else None)
+    groups = trained_spans(turns, policy, len(text), generation if marked else None)
     mask = token_mask(offsets, [span for spans in groups for span in spans])
     if not policy.train_end_of_turn and not policy.train_all:
         mask = strip_end_of_turn(mask, offsets, ids, text, groups, tokenizer.special_ids)
     return Rendered(template.name, text, ids, mask, dropped)
+
+
+def _needs_turns(policy: MaskPolicy, messages: Sequence[Message]) -> bool:
+    return not policy.train_all and (
+        policy.train_roles != frozenset({"assistant"}) or policy.last_turn_only
+        or not policy.train_reasoning
+        or (policy.use_weights and any(message.weight == 0 for message in messages)))
 
 
 def _turns(compiled: jinja2.Template, messages: Sequence[Message],
@@ -440,7 +449,6 @@ def _turns(compiled: jinja2.Template, messages: Sequence[Message],
     begin = start
     for index, message in enumerate(messages):
         end = max(ends[index], begin)
-        body = begin
         if message.role == "assistant":
             body = _header_end(text, begin, end, prefix(index), prefix(index, True))
         else:

@@ -26,7 +26,9 @@ import os
 import re
 import socket
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
@@ -111,11 +113,17 @@ class RanksTokenizer:
         self.special_ids = frozenset(special_tokens.values())
         self._encoding: tiktoken.Encoding = tiktoken.Encoding(
             name, pat_str=pattern, mergeable_ranks=ranks, special_tokens=dict(special_tokens))
+        # Each token's length in bytes, by id: offsets without decoding every token.
+        self._lengths = dict.fromkeys(range(len(ranks)), 0)
+        self._lengths.update({rank: len(token) for token, rank in ranks.items()})
+        self._lengths.update({index: len(token.encode()) for token, index
+                              in special_tokens.items()})
 
     def encode(self, text: str) -> tuple[list[int], Offsets]:
-        ids = self._encoding.encode(self.normalize(text), allowed_special="all")
-        return ids, byte_offsets_to_chars(text, [len(piece) for piece in
-                                                 self._encoding.decode_tokens_bytes(ids)])
+        text = self.normalize(text)
+        ids = self._encoding.encode(text, allowed_special="all")
+        lengths = self._lengths
+        return ids, byte_offsets_to_chars(text, [lengths[index] for index in ids])
 
     def normalize(self, text: str) -> str:
         return unicodedata.normalize("NFC", text) if self.nfc else text
@@ -177,18 +185,16 @@ def byte_offsets_to_chars(text: str, lengths: list[int]) -> Offsets:
     >>> byte_offsets_to_chars("aé", [1, 1, 1])
     [(0, 1), (1, 2), (1, 2)]
     """
-    # char_at[b]: the character that byte b belongs to.
-    char_at: list[int] = []
-    for index, char in enumerate(text):
-        char_at.extend([index] * len(char.encode("utf-8")))
+    ends = list(accumulate(lengths))
+    if text.isascii():
+        return [(end - length, end) for end, length in zip(ends, lengths, strict=True)]
+    data = text.encode("utf-8")
+    # starts[i]: the byte where character i begins.
+    starts = [index for index, byte in enumerate(data) if byte & 0xC0 != 0x80]
     offsets: Offsets = []
-    position = 0
-    for length in lengths:
-        end = position + length
-        start_char = char_at[position] if position < len(char_at) else len(text)
-        end_char = char_at[end - 1] + 1 if end > 0 and length else start_char
-        offsets.append((start_char, end_char))
-        position = end
+    for end, length in zip(ends, lengths, strict=True):
+        first = bisect_right(starts, end - length) - 1 if length else bisect_left(starts, end)
+        offsets.append((max(first, 0), bisect_left(starts, end) if length else max(first, 0)))
     return offsets
 
 
