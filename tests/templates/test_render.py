@@ -332,3 +332,17 @@ def test_prefix_method_agrees_with_the_markers_on_reasoning_and_tools(family: st
         got = render_example(example, plain, policy)
         assert got.mask == expected.mask, policy
         assert sum(got.mask) > 0
+
+
+def test_templates_run_sandboxed_like_transformers() -> None:
+    from ftdata.templates.render import compile_template
+
+    assert compile_template("{% set ns = namespace(n=1) %}{% set ns.n = 2 %}{{ ns.n }}"
+                            "{{ dict(a=1)['a'] }}{{ dict.fromkeys(['k'])|length }}").render() == (
+        "211")
+    import jinja2
+
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        compile_template("{% set ns = namespace(_x=1) %}").render()
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        compile_template("{{ ''.__class__.__mro__ }}").render()

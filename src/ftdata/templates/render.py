@@ -188,10 +188,48 @@ def _compile(source: str) -> jinja2.Template:
     environment.filters["tojson"] = tojson
     environment.globals["raise_exception"] = raise_exception
     environment.globals["strftime_now"] = strftime_now
+    # A template from a tokenizer folder is untrusted code: like transformers, it gets a
+    # ``dict`` that only builds dictionaries and a ``namespace`` that refuses "_" names.
+    environment.globals["dict"] = _TemplateDict()
+    environment.globals["namespace"] = _namespace_class()
     try:
         return environment.from_string(source)
     except jinja2.TemplateError as error:
         raise TokenizerUnavailable(f"the chat template does not compile: {error}") from error
+
+
+class _TemplateDict:
+    """``dict(...)`` and ``dict.fromkeys(...)`` for templates, without the type itself."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[Any, Any]:
+        return dict(*args, **kwargs)
+
+    def fromkeys(self, *args: Any, **kwargs: Any) -> dict[Any, Any]:
+        return dict.fromkeys(*args, **kwargs)
+
+
+@lru_cache(maxsize=1)
+def _namespace_class() -> type:
+    import jinja2.exceptions
+    import jinja2.utils
+
+    def check(name: Any) -> None:
+        if isinstance(name, str) and name.startswith("_"):
+            raise jinja2.exceptions.SecurityError(
+                f"chat templates cannot store {name!r} on a namespace")
+
+    class TemplateNamespace(jinja2.utils.Namespace):
+        def __init__(*args: Any, **kwargs: Any) -> None:
+            self, rest = args[0], args[1:]
+            for name in dict(*rest, **kwargs):
+                check(name)
+            jinja2.utils.Namespace.__init__(self, *rest, **kwargs)
+
+        def __setitem__(self, name: str, value: Any) -> None:
+            check(name)
+            jinja2.utils.Namespace.__setitem__(self, name, value)
+
+    return TemplateNamespace
 
 
 def render_chat(template: jinja2.Template, messages: Sequence[Mapping[str, Any]],
