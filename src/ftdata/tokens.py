@@ -44,14 +44,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from ftdata.model import Example, Message, Part, ToolCall
 
 if TYPE_CHECKING:
+    import jinja2
     import tiktoken
 
     from ftdata.models import ModelInfo
@@ -74,6 +74,7 @@ __all__ = [
     "build_encoding",
     "clear_encoding_cache",
     "count_example",
+    "encoding_ranks",
     "get_counter",
     "image_tokens",
     "load_encoding",
@@ -195,6 +196,19 @@ def build_encoding(name: str, *, data_dir: Traversable | Path | None = None) -> 
     ranks = _verified_ranks(spec, data_dir if data_dir is not None else _packaged_data_dir())
     return tiktoken.Encoding(spec.name, pat_str=spec.pat_str, mergeable_ranks=ranks,
                              special_tokens=dict(spec.special_tokens))
+
+
+def encoding_ranks(name: str) -> dict[bytes, int]:
+    """The verified BPE ranks of encoding ``name`` (packaged table, else tiktoken's cache), for
+    encodings built on them (gpt-oss's ``o200k_harmony`` adds special tokens to ``o200k_base``).
+
+    >>> len(encoding_ranks("o200k_base"))  # doctest: +SKIP
+    199998
+    """
+    spec = ENCODINGS.get(name)
+    if spec is None:
+        raise TokenizerUnavailable(f"unknown encoding {name!r} (known: {', '.join(ENCODINGS)})")
+    return _verified_ranks(spec, _packaged_data_dir())
 
 
 def tiktoken_cache_file(url: str) -> str | None:
@@ -730,26 +744,24 @@ class HuggingFaceCounter(TokenCounter):
         super().__init__()
         self.source = os.fspath(source)
         self.name = self.source
-        files = _locate_tokenizer_files(self.source)
-        try:
-            from tokenizers import Tokenizer
-        except ImportError:
-            raise TokenizerUnavailable(
-                "counting with a tokenizer.json needs the tokenizers package: "
-                "pip install tokenizers") from None
-        try:
-            self._tokenizer = Tokenizer.from_file(str(files["tokenizer.json"]))
-        except Exception as error:
-            raise TokenizerUnavailable(
-                f"cannot read {files['tokenizer.json']}: {error}") from error
-        config = _read_json(files.get("tokenizer_config.json"))
-        self.special_tokens = _special_tokens(config)
-        self.chat_template = _chat_template(files, config)
-        self._template = _compile_template(self.chat_template) if self.chat_template else None
+        from ftdata.templates.tokenizers import (
+            JsonTokenizer,
+            chat_template_text,
+            locate_tokenizer_files,
+            read_json,
+            special_token_variables,
+        )
+
+        files = locate_tokenizer_files(self.source)
+        self._tokenizer = JsonTokenizer(files["tokenizer.json"])
+        config = read_json(files.get("tokenizer_config.json"))
+        self.special_tokens = special_token_variables(config)
+        self.chat_template = chat_template_text(files, config)
+        self._template = _compiled(self.chat_template) if self.chat_template else None
         self.estimated = self._template is None
 
     def count(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=False)) if text else 0
+        return len(self._tokenizer.encode(text)[0]) if text else 0
 
     def count_conversation(self, example: Example) -> ExampleTokens:
         if self._template is None:
@@ -792,164 +804,25 @@ class HuggingFaceCounter(TokenCounter):
 
     def _rendered_tokens(self, messages: Sequence[Message],
                          tools: list[dict[str, Any]] | None) -> int:
+        from ftdata.templates.render import render_chat, template_message
+
         assert self._template is not None
-        text = self._template(messages=[_template_message(m) for m in messages],
-                                     tools=tools or None, add_generation_prompt=False,
-                                     **self.special_tokens)
-        return len(self._tokenizer.encode(text, add_special_tokens=False))
+        text = render_chat(self._template, [template_message(m) for m in messages],
+                           tools or None, variables=self.special_tokens)[0]
+        return len(self._tokenizer.encode(text)[0])
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (HuggingFaceCounter, (self.source,))
 
 
-def _locate_tokenizer_files(source: str) -> dict[str, Path]:
-    path = Path(source).expanduser()
-    if path.is_file():
-        folder, tokenizer = path.parent, path
-    elif path.is_dir():
-        folder, tokenizer = path, path / "tokenizer.json"
-        if not tokenizer.is_file():
-            raise TokenizerUnavailable(f"{path} has no tokenizer.json")
-    elif _HUB_ID.fullmatch(source) and not source.endswith(".json"):
-        return _download_tokenizer_files(source)
-    else:
-        raise TokenizerUnavailable(f"no tokenizer at {source}: not a file or folder")
-    files = {"tokenizer.json": tokenizer}
-    for name in ("tokenizer_config.json", "chat_template.jinja", "chat_template.json"):
-        if (folder / name).is_file():
-            files[name] = folder / name
-    return files
+def _compiled(source: str) -> jinja2.Template | None:
+    """The compiled chat template, ``None`` without jinja2 (counted as an estimate then)."""
+    from ftdata.templates.render import compile_template
 
-
-def _hub_offline() -> bool:
-    return any(os.environ.get(name, "").strip().lower() in _TRUE
-               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
-def _download_tokenizer_files(repo_id: str) -> dict[str, Path]:
-    if _hub_offline():
-        raise TokenizerUnavailable(
-            f"{repo_id!r} is not a local path, and Hugging Face Hub ids need network access, "
-            f"which is switched off (HF_HUB_OFFLINE); pass the folder that holds its "
-            f"tokenizer.json instead")
     try:
-        from huggingface_hub import hf_hub_download
+        return compile_template(source)
     except ImportError:
-        raise TokenizerUnavailable(
-            f"{repo_id!r} is not a local path; fetching it from the Hugging Face Hub needs "
-            f"the huggingface_hub package, or pass the folder that holds its tokenizer.json"
-        ) from None
-    try:
-        files = {"tokenizer.json": Path(hf_hub_download(repo_id, "tokenizer.json"))}
-    except Exception as error:
-        raise TokenizerUnavailable(
-            f"cannot fetch tokenizer.json of {repo_id!r} from the Hugging Face Hub "
-            f"({type(error).__name__}: {error}); pass a local folder instead") from error
-    for name in ("tokenizer_config.json", "chat_template.jinja"):
-        try:
-            files[name] = Path(hf_hub_download(repo_id, name))
-        except Exception:  # optional files: their absence is normal
-            continue
-    return files
-
-
-def _read_json(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise TokenizerUnavailable(f"cannot read {path}: {error}") from error
-    return value if isinstance(value, dict) else {}
-
-
-def _special_tokens(config: Mapping[str, Any]) -> dict[str, str]:
-    """``bos_token``, ``eos_token``, ... as strings, the variables chat templates expect."""
-    tokens: dict[str, str] = {}
-    for key, value in config.items():
-        if not key.endswith("_token"):
-            continue
-        if isinstance(value, Mapping):
-            value = value.get("content")
-        if isinstance(value, str):
-            tokens[key] = value
-    return tokens
-
-
-def _chat_template(files: Mapping[str, Path], config: Mapping[str, Any]) -> str | None:
-    if "chat_template.jinja" in files:
-        return files["chat_template.jinja"].read_text(encoding="utf-8")
-    template: Any = _read_json(files.get("chat_template.json")).get("chat_template")
-    if template is None:
-        template = config.get("chat_template")
-    if isinstance(template, list):  # named templates: take the default one
-        named = {t.get("name"): t.get("template") for t in template if isinstance(t, Mapping)}
-        template = named.get("default", next(iter(named.values()), None))
-    return template if isinstance(template, str) and template else None
-
-
-def _compile_template(source: str) -> Callable[..., str] | None:
-    """The render function of a chat template, ``None`` without jinja2 (imported lazily)."""
-    try:
-        from jinja2.exceptions import TemplateError
-        from jinja2.ext import loopcontrols
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-    except ImportError:
-        return None  # counted without the template, and labelled an estimate
-
-    def raise_exception(message: str) -> NoReturn:
-        raise TemplateError(message)
-
-    def tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
-               separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
-        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent,
-                          separators=separators, sort_keys=sort_keys)
-
-    environment = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
-                                                extensions=[loopcontrols])
-    environment.filters["tojson"] = tojson
-    environment.globals["raise_exception"] = raise_exception
-    environment.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
-    try:
-        template = environment.from_string(source)
-    except TemplateError as error:
-        raise TokenizerUnavailable(f"the chat template does not compile: {error}") from error
-    return template.render
-
-
-def _template_message(message: Message) -> dict[str, Any]:
-    parts = message.content or []
-    content: Any
-    if all(part.type == "text" for part in parts):
-        content = message.text
-    else:
-        content = [{"type": "text", "text": part.text or ""} if part.type == "text"
-                   else {"type": part.type} for part in parts]
-    result: dict[str, Any] = {"role": message.role, "content": content}
-    if message.name:
-        result["name"] = message.name
-    if message.tool_call_id:
-        result["tool_call_id"] = message.tool_call_id
-    if message.reasoning is not None:
-        # The keys chat templates read: Qwen3's and DeepSeek's ``reasoning_content``,
-        # gpt-oss's ``thinking`` (see ftdata.formats._reasoning).
-        result["reasoning_content"] = result["thinking"] = message.reasoning
-    if message.tool_calls:
-        result["tool_calls"] = [
-            {"type": "function", "id": call.id,
-             "function": {"name": call.name, "arguments": _parsed_arguments(call.arguments)}}
-            for call in message.tool_calls]
-    return result
-
-
-def _parsed_arguments(arguments: Any) -> Any:
-    # Templates serialise arguments with ``tojson``; a JSON string would be encoded twice.
-    if isinstance(arguments, str):
-        try:
-            return json.loads(arguments)
-        except ValueError:
-            return arguments
-    return arguments
+        return None
 
 
 # -- factory ---------------------------------------------------------------------------------

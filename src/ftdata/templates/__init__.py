@@ -1,5 +1,5 @@
-"""The trainer's view: chat templates, loss masks, length policies and trainer profiles.
+"""The trainer's view (SPEC §8a): chat templates, training masks and trainer profiles.
 
-Nothing here is imported by ``import ftdata``; heavy libraries load inside the functions that
-need them.
+Nothing here is imported by ``import ftdata``; jinja2 and the tokenizer packages are imported
+inside the functions that need them.
 """
