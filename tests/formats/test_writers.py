@@ -151,6 +151,17 @@ REASONING: dict[str, list[Record]] = {
                          {"reasoningContent": {"reasoningText": {"text": _THOUGHT}}},
                          {"text": "4"}]}]}],
     "bedrock-claude": [{"messages": [_ASK, {"role": "assistant", "content": _THINK}]}],
+    "bedrock-rft": [],
+    "vertex-gemini-preference": [],
+    "llamafactory-v1": [{"messages": [
+        {"role": "user", "content": [{"type": "text", "value": "What is 2+2?"}],
+         "loss_weight": 0.0},
+        {"role": "assistant", "content": [{"type": "reasoning", "value": _THOUGHT},
+                                          {"type": "text", "value": "4"}],
+         "loss_weight": 1.0}]}],
+    "llamafactory-v1-preference": [],
+    "trl-prompt-only": [],
+    "trl-stepwise": [],
 }
 
 

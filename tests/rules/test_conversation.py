@@ -359,8 +359,9 @@ def test_together_needs_content_on_every_message() -> None:
 
 
 def test_mistral_needs_content_or_tool_calls_on_an_assistant_turn() -> None:
+    # The shape says it on every target (S001): an answer with neither is no answer at all.
     assert codes(chat(user(), {"role": "assistant", "content": None}),
-                 target="mistral") == ["C002"]
+                 target="mistral") == ["S001"]
     fine = chat(user(), {"role": "assistant", "content": None,
                          "tool_calls": [call(call_id="abc123XYZ")]})
     assert "C002" not in codes(fine, target="mistral")

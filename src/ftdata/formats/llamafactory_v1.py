@@ -32,6 +32,7 @@ from typing import Any, Literal
 from ftdata.diagnostics import Finding
 from ftdata.formats import Format, Unrepresentable
 from ftdata.formats._openai import has_messages_key, messages_array
+from ftdata.formats._reasoning import read_think_tags
 from ftdata.formats._write import (
     arguments_object,
     check_metadata,
@@ -157,10 +158,13 @@ def read_v1_message(raw: Any, pointer: str) -> Message | None:
             parts.append(Part(MEDIA_TYPES[kind], url=text, pointer=value_pointer))
         else:
             parts.append(Part("text", text=text, pointer=value_pointer))
-    if reasoning:
-        message.reasoning = "".join(reasoning)
     # A turn that only calls tools has no content, as in the other formats.
     message.content = parts if parts or not message.tool_calls else None
+    if reasoning:
+        message.reasoning = "".join(reasoning)
+        message.reasoning_source = "reasoning"
+    elif role == "assistant":
+        read_think_tags(message)  # a <think> block written in the text, as Qwen3 data has it
     return message
 
 
@@ -289,5 +293,7 @@ FORMAT = Format(
     family="llamafactory-v1",
     conversational=True,
     local_media=True,
+    # A turn's reasoning is a typed part of its content (core/rendering/format.py:38-98).
+    reasoning="reasoning",
     used_by="LLaMA-Factory v1 (SFT)",
 )

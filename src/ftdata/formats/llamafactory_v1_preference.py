@@ -88,5 +88,7 @@ FORMAT = Format(
     cross_check=cross_check,
     family="llamafactory-v1-preference",
     local_media=True,
+    # A turn's reasoning is a typed part of its content (core/rendering/format.py:38-98).
+    reasoning="reasoning",
     used_by="LLaMA-Factory v1 (DPO)",
 )

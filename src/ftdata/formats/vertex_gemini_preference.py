@@ -107,7 +107,8 @@ PAIR_KEY = PREFERENCE_KEY
 
 
 def matches(record: Mapping[str, Any]) -> bool:
-    return PAIR_KEY in record
+    # TRL's stepwise records hold ``completions`` too, beside ``prompt`` and ``labels``.
+    return PAIR_KEY in record and "prompt" not in record and "labels" not in record
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
 
     **What it does.** Reports content that is empty or only whitespace (an assistant turn that
     only calls tools may have no content). Together also needs content, a string or a list,
-    on every message, tool calls or not; Mistral an assistant turn with content or tool calls.
+    on every message, tool calls or not. An assistant turn with neither content nor tool calls is
+    S001 on every target.
 
     **Why is this bad?** The cloud providers reject it: OpenAI's data checks count an empty
     content as missing (https://cookbook.openai.com/examples/chat_finetuning_data_prep,
@@ -127,9 +128,8 @@ def empty_content(example: Example, context: RuleContext) -> Sequence[Finding]:
     for message in messages:
         content = message.content
         if content is None:
-            if target.content_required or (target.content_xor_tool_calls
-                                           and message.role == "assistant"
-                                           and not message.tool_calls):
+            # An assistant turn with neither content nor calls is S001, from the shape.
+            if target.content_required:
                 return list(_missing_content_findings(messages, context))
             continue
         if len(content) == 1:  # the common case, checked without the loop
@@ -160,9 +160,6 @@ def _missing_content_findings(messages: list[Message],
             yield Finding("C002", f"{message.role or 'message'} message has no content "
                                   f"({target.id} needs a string or a list of parts)",
                           message.pointer)
-        elif message.role == "assistant" and not message.tool_calls:
-            yield Finding("C002", f"assistant message has neither content nor tool calls "
-                                  f"({target.id} needs one of them)", message.pointer)
     yield from _empty_content_findings(messages)
 
 
