@@ -141,8 +141,8 @@ _FIREWORKS = "https://docs.fireworks.ai/fine-tuning/fine-tuning-models"
 _MISTRAL = "https://docs.mistral.ai/capabilities/finetuning/"
 _MISTRAL_COMMON = ("mistralai/mistral-common, src/mistral_common/base.py (MistralBase: "
                    "extra='forbid' on every message model)")
-_MISTRAL_VALIDATOR = ("mistral-common 1.13.1, mistral_common/protocol/instruct/validator.py "
-                      "(MistralRequestValidatorV3, fine-tuning mode)")
+_MISTRAL_VALIDATOR = ("mistralai/mistral-common 1.13.1, src/mistral_common/protocol/instruct/"
+                      "validator.py (MistralRequestValidatorV3, fine-tuning mode)")
 _MISTRAL_FINETUNE = ("mistralai/mistral-finetune, finetune/data/tokenize.py "
                      "(build_instruct_sample, _parse_available_tools)")
 _VERTEX = ("https://cloud.google.com/vertex-ai/generative-ai/docs/models/"
@@ -312,6 +312,9 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
            max_system_messages=1,
            function_name_pattern=r"[a-zA-Z0-9_-]{1,64}",
            function_keys=("name", "description", "parameters"), boolean_weights=True,
+           # A record key beside messages and tools is ignored by mistral-finetune (a warning:
+           # it is probably meant for something); one inside a message is refused.
+           unknown_keys={RECORD: Severity.WARNING},
            sources={"formats": _MISTRAL, "max_file_bytes": _MISTRAL, "C004": _MISTRAL,
                     "tool_call_id_pattern": f"{_MISTRAL_VALIDATOR}:50, :546, :583",
                     "last_tool_call_id_exempt": f"{_MISTRAL_VALIDATOR}:566-574",
@@ -322,7 +325,9 @@ TARGETS: dict[str, Target] = {t.id: t for t in (
                     "max_system_messages": _MISTRAL_FINETUNE,
                     "roles": _MISTRAL_FINETUNE,
                     "function_keys": _MISTRAL_FINETUNE,
-                    "unknown_keys": _MISTRAL_COMMON}),
+                    "unknown_keys": f"record: {_MISTRAL_FINETUNE} reads messages and tools "
+                                    f"only, other keys are ignored; nested: "
+                                    f"{_MISTRAL_COMMON}"}),
     Target("vertex", "Google Vertex AI Gemini supervised tuning.",
            ("vertex-gemini", "vertex-gemini-preference"),
            min_examples=100, max_file_bytes=1 * GB, severity={"F007": Severity.WARNING},

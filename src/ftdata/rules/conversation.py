@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
-from ftdata.model import ROLES, Example, Message, ToolCall
+from ftdata.model import ROLES, THINK_TAGS, Example, Message, ToolCall
 from ftdata.rules import RuleContext, register, rule
 from ftdata.rules.quality import text_pointer
 from ftdata.targets import Target
@@ -863,13 +863,16 @@ def invalid_reasoning(example: Example, context: RuleContext) -> Sequence[Findin
 
     **What it does.** Checks every reasoning trace, wherever the format keeps it (a
     `reasoning`, `reasoning_content` or `thinking` field, a Bedrock `reasoningContent` block, a
-    `<think>` block opening the assistant's content): it must hold text, and only assistant
-    turns have one. An assistant content that opens a `<think>` block without its `</think>`
-    is reported too.
+    `<think>` block opening the assistant's content): a field must hold text, and only
+    assistant turns have one. An assistant content that opens a `<think>` block without its
+    `</think>` is reported too. An empty `<think></think>` block written in the content is
+    not: it is Qwen3's own spelling of a turn that answers without thinking (its chat
+    template writes `<think>\\n\\n</think>` when `enable_thinking` is false; Qwen/Qwen3-8B,
+    `tokenizer_config.json`), and hybrid data mixes such turns with reasoning ones on purpose.
 
-    **Why is this bad?** An empty trace teaches the model to think nothing before it answers
-    (Qwen3's template writes `<think>\\n\\n</think>` for a turn with no reasoning, which is how a
-    model learns to skip it); a trace on a user or system turn is a broken record that
+    **Why is this bad?** An empty reasoning field is a trace that was lost on the way: the
+    template renders an empty thought, and the model learns to think nothing before answers
+    that were written with reasoning; a trace on a user or system turn is a broken record that
     providers reject and chat templates drop; an unclosed `<think>` block makes the trainer
     read the answer as reasoning, so the model learns never to close it.
 
@@ -899,7 +902,11 @@ def _reasoning_findings(messages: list[Message]) -> Iterator[Finding]:
             if message.role != "assistant":
                 yield Finding("C017", f"reasoning on a {message.role or 'message'} turn (only "
                                       f"assistant turns have reasoning)", where)
-            elif not reasoning.strip():
+            elif not reasoning.strip() and message.reasoning_source != THINK_TAGS:
+                # An empty <think> block written in the content is Qwen3's own spelling of a
+                # turn that answers without thinking (its template writes <think>\n\n</think>
+                # when enable_thinking is false: Qwen/Qwen3-8B, tokenizer_config.json), the
+                # hybrid data that teaches both modes: kept quiet. An empty field is not.
                 what = "empty" if not reasoning else "only whitespace"
                 yield Finding("C017", f"assistant reasoning is {what}", where)
         content = message.content
