@@ -14,9 +14,9 @@ from ftdata.rules.quality import system_prompt_key
 
 if TYPE_CHECKING:
     from ftdata.engine import TokenSetup
-    from ftdata.templates.view import TrainerView
     from ftdata.model import Example
     from ftdata.report import Report
+    from ftdata.templates.view import TrainerView
 
 
 class Distribution:
