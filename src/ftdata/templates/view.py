@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ftdata.diagnostics import Finding, Severity
-from ftdata.templates.length import LengthOutcome, LengthPolicy, apply_length
+from ftdata.templates.length import LengthOutcome, LengthPolicy, Strategy, apply_length
 from ftdata.templates.mask import MaskPolicy
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: Without a trainer: assistant turns train, weights honoured, a long example keeps its start.
 _DEFAULT_MASK = MaskPolicy()
-_DEFAULT_STRATEGY = "truncate_right"
+_DEFAULT_STRATEGY: Strategy = "truncate_right"
 
 
 class ViewError(ValueError):
