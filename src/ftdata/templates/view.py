@@ -13,10 +13,11 @@ when its profile names a built-in one. Without a trainer the view trains assista
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.templates.length import LengthOutcome, LengthPolicy, Strategy, apply_length
@@ -215,3 +216,142 @@ def overrides_of(values: Mapping[str, object]) -> tuple[tuple[str, object], ...]
     """Option overrides as a hashable, picklable tuple (lists become tuples)."""
     return tuple(sorted((name, tuple(value) if isinstance(value, list) else value)
                         for name, value in values.items()))
+
+
+# -- one record, as ``ftdata render`` shows it ------------------------------------------------
+
+
+def render_record(path: str | os.PathLike[str], line: int, view: TrainerView, *,
+                  format: str | None = None) -> dict[str, Any]:
+    """The record at ``line`` of ``path`` as the trainer sees it (SPEC §8a's render JSON).
+
+    ``line`` is the physical line of a JSON Lines file or the 1-based element of a JSON
+    array, as ``validate`` reports it. ``mask`` and ``trained`` are before the length
+    policy; ``kept`` tokens survive it (``truncated``, ``dropped``: whether the trainer cuts
+    or drops the example), ``trained_lost`` of the trained ones do not. ``template_dropped``
+    lists what the template leaves out (T005). Raises :class:`ViewError` (one line) when the
+    line holds no readable record or the template refuses it, and
+    :class:`ftdata.readers.InputError` when the file cannot be read.
+    """
+    from ftdata.engine import detect_format, sample_records
+    from ftdata.formats import get_format
+    from ftdata.parsing import RecordError, decode_record
+    from ftdata.readers import RawRecord, read_events
+
+    name = os.fspath(path)
+    view.check()
+    data = None
+    events = read_events(path)
+    for event in events:
+        if isinstance(event, RawRecord) and event.line == line:
+            data = event.data
+            break
+        if event.line is not None and event.line > line:
+            break
+    if data is None:
+        raise ViewError(f"{name}:{line}: no record starts on that line")
+    try:
+        value = decode_record(data)
+    except RecordError as error:
+        raise ViewError(f"{name}:{line}: not a record ({error.finding.message})") from None
+    if not isinstance(value, dict):
+        raise ViewError(f"{name}:{line}: not a record (not a JSON object)")
+    fmt = get_format(format) if format else detect_format(sample_records(path)).format
+    if fmt is None:
+        raise ViewError(f"{name}: cannot tell the format; pass --format")
+    try:
+        example = fmt.read(value)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        raise ViewError(f"{name}:{line}: not a readable {fmt.id} record (ftdata validate "
+                        f"says why)") from None
+    outcome = see(view, example, fmt.id)
+    if outcome.rendered is None or outcome.length is None:
+        raise ViewError(f"{name}:{line}: the {view.chat_template().name} template refuses "
+                        f"this example ({outcome.refused})")
+    rendered, length = outcome.rendered, outcome.length
+    return {"path": name, "line": line, "format": fmt.id, **view.describe(),
+            "text": rendered.text, "ids": rendered.ids, "mask": rendered.mask,
+            "trained": length.trained_before, "total": length.total, "kept": length.kept,
+            "trained_lost": length.trained_before - length.trained_after,
+            "truncated": length.truncated, "dropped": length.dropped or length.raises,
+            "template_dropped": list(rendered.dropped)}
+
+
+#: Marks around trained text when there is no colour (documented in the README).
+TRAINED_OPEN, TRAINED_CLOSE = "[[", "]]"
+#: Between two tokens under ``--show-tokens``.
+TOKEN_SEPARATOR = "\u00b7"
+#: Trained text on a terminal: black on green; token separators: dim.
+_TRAINED_STYLE, _RESET, _DIM = "\x1b[30;42m", "\x1b[0m", "\x1b[2m"
+
+
+def highlight(result: Mapping[str, Any], view: TrainerView, *, color: bool,
+              show_tokens: bool = False) -> str:
+    """``render_record``'s text with its trained tokens marked: coloured, or in ``[[...]]``.
+
+    >>> view = TrainerView(template="chatml")  # doctest: +SKIP
+    >>> print(highlight(render_record("train.jsonl", 1, view), view, color=False))
+    ... # doctest: +SKIP
+    <|im_start|>user
+    Hi<|im_end|>
+    <|im_start|>assistant
+    [[Hello<|im_end|>]]
+    """
+    text = result["text"]
+    tokenizer = view.chat_template().tokenizer
+    assert tokenizer is not None  # TrainerView.check refuses a template without one
+    offsets = tokenizer.encode(text)[1]
+    mask = result["mask"]
+    out: list[str] = []
+    trained = False
+    position = 0
+    for index, (start, end) in enumerate(offsets):
+        start, end = max(start, position), max(end, position)
+        if start > position:  # text no token covers (it cannot train)
+            out.append(_close(trained, color))
+            trained = False
+            out.append(text[position:start])
+        bit = bool(mask[index]) if index < len(mask) else False
+        if bit != trained:
+            out.append(_open(color) if bit else _close(True, color))
+            trained = bit
+        elif show_tokens and index:
+            out.append(f"{_DIM}{TOKEN_SEPARATOR}{_RESET}{_TRAINED_STYLE if trained else ''}"
+                       if color else TOKEN_SEPARATOR)
+        piece = text[start:end]
+        if color and trained and "\n" in piece:
+            # Each line is styled on its own, so a pager or a terminal resize keeps it.
+            piece = piece.replace("\n", f"{_RESET}\n{_TRAINED_STYLE}")
+        out.append(piece)
+        position = end
+    out.append(_close(trained, color))
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _open(color: bool) -> str:
+    return _TRAINED_STYLE if color else TRAINED_OPEN
+
+
+def _close(trained: bool, color: bool) -> str:
+    if not trained:
+        return ""
+    return _RESET if color else TRAINED_CLOSE
+
+
+def summary_line(result: Mapping[str, Any]) -> str:
+    """One line under the rendered text: template, trainer, counts and the length policy."""
+    who = f" under {result['trainer']}" if result.get("trainer") else ""
+    limit = result.get("max_length")
+    if result["dropped"]:
+        fate = "dropped by the trainer"
+    elif result["truncated"]:
+        fate = f"truncated to {result['kept']:,} ({result['trained_lost']:,} trained lost)"
+    else:
+        fate = "kept whole"
+    length = f"max_length {limit:,} ({result['strategy']})" if limit else "no max_length"
+    dropped = (f"; the template drops the {', '.join(result['template_dropped'])}"
+               if result["template_dropped"] else "")
+    return (f"{result['path']}:{result['line']}: {result['template']}{who}: "
+            f"{result['total']:,} tokens, {result['trained']:,} trained; {length}: "
+            f"{fate}{dropped}")
