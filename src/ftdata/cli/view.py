@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from ftdata.cli import cli, fail
 from ftdata.formats import FORMAT_MODULES
-
-if TYPE_CHECKING:
-    from ftdata.templates.view import TrainerView
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -36,18 +33,6 @@ def view_options(command: Command) -> Command:
         "--trainer", type=click.Choice(TRAINER_IDS), default=None,
         help="Check as this trainer trains: its template, loss mask and maximum length "
              "(T003-T005); see `ftdata trainers`.")(command)
-
-
-def checked_view(view: TrainerView | None) -> None:
-    """Load the view's template and profile once, so a bad value fails before any work."""
-    if view is None:
-        return
-    from ftdata.templates.view import ViewError
-
-    try:
-        view.check()
-    except ViewError as error:
-        fail(str(error))
 
 
 @cli.command()
