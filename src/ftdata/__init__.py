@@ -90,16 +90,22 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      ignore: Iterable[str] | str | None = None, strict: bool = False,
                      model: str | None = None, max_tokens: int | None = None,
                      tokenizer: str | None = None, tokens: bool = True,
-                     near_duplicates: bool = False, name: str = "<records>") -> Report:
+                     near_duplicates: bool = False, name: str = "<records>",
+                     trainer: str | None = None, template: str | None = None,
+                     max_length: int | None = None) -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
 
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
     'C015'
     """
+    from dataclasses import replace
+
     from ftdata.engine import validate_records as run
 
-    return run(records, _options(format, target, select, ignore, strict, model, max_tokens,
-                                 tokenizer, tokens, near_duplicates), name=name)
+    options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
+                       tokens, near_duplicates)
+    return run(records, replace(options, trainer=trainer, template=template,
+                                max_length=max_length), name=name)
 
 
 def convert(input: str | PathLike[str], output: str | PathLike[str], *, to: str,
