@@ -85,7 +85,7 @@ def test_render_record_reads_json_array_elements(tmp_path: Path) -> None:
 def test_library_render_is_the_cli_json(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
     path.write_text(json.dumps(CHAT) + "\n", encoding="utf-8")
-    import ftdata.render.text  # noqa: F401  (the package is imported: still callable)
+    import ftdata.render.text  # the package imported: still callable
 
     result = ftdata.render(path, 1, template="qwen3", max_length=12)  # type: ignore[operator]
     assert result["truncated"] is True and result["kept"] == 12
