@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import ftdata
 from ftdata.rules.tokens import token_findings
 
@@ -49,15 +52,15 @@ def test_no_tokens_turns_the_rules_off() -> None:
 
 # T003-T005: the trainer's view (a built-in template family, a trainer profile).
 
-def _view_codes(record: dict[str, object], **view: object) -> list[str]:
+def _view_codes(record: Mapping[str, Any], **view: Any) -> list[str]:
     report = ftdata.validate_records([record], format="openai-chat", tokens=False,
-                                     **view)  # type: ignore[arg-type]
+                                     **view)
     return [issue.code for issue in report.issues if issue.code.startswith("T")]
 
 
-def _severities(record: dict[str, object], **view: object) -> dict[str, str]:
+def _severities(record: Mapping[str, Any], **view: Any) -> dict[str, str]:
     report = ftdata.validate_records([record], format="openai-chat", tokens=False,
-                                     **view)  # type: ignore[arg-type]
+                                     **view)
     return {issue.code: issue.severity.value for issue in report.issues}
 
 
