@@ -590,11 +590,12 @@ def test_near_duplicates_are_found_across_partitions(client: Any, tmp_path: Path
 
 def test_the_trainer_view_gets_the_verdict_of_one_machine(client: Any, tmp_path: Path) -> None:
     paths = write_partitions(tmp_path, PARTITIONS)
-    view = {"trainer": "axolotl", "template": "qwen3", "max_length": 24}
-    options = ValidateOptions(count_tokens=False, **view)  # type: ignore[arg-type]
+    options = ValidateOptions(count_tokens=False, trainer="axolotl", template="qwen3",
+                              max_length=24)
 
     run = validate_partitions([str(path) for path in paths], client=client,
-                              count_tokens=False, **view)
+                              count_tokens=False, trainer="axolotl", template="qwen3",
+                              max_length=24)
 
     concatenated = assert_same_verdict(run, paths, [str(path) for path in paths], tmp_path,
                                        options)
