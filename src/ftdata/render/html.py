@@ -26,7 +26,7 @@ from ftdata.report import Report
 from ftdata.statistics import Distribution
 
 if TYPE_CHECKING:
-    from ftdata.render.trainer_view import TrainerView
+    from ftdata.render.trainer_view import TrainerSection
 
 __all__ = ["PALETTE", "Axis", "Bin", "IssueGroup", "distribution_bins", "group_issues",
            "render_html"]
@@ -888,7 +888,7 @@ table{font-size:11px}th,td{padding:6px 6px}thead{display:table-header-group}
 
 
 def render_html(report: Report, stats: Mapping[str, Any] | None = None,
-                trainer: TrainerView | None = None) -> str:
+                trainer: TrainerSection | None = None) -> str:
     """One file's report as a self-contained HTML page (no network resources, no script).
 
     ``stats`` is the SPEC §6 statistics of the same file (as :func:`ftdata.statistics.file_stats`
@@ -925,7 +925,7 @@ def render_html(report: Report, stats: Mapping[str, Any] | None = None,
     ])
 
 
-def _trainer_section(trainer: TrainerView | None) -> str:
+def _trainer_section(trainer: TrainerSection | None) -> str:
     if trainer is None:
         return ""
     from ftdata.render.trainer_view import trainer_section
@@ -933,7 +933,7 @@ def _trainer_section(trainer: TrainerView | None) -> str:
     return trainer_section(trainer)
 
 
-def _trainer_css(trainer: TrainerView | None) -> str:
+def _trainer_css(trainer: TrainerSection | None) -> str:
     if trainer is None:
         return ""
     from ftdata.render.trainer_view import TRAINER_CSS

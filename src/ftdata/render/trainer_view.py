@@ -1,7 +1,7 @@
 """The HTML report's "Trainer's view" section: rendered lengths against the trainer's maximum,
 and the rendered examples behind T003, T004 and T005 with the trained tokens coloured.
 
-Everything here takes plain data (:class:`TrainerView`, built by the caller from the chat
+Everything here takes plain data (:class:`TrainerSection`, built by the caller from the chat
 template and the trainer's profile), so the section does not depend on how it was computed.
 Record text does appear here, unlike in the rest of the report: it is what the trainer sees.
 It is escaped, lone surrogates are written as escapes, and every secret
@@ -36,7 +36,7 @@ from ftdata.render.html import (
 from ftdata.statistics import Distribution
 
 __all__ = ["EXAMPLES_PER_CODE", "TOKENS_SHOWN", "TRAINER_CODES", "ShownExample", "TokenPiece",
-           "TrainerView", "shown_pieces", "token_pieces", "trainer_section"]
+           "TrainerSection", "shown_pieces", "token_pieces", "trainer_section"]
 
 #: The rules whose findings the section illustrates, with what each means.
 TRAINER_CODES: dict[str, str] = {
@@ -85,7 +85,7 @@ class ShownExample:
 
 
 @dataclass(frozen=True)
-class TrainerView:
+class TrainerSection:
     """What the section shows: the trainer, the rendered lengths and the examples of findings.
 
     ``counts`` is how many findings each code has in the whole file (``examples`` holds the
@@ -170,7 +170,7 @@ def shown_pieces(pieces: Sequence[TokenPiece]) -> tuple[list[TokenPiece], int, l
 # -- HTML ------------------------------------------------------------------------------------
 
 
-def _lengths_chart(view: TrainerView) -> str:
+def _lengths_chart(view: TrainerSection) -> str:
     title = "Rendered tokens per example"
     if not view.lengths:
         return _empty_svg("chart-trainer-lengths", title, "No example rendered")
@@ -183,7 +183,7 @@ def _lengths_chart(view: TrainerView) -> str:
                                      limit_name="max length"))
 
 
-def _facts(view: TrainerView) -> str:
+def _facts(view: TrainerSection) -> str:
     rows = [
         ("Rendered", _plural(len(view.lengths), "example")),
         ("Maximum length", f"{_num(view.max_length)} tokens" if view.max_length is not None
@@ -191,7 +191,7 @@ def _facts(view: TrainerView) -> str:
         ("Beyond it", view.strategy.replace("_", " ")),
         ("Truncated", _plural(view.truncated, "example")),
         ("Dropped", _plural(view.dropped, "example")),
-        ("Nothing trains", _plural(view.untrained, "example")),
+        ("Nothing left to train", _plural(view.untrained, "example")),
     ]
     if view.refused:
         rows.append(("Template refused", _plural(view.refused, "example")))
@@ -238,7 +238,7 @@ def _example_html(example: ShownExample, number: int) -> str:
             f'<pre class="tv-tokens">{_tokens_html(example.pieces)}</pre></article>')
 
 
-def _findings_html(view: TrainerView) -> str:
+def _findings_html(view: TrainerSection) -> str:
     parts = []
     for code, name in TRAINER_CODES.items():
         examples = [e for e in view.examples if e.code == code][:EXAMPLES_PER_CODE]
@@ -262,10 +262,10 @@ def _findings_html(view: TrainerView) -> str:
     return legend + "".join(parts)
 
 
-def trainer_section(view: TrainerView) -> str:
+def trainer_section(view: TrainerSection) -> str:
     """The "Trainer's view" section of the report.
 
-    >>> view = TrainerView("trl", "chatml", 8, "truncate_right", [3, 12], truncated=1)
+    >>> view = TrainerSection("trl", "chatml", 8, "truncate_right", [3, 12], truncated=1)
     >>> 'id="trainer-view"' in trainer_section(view)
     True
     """
