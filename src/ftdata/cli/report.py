@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ftdata.render.trainer_view import ShownExample, TrainerSection
     from ftdata.templates.length import LengthOutcome, LengthPolicy
     from ftdata.templates.render import ChatTemplate, Rendered
+    from ftdata.templates.trainers import TrainerProfile
 
 
 @cli.command()
@@ -68,26 +70,22 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
                               model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
                               tokenizer=tokenizer)
     refuse_directory(file, "report")
+    view = None
     try:
         # Refused before the work, not after it: the input must never be the output.
         refuse_overwriting_inputs(output, [file])
         setup = token_setup(options)
+        if trainer is not None or template is not None or max_length is not None:
+            view = view_setup(trainer, template, tokenizer, max_length)
         result = validate_path(file, options)
+        section = (trainer_section_data(file, result.format, view) if view is not None
+                   else None)
     except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
         fail(str(error))
+    except ImportError as error:
+        fail(f"the trainer's view needs jinja2 ({error.name}): pip install 'ftdata[templates]'")
     assert setup is not None  # a model is always given, so tokens are always counted
     stats = report_stats(result, setup, epochs if epochs == "auto" else int(epochs))
-    section = None
-    if trainer is not None or template is not None or max_length is not None:
-        try:
-            section = trainer_section_data(file, result.format, trainer=trainer,
-                                           template=template, tokenizer=tokenizer,
-                                           max_length=max_length)
-        except (InputError, ValueError, TokenizerUnavailable) as error:
-            fail(str(error))
-        except ImportError as error:
-            fail(f"the trainer's view needs jinja2 ({error.name}): "
-                 f"pip install 'ftdata[templates]'")
     page = render_html(result, stats, section)
     try:
         with atomic_output(output, inputs=[file]) as stream:
@@ -110,21 +108,28 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
 # content the record carries).
 
 
-def trainer_section_data(path: str | os.PathLike[str], format_id: str | None, *,
-                         trainer: str | None, template: str | None, tokenizer: str | None,
-                         max_length: int | None) -> TrainerSection:
-    """The "Trainer's view" section of ``path``: every example rendered as the trainer does.
+@dataclass(frozen=True)
+class ViewSetup:
+    """The trainer's view asked for: the trainer's profile (if any) and the loaded template."""
 
-    Raises ``ValueError`` (one line) for a trainer option or a missing template, and
+    trainer: str | None
+    profile: TrainerProfile | None
+    chat: ChatTemplate
+    length: LengthPolicy
+
+
+def view_setup(trainer: str | None, template: str | None, tokenizer: str | None,
+               max_length: int | None) -> ViewSetup:
+    """Load the trainer's profile and chat template, before any work.
+
+    Which template renders: ``template`` (over ``tokenizer``'s tokenizer when both are given),
+    else the tokenizer folder's own, else the trainer's built-in family. Without a trainer,
+    assistant turns train and a long example keeps its start. Raises ``ValueError`` (one line)
+    for a trainer option or a missing template, and
     :class:`~ftdata.tokens.TokenizerUnavailable` when the template or tokenizer cannot load.
     """
-    from ftdata.formats import get_format
-    from ftdata.parsing import RecordError, decode_record
-    from ftdata.readers import RawRecord, read_events
-    from ftdata.render.trainer_view import EXAMPLES_PER_CODE, TrainerSection
-    from ftdata.templates.length import LengthPolicy, apply_length
-    from ftdata.templates.mask import MaskPolicy
-    from ftdata.templates.render import TemplateRefused, cached_template, render_example
+    from ftdata.templates.length import LengthPolicy
+    from ftdata.templates.render import cached_template
     from ftdata.templates.trainers import build_profile
 
     profile = (build_profile(trainer, {"max_length": max_length} if max_length else None)
@@ -140,9 +145,24 @@ def trainer_section_data(path: str | os.PathLike[str], format_id: str | None, *,
     if chat.tokenizer is None:
         raise ValueError(f"template family {chat.name!r} has no packaged tokenizer: pass "
                          f"--tokenizer PATH for its token ids")
-    policy = profile.mask_for(format_id) if profile is not None else MaskPolicy()
     length = (profile.length if profile is not None
               else LengthPolicy(max_length, "truncate_right"))
+    return ViewSetup(trainer, profile, chat, length)
+
+
+def trainer_section_data(path: str | os.PathLike[str], format_id: str | None,
+                         view: ViewSetup) -> TrainerSection:
+    """The "Trainer's view" section of ``path``: every example rendered as the trainer does."""
+    from ftdata.formats import get_format
+    from ftdata.parsing import RecordError, decode_record
+    from ftdata.readers import RawRecord, read_events
+    from ftdata.render.trainer_view import EXAMPLES_PER_CODE, TrainerSection
+    from ftdata.templates.length import apply_length
+    from ftdata.templates.mask import MaskPolicy
+    from ftdata.templates.render import TemplateRefused, render_example
+
+    chat, profile, length = view.chat, view.profile, view.length
+    policy = profile.mask_for(format_id) if profile is not None else MaskPolicy()
     lengths: list[int] = []
     counts: Counter[str] = Counter()
     totals: Counter[str] = Counter()
@@ -173,10 +193,10 @@ def trainer_section_data(path: str | os.PathLike[str], format_id: str | None, *,
             if counts[code] <= EXAMPLES_PER_CODE:
                 examples.append(_shown(code, event.line, message, chat, rendered, outcome,
                                        length))
-    return TrainerSection(trainer or "no trainer profile", chat.name, length.max_length, length.strategy,
-                          lengths, truncated=totals["truncated"], dropped=totals["dropped"],
-                          untrained=totals["untrained"], refused=totals["refused"],
-                          counts=dict(counts), examples=examples)
+    return TrainerSection(view.trainer or "no trainer profile", chat.name, length.max_length,
+                          length.strategy, lengths, truncated=totals["truncated"],
+                          dropped=totals["dropped"], untrained=totals["untrained"],
+                          refused=totals["refused"], counts=dict(counts), examples=examples)
 
 
 def _view_findings(rendered: Rendered, outcome: LengthOutcome, length: LengthPolicy
