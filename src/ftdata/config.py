@@ -67,6 +67,9 @@ SETTINGS: dict[str, str] = {
     "near-duplicates": "near_duplicates",
     "near-threshold": "near_threshold",
     "severity": "severity",
+    "trainer": "trainer",
+    "template": "template",
+    "max-length": "max_length",
 }
 TOP_LEVEL_KEYS = (*SETTINGS, "per-file-overrides", "per-file-ignores", "models")
 MODEL_KEYS = ("id", "aliases", "provider", "tokenizer", "max_tokens_per_example",
@@ -363,6 +366,9 @@ _SIMPLE_TYPES: dict[str, Callable[[Any], bool]] = {
     "max-tokens": lambda v: type(v) is int and v > 0,
     "near-duplicates": lambda v: isinstance(v, bool),
     "near-threshold": lambda v: type(v) in (int, float) and 0 < v <= 1,
+    "trainer": lambda v: isinstance(v, str),
+    "template": lambda v: isinstance(v, str),
+    "max-length": lambda v: type(v) is int and v > 0,
     "severity": lambda v: isinstance(v, dict) and all(
         isinstance(k, str) and x in ("error", "warning", "info", "off") for k, x in v.items()),
 }
@@ -434,6 +440,9 @@ def _schema() -> Any:
         near_duplicates: bool | None = None
         near_threshold: Annotated[float, Field(gt=0, le=1)] | None = None
         severity: dict[str, Literal["error", "warning", "info", "off"]] | None = None
+        trainer: str | None = None
+        template: str | None = None
+        max_length: Annotated[int, Field(gt=0)] | None = None
 
     lenient_date = Annotated[date, Field(strict=False)]
 

@@ -28,6 +28,9 @@ class Finding:
     code: str
     message: str
     pointer: str | None = None
+    #: This finding's own severity, when the rule's depends on the case (T004 is an error when
+    #: the trainer drops the example); the user's and the target's severity for the code win.
+    severity: Severity | None = None
 
 
 #: Codes whose messages mask what they quote already.

@@ -49,6 +49,7 @@ from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
     from ftdata.models import ModelInfo
+    from ftdata.templates.view import TrainerView
     from ftdata.tokens import ExampleTokens, TokenCounter
 
 #: How many records format detection looks at.
@@ -98,6 +99,13 @@ class ValidateOptions:
     #: Keep the examples' duplicate digests even when D001-D003 are off: a validation file
     #: is checked against these files for D004 (set for the training files when there is one).
     index_copies: bool = False
+    #: The trainer's view (SPEC §8a, rules T003-T005): a trainer profile, a built-in template
+    #: family and the trainer's maximum length. ``tokenizer`` renders too when one is set.
+    trainer: str | None = None
+    template: str | None = None
+    max_length: int | None = None
+    #: Trainer option overrides from a trainer config file, as (name, value) pairs.
+    trainer_options: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(slots=True)
@@ -112,6 +120,9 @@ class RecordResult:
     keys: RecordKeys | None = None
     #: What the statistics need of the example (the example itself stays in its process).
     summary: ExampleSummary | None = None
+    #: The trainer's view of it: (rendered tokens, trained tokens kept, trained tokens lost,
+    #: truncated, dropped); see :attr:`ftdata.templates.view.ViewOutcome.summary`.
+    view: tuple[int, int, int, bool, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,29 @@ def token_setup(options: ValidateOptions, *, default_model: str | None = None
     if limit is None and info is not None:
         limit = info.max_tokens_per_example
     return TokenSetup(counter, limit, info)
+
+
+def view_setup(options: ValidateOptions) -> TrainerView | None:
+    """The trainer's view a run asks for, or ``None`` (then T003-T005 never run).
+
+    It is configured by ``trainer``, ``template`` or ``max_length``; a tokenizer alone counts
+    tokens and renders nothing. Nothing is loaded here: :meth:`TrainerView.check` does that.
+    """
+    if options.trainer is None and options.template is None and options.max_length is None:
+        return None
+    from ftdata.templates.view import TrainerView
+
+    return TrainerView(options.trainer, options.template, options.tokenizer, options.max_length,
+                       options.trainer_options)
+
+
+def checked_view(options: ValidateOptions) -> TrainerView | None:
+    """:func:`view_setup`, loaded: raises :class:`ftdata.templates.view.ViewError` (a
+    ``ValueError``, one line) when its trainer, template or tokenizer is unusable."""
+    view = view_setup(options)
+    if view is not None:
+        view.check()
+    return view
 
 
 class Detection:
@@ -200,7 +234,8 @@ class RecordChecker:
 
     def __init__(self, fmt: Format, target: Target, enabled: frozenset[str] | None = None,
                  tokens: TokenSetup | None = None, *, duplicates: bool = False,
-                 near: bool = False, error_codes: frozenset[str] = frozenset()) -> None:
+                 near: bool = False, error_codes: frozenset[str] = frozenset(),
+                 view: TrainerView | None = None) -> None:
         self.format = fmt
         self.context = RuleContext(format=fmt, target=target)
         self.record_rules = bool(target.refused_record_keys or target.function_keys)
@@ -219,6 +254,7 @@ class RecordChecker:
             from ftdata.tokens import count_example
 
             self.count_example = count_example
+        self.view = view
 
     def __call__(self, data: bytes) -> RecordResult:
         try:
@@ -260,13 +296,20 @@ class RecordChecker:
             findings.extend(token_findings(counted.total, self.tokens.limit,
                                            estimated=counted.estimated,
                                            model=self.tokens.model_id))
+        seen = None
+        if example is not None and self.view is not None:
+            from ftdata.templates.view import see, view_findings
+
+            outcome = see(self.view, example, fmt.id)
+            findings.extend(view_findings(self.view, outcome))
+            seen = outcome.summary
         keys = None
         # Duplicates are looked for among examples that are otherwise usable.
         if (example is not None and self.duplicates
                 and not any(f.code in self.error_codes for f in findings)):
             keys = record_keys(example, near=self.near)
         summary = summarize(example) if example is not None else None
-        return RecordResult(findings, example, foreign, counted, keys, summary)
+        return RecordResult(findings, example, foreign, counted, keys, summary, seen)
 
 
 def check_record(data: bytes, fmt: Format, target: Target) -> RecordResult:
@@ -313,6 +356,8 @@ class _Collector:
                 code, target.severity.get(code, rule.severity))
         self.target = target
         self.format_id = format_id
+        #: Codes whose severity the user or the target sets: a finding's own does not apply.
+        self.fixed = frozenset(options.severity) | frozenset(target.severity)
         # The user's severity for S002 wins over the target's policy of unknown keys.
         self.unknown_key_policy = "S002" not in options.severity and bool(target.unknown_keys)
         self.enabled = frozenset(
@@ -336,6 +381,8 @@ class _Collector:
             placed = self.target.unknown_key_severity(self.format_id, finding.pointer)
             if placed is not None:
                 return placed
+        if finding.severity is not None and finding.code not in self.fixed:
+            return finding.severity
         return self.severity[finding.code]
 
     def add(self, finding: Finding, line: int | None, record: int | None) -> Issue | None:
@@ -496,6 +543,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                      leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
                      keys_sink: KeysSink | None = None) -> Report:
     collector = _Collector(options, target, fmt.id if fmt is not None else None)
+    view = checked_view(options)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
         duplicate_codes.discard("D002")
@@ -507,7 +555,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
                              duplicates=tracker is not None,
                              near=options.near_duplicates,
-                             error_codes=collector.error_codes)
+                             error_codes=collector.error_codes, view=view)
                if fmt is not None else None)
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
     jobs = choose_jobs(options.jobs, size) if checker is not None else 1
@@ -540,7 +588,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     valid = 0 if fmt is None else records - len(totals.invalid)
     return Report(path=name, format=fmt.id if fmt else None, target=target.id,
                   model=tokens.model_id if tokens else None, records=records,
-                  valid_records=valid, issues=issues, stats=file_stats(stats, tokens),
+                  valid_records=valid, issues=issues, stats=file_stats(stats, tokens, view),
                   strict=options.strict, max_issues=options.max_issues, accumulator=stats,
                   duplicates=tracker)
 
@@ -597,6 +645,8 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
             stats.add_example(result.summary)
             if system_prompts is not None and result.summary.conversational:
                 system_prompts.observe(result.summary.system_key, event.line)
+        if result.view is not None:
+            stats.add_view(*result.view)
         if result.tokens is not None:
             stats.add_tokens(result.tokens.total, result.tokens.trainable,
                              estimated=result.tokens.estimated, line=event.line, limit=limit,
@@ -604,9 +654,13 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
     return totals
 
 
-def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None) -> dict[str, Any]:
-    """A file entry's ``stats``: its structure, and its tokens when they were counted."""
+def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None,
+               view: TrainerView | None = None) -> dict[str, Any]:
+    """A file entry's ``stats``: its structure, its tokens when they were counted, and the
+    trainer's view (``trainer``) when one is configured."""
     summary = stats.structure()
+    if view is not None:
+        summary["trainer"] = stats.view_summary(view)
     if tokens is None:
         return summary
     return {"tokenizer": tokens.counter.name,

@@ -43,7 +43,7 @@ IN_FLIGHT_PER_WORKER = 3
 PARALLEL_MIN_BYTES = 8 << 20
 
 #: One record's result as it travels: (findings or None, foreign format, digests, summary,
-#: tokens), the last three as plain tuples or None.
+#: tokens, trainer's view), the last four as plain tuples or None.
 Row = tuple[Any, ...]
 #: A range's result: the lines it spans, its events in order (a record's row is prefixed with
 #: its line within the range; reader findings travel as they are) and whether reading failed.
@@ -106,7 +106,8 @@ def _row(result: RecordResult) -> Row:
             None if summary is None else tuple([getattr(summary, name)
                                                 for name in _SUMMARY_FIELDS]),
             None if tokens is None else (tokens.total, tokens.trainable, tokens.estimated,
-                                    tokens.reasoning))
+                                         tokens.reasoning),
+            result.view)
 
 
 def _check_batch(batch: list[bytes]) -> list[Row]:
@@ -154,7 +155,8 @@ class _Results:
 
     def __call__(self, findings: list[Any] | None, foreign: str | None,
                  keys: tuple[Any, ...] | None, summary: tuple[Any, ...] | None,
-                 tokens: tuple[Any, ...] | None) -> RecordResult:
+                 tokens: tuple[Any, ...] | None,
+                 view: tuple[int, int, int, bool, bool] | None = None) -> RecordResult:
         shared = None
         if summary is not None:
             shared = self.summaries.get(summary)
@@ -164,7 +166,7 @@ class _Results:
                 shared = self.summaries[summary] = ExampleSummary(*summary)
         return self.result(findings if findings is not None else [], None, foreign,
                            None if tokens is None else self.tokens(*tokens),
-                           None if keys is None else self.keys(*keys), shared)
+                           None if keys is None else self.keys(*keys), shared, view)
 
 
 def _context() -> multiprocessing.context.BaseContext:

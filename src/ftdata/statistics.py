@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ftdata.engine import TokenSetup
     from ftdata.model import Example
     from ftdata.report import Report
+    from ftdata.templates.view import TrainerView
 
 
 class Distribution:
@@ -146,6 +147,28 @@ class StatsAccumulator:
         self.missing_user = 0
         self.over_limit = 0
         self.over_limit_lines: list[int] = []
+        #: The trainer's view: rendered and trained tokens per example, and what the trainer
+        #: drops, truncates and loses of the trained tokens.
+        self.rendered = Distribution()
+        self.trained = Distribution()
+        self.view_dropped = 0
+        self.view_truncated = 0
+        self.trained_lost = 0
+
+    def add_view(self, rendered: int, trained: int, lost: int, truncated: bool,
+                 dropped: bool) -> None:
+        self.rendered.add(rendered)
+        self.trained.add(trained)
+        self.trained_lost += lost
+        self.view_truncated += truncated
+        self.view_dropped += dropped
+
+    def view_summary(self, view: TrainerView) -> dict[str, Any]:
+        """The ``trainer`` object of the statistics (SPEC §8a)."""
+        from ftdata.templates.view import view_stats
+
+        return view_stats(view, self.rendered.summary(), self.trained.summary(),
+                          self.view_dropped, self.view_truncated, self.trained_lost)
 
     def add_example(self, summary: ExampleSummary) -> None:
         self.examples += 1
@@ -178,6 +201,11 @@ class StatsAccumulator:
         self.missing_system += other.missing_system
         self.missing_user += other.missing_user
         self.over_limit += other.over_limit
+        self.rendered.merge(other.rendered)
+        self.trained.merge(other.trained)
+        self.view_dropped += other.view_dropped
+        self.view_truncated += other.view_truncated
+        self.trained_lost += other.trained_lost
         room = OVER_LIMIT_LINES_KEPT - len(self.over_limit_lines)
         self.over_limit_lines.extend(other.over_limit_lines[:max(room, 0)])
 
@@ -202,8 +230,13 @@ DEFAULT_STATS_MODEL = "gpt-4.1-mini"
 def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
                epochs: int | str = "auto", max_tokens: int | None = None,
                tokenizer: str | None = None, format: str | None = None,
-               extra_models: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+               extra_models: Sequence[Mapping[str, Any]] = (), trainer: str | None = None,
+               template: str | None = None, max_length: int | None = None,
+               trainer_options: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
     """Token counts, distributions, epochs and the training bill of one file (SPEC §6).
+
+    With ``trainer``, ``template`` or ``max_length`` (SPEC §8a), a ``trainer`` object tells
+    what that trainer renders, trains, truncates and drops.
 
     >>> file_stats("train.jsonl", model="gpt-4.1-mini")["billed_tokens"]  # doctest: +SKIP
     123456
@@ -212,7 +245,9 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
 
     options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
                               max_tokens=max_tokens, tokenizer=tokenizer, ignore=("",),
-                              extra_models=tuple(extra_models))
+                              extra_models=tuple(extra_models), trainer=trainer,
+                              template=template, max_length=max_length,
+                              trainer_options=tuple(trainer_options))
     setup = token_setup(options)
     assert setup is not None
     return report_stats(validate_path(path, options), setup, epochs)
@@ -254,4 +289,5 @@ def report_stats(report: Report, setup: TokenSetup, epochs: int | str = "auto"
         "examples_missing_user": accumulator.missing_user,
         "records": report.records,
         "skipped_records": report.records - examples,
+        **({"trainer": report.stats["trainer"]} if "trainer" in report.stats else {}),
     }

@@ -111,4 +111,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 # Importing the command modules registers their commands on ``cli``.
-from ftdata.cli import catalog, convert, fix, report, stats, validate  # noqa: E402, F401
+from ftdata.cli import catalog, convert, fix, report, stats, validate, view  # noqa: E402, F401

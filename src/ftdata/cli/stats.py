@@ -8,10 +8,12 @@ import click
 
 from ftdata.cli import cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
+from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 
 #: Parameters of ``stats`` that configuration can also set, and the setting each one is.
-CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format"}
+CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format",
+                "trainer": "trainer", "template": "template", "max_length": "max_length"}
 
 
 @cli.command()
@@ -26,17 +28,20 @@ CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "form
               help="A local tokenizer.json (or Hugging Face id, online) for open models.")
 @click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the file (default: detected).")
+@view_options
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @config_options
 @click.pass_context
 def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tokens: int | None,
-          tokenizer: str | None, format_id: str | None, output_format: str,
+          tokenizer: str | None, format_id: str | None, trainer: str | None,
+          template: str | None, max_length: int | None, output_format: str,
           config_file: str | None, isolated: bool) -> None:
     """Count tokens and estimate the training bill of a file.
 
-    The model, token limit, format and extra models also come from the configuration; options
-    given here win.
+    With --trainer, --template or --max-length, a trainer section tells what that trainer
+    renders, trains, truncates and drops. The model, token limit, format, trainer view and
+    extra models also come from the configuration; options given here win.
     """
     from ftdata.readers import InputError
     from ftdata.statistics import file_stats
@@ -44,7 +49,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
-    values = {"model": model, "max_tokens": max_tokens, "format": format_id}
+    values = {"model": model, "max_tokens": max_tokens, "format": format_id,
+              "trainer": trainer, "template": template, "max_length": max_length}
     settings: dict[str, Any] = values
     config = load_command_config(config_file, isolated)
     if config is not None:
@@ -59,7 +65,10 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
                                 epochs=epochs if epochs == "auto" else int(epochs),
                                 max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
                                 format=settings.get("format"),
-                                extra_models=settings.get("extra_models", ()))
+                                extra_models=settings.get("extra_models", ()),
+                                trainer=settings.get("trainer"),
+                                template=settings.get("template"),
+                                max_length=settings.get("max_length"))
         except (InputError, ValueError, TokenizerUnavailable) as error:
             fail(shown(error, path, file))
     result["path"] = shown(result["path"], path, file)

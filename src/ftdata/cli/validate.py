@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, cli, fail, stdin_suffix
+from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.render import OUTPUT_FORMATS
 from ftdata.targets import TARGETS
@@ -24,7 +25,8 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 #: Parameters of ``validate`` that configuration can also set, and the option each one sets.
 CONFIGURABLE = {"format_id": "format", "target": "target", "select": "select",
                 "ignore": "ignore", "strict": "strict", "model": "model",
-                "max_tokens": "max_tokens", "near_duplicates": "near_duplicates"}
+                "max_tokens": "max_tokens", "near_duplicates": "near_duplicates",
+                "trainer": "trainer", "template": "template", "max_length": "max_length"}
 
 
 def parse_codes(value: str | None, option: str) -> tuple[str, ...]:
@@ -79,7 +81,7 @@ def configured(options: ValidateOptions, config: Config | None, path: str,
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, metavar="FILE...")
 @click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the files (default: detected).")
 @click.option("--target", type=click.Choice(list(TARGETS)), default="generic", show_default=True,
@@ -102,6 +104,10 @@ def configured(options: ValidateOptions, config: Config | None, path: str,
 @click.option("--tokenizer", default=None, metavar="PATH",
               help="A local tokenizer.json (or Hugging Face id, online) for open models.")
 @click.option("--no-tokens", is_flag=True, help="Count no tokens (fastest).")
+@view_options
+@click.option("--trainer-config", default=None, metavar="FILE",
+              help="An axolotl or LLaMA-Factory YAML: validate the local datasets it trains "
+                   "on, with its format, template, length and masking (no FILE needed).")
 @click.option("--validation-file", default=None, metavar="FILE",
               help="Validate this file too and report its copies of training examples (D004).")
 @click.option("--near-duplicates/--no-near-duplicates", default=False,
@@ -120,7 +126,9 @@ def configured(options: ValidateOptions, config: Config | None, path: str,
 def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, target: str,
              select: str | None, ignore: str | None, strict: bool, output_format: str,
              max_issues: int | None, quiet: bool, model: str | None, max_tokens: int | None,
-             tokenizer: str | None, no_tokens: bool, validation_file: str | None,
+             tokenizer: str | None, no_tokens: bool, trainer: str | None,
+             template: str | None, max_length: int | None, trainer_config: str | None,
+             validation_file: str | None,
              near_duplicates: bool, jobs: int | None, engine: str, scheduler: str | None,
              config_file: str | None, isolated: bool) -> None:
     """Check training files and report every problem with its line.
@@ -140,8 +148,24 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     from ftdata.render import get_renderer
     from ftdata.render.text import print_color, wants_color
 
+    if not files and trainer_config is None:
+        fail("give FILE... to validate, or --trainer-config FILE")
+    options = ValidateOptions(format=format_id, target=target,
+                              select=parse_codes(select, "--select"),
+                              ignore=parse_codes(ignore, "--ignore"), strict=strict,
+                              max_issues=max_issues, model=model, max_tokens=max_tokens,
+                              tokenizer=tokenizer, count_tokens=not no_tokens,
+                              near_duplicates=near_duplicates, jobs=jobs, trainer=trainer,
+                              template=template, max_length=max_length)
+    config = load_command_config(config_file, isolated)
+    given = {CONFIGURABLE[name]: getattr(options, CONFIGURABLE[name])
+             for name in given_parameters(ctx, CONFIGURABLE)}
+    from_config: dict[str, ValidateOptions] = {}
+    if trainer_config is not None:
+        from_config = trainer_config_runs(trainer_config, options, given)
+        files = (*files, *from_config)
     files = expand_paths(files)
-    if not files:
+    if not files and trainer_config is None:
         # As ruff does: nothing to check is worth a warning, not a failure.
         click.echo("ftdata: warning: no files to validate under the given paths (looked for "
                    ".jsonl, .ndjson, .json and .txt files, .gz too)", err=True)
@@ -149,18 +173,10 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
         fail("standard input (-) can be read only once")
     if engine == "dask" and STDIN in [*files, validation_file]:
         fail("--engine dask reads files, not standard input (-)")
-    options = ValidateOptions(format=format_id, target=target,
-                              select=parse_codes(select, "--select"),
-                              ignore=parse_codes(ignore, "--ignore"), strict=strict,
-                              max_issues=max_issues, model=model, max_tokens=max_tokens,
-                              tokenizer=tokenizer, count_tokens=not no_tokens,
-                              near_duplicates=near_duplicates, jobs=jobs)
-    config = load_command_config(config_file, isolated)
-    given = {CONFIGURABLE[name]: getattr(options, CONFIGURABLE[name])
-             for name in given_parameters(ctx, CONFIGURABLE)}
     # Training files keep their duplicate digests for the validation file's D004.
     training = replace(options, index_copies=validation_file is not None)
-    runs = [(path, configured(training, config, path, given)) for path in files]
+    runs = [(path, configured(from_config.get(path, training), config, path, given))
+            for path in files]
     validation = (configured(options, config, validation_file, given)
                   if validation_file is not None else None)
     check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
@@ -257,13 +273,59 @@ def check_runs(runs: Iterable[ValidateOptions]) -> None:
     seen: set[tuple[object, ...]] = set()
     for options in runs:
         need = (options.near_duplicates, options.count_tokens, options.model,
-                options.max_tokens, options.tokenizer)
+                options.max_tokens, options.tokenizer, options.trainer, options.template,
+                options.max_length, options.trainer_options)
         if need in seen:
             continue
         seen.add(need)
         if options.near_duplicates:
             require_near_duplicates()
         check_tokens(options)
+        check_view(options)
+
+
+def check_view(options: ValidateOptions) -> None:
+    """Load the trainer's view once, so a bad trainer, template or tokenizer is a usage error."""
+    from ftdata.engine import checked_view
+
+    try:
+        checked_view(options)
+    except ValueError as error:
+        fail(str(error))
+
+
+def trainer_config_runs(path: str, options: ValidateOptions, given: Mapping[str, Any]
+                        ) -> dict[str, ValidateOptions]:
+    """Each local dataset a trainer config trains on, with the options it is checked with.
+
+    Remote datasets and those ftdata cannot read are listed on stderr, not checked.
+    """
+    from ftdata.templates.config import TrainerConfigError, read_trainer_config
+    from ftdata.templates.view import overrides_of
+
+    overrides = {"max_length": options.max_length} if options.max_length is not None else {}
+    try:
+        config = read_trainer_config(path, trainer=options.trainer, overrides=overrides)
+    except (TrainerConfigError, OSError) as error:
+        fail(str(error))
+    runs: dict[str, ValidateOptions] = {}
+    for dataset in config.datasets:
+        if dataset.path is None or dataset.format is None or dataset.remote:
+            why = dataset.note or ("remote" if dataset.remote else "not found")
+            click.echo(f"ftdata: note: {path}: {dataset.key} ({dataset.name}) is not checked: "
+                       f"{why}", err=True)
+            continue
+        if dataset.mappings:
+            renamed = ", ".join(f"{ours}={theirs}" for ours, theirs in dataset.mappings.items())
+            click.echo(f"ftdata: note: {path}: {dataset.key} renames keys ({renamed}); they are "
+                       f"checked under {dataset.format}'s own names", err=True)
+        profile = dataset.profile or config.profile
+        runs[str(dataset.path)] = replace(
+            options, format=given.get("format") or dataset.format, trainer=config.trainer,
+            trainer_options=overrides_of(profile.options))
+    if not runs:
+        click.echo(f"ftdata: note: {path} names no local dataset to check", err=True)
+    return runs
 
 
 def require_near_duplicates() -> None:

@@ -56,6 +56,7 @@ from ftdata.engine import (
     _Collector,
     _converter_input_report,
     _file_findings,
+    checked_view,
     collect_results,
     detect_format,
     file_stats,
@@ -169,6 +170,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     """One partition, checked as one file is, except for what depends on other partitions."""
     target = get_target(options.target)
     tokens = token_setup(options)
+    view = checked_view(options)
     collector = _Collector(options, target, fmt.id if fmt is not None else None)
     dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
     if not options.near_duplicates:
@@ -177,7 +179,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
         dataset_codes |= {"D004"}  # digests for a validation file to be checked against
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
                              duplicates=bool(dataset_codes), near="D002" in dataset_codes,
-                             error_codes=collector.error_codes)
+                             error_codes=collector.error_codes, view=view)
                if fmt is not None else None)
     keys: list[Key] = []
 
@@ -202,7 +204,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
                     model=tokens.model_id if tokens else None, records=records,
                     valid_records=0, issues=_sorted(collector.issues),
-                    stats=file_stats(totals.stats, tokens), strict=options.strict,
+                    stats=file_stats(totals.stats, tokens, view), strict=options.strict,
                     max_issues=options.max_issues, accumulator=totals.stats,
                     system_prompts=system_prompts)
     report.valid_records = _valid_records(report)
@@ -641,6 +643,7 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
     options = _options(validate_options)
     storage = dict(storage_options or {})
     setup = token_setup(options)  # an unknown model fails here, before any work
+    checked_view(options)  # and a bad trainer, template or tokenizer
     validation = None
     if validation_file is not None:
         validation = _Validation(validation_file, _options(

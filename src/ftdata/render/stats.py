@@ -50,4 +50,24 @@ def render_stats(result: dict[str, Any]) -> str:
         lines.append(f"cost              {cost['amount']:,.2f} {cost['currency']} "
                      f"({cost['price_per_million']:g} per 1M tokens, price as of "
                      f"{cost['price_as_of']}, {cost['source']})")
+    if result.get("trainer") is not None:
+        lines += ["", *_trainer(result["trainer"])]
     return "\n".join(lines) + "\n"
+
+
+def _trainer(view: dict[str, Any]) -> list[str]:
+    """The trainer's view: its template, length policy and what it does to the examples."""
+    who = view["trainer"] or "no trainer (assistant turns train)"
+    limit = view["max_length"]
+    length = (f"max_length {limit:,}, {view['strategy']}" if limit else "no max_length")
+    packing = ", packing" if view["packing"] else ""
+    lines = [f"trainer           {who}, template {view['template']}, {length}{packing}"]
+    for key, label in (("rendered_tokens", "rendered tokens "),
+                       ("trained_tokens", "trained tokens  ")):
+        per = view[key]
+        lines.append(f"{label}  min {per['min']:,}  mean {per['mean']:,}  p50 {per['p50']:,}  "
+                     f"p90 {per['p90']:,}  p95 {per['p95']:,}  p99 {per['p99']:,}  "
+                     f"max {per['max']:,}")
+    lines.append(f"cut by trainer    {view['truncated']:,} truncated, {view['dropped']:,} "
+                 f"dropped, {view['trained_tokens_lost']:,} trained tokens lost")
+    return lines

@@ -42,6 +42,78 @@ register("T002", "example-near-limit", Severity.WARNING, """
 """)
 
 
+# T003-T005 are raised by the trainer's view (``ftdata.templates.view``), only when a trainer,
+# template or tokenizer is configured; the sources are the trainers' own lines, as cited in
+# ``ftdata.templates.trainers.TRAINERS``.
+_TRL = "https://github.com/huggingface/trl/blob/f2cd57710ae345ea6428ae95363267fcf38a3dc8"
+_AXOLOTL = ("https://github.com/axolotl-ai-cloud/axolotl/blob/"
+            "067b021c8b87a9e5e380b9173c704cf7340e30f5")
+_LF = "https://github.com/hiyouga/LLaMA-Factory/blob/ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30"
+
+register("T003", "no-trainable-tokens", Severity.ERROR, f"""
+    After the chat template and the trainer's loss mask, no token of the example trains.
+
+    **What it does.** With `--trainer`, `--template` or `--tokenizer`, renders each example
+    through the chat template, computes the trainer's loss mask (which tokens have a label;
+    see `ftdata trainers`) and reports an example whose mask is all zeros.
+
+    **Why is this bad?** The example costs compute and contributes no loss: TRL drops it
+    ({_TRL}/trl/trainer/sft_trainer.py#L1590-L1598), axolotl drops it when packing
+    ({_AXOLOTL}/src/axolotl/utils/trainer.py#L260-L299), the others train on nothing. It
+    usually means the data and the trainer's options disagree: every assistant turn weighted
+    0, a user-only conversation, or a role the mask does not train.
+
+    **Example.** `{{"messages": [{{"role": "user", "content": "Hi"}}]}}` under `--trainer
+    axolotl` (only assistant turns train,
+    {_AXOLOTL}/src/axolotl/prompt_strategies/chat_template.py#L503-L508).
+
+    **Use instead.** Add the assistant answer that should train, or change the trainer's
+    mask options (`roles_to_train`, `assistant_only_loss`, `train_on_prompt`).
+""")
+
+register("T004", "truncated-by-trainer", Severity.WARNING, f"""
+    The rendered example is longer than the trainer's maximum length: part of it is cut.
+
+    **What it does.** Compares the rendered example's tokens with the trainer's maximum
+    length (`--max-length`, else the trainer's default) and applies what that trainer does
+    beyond it: TRL keeps the start ({_TRL}/trl/trainer/sft_trainer.py#L1574-L1578), axolotl
+    drops the example unless `excess_length_strategy` says otherwise
+    ({_AXOLOTL}/src/axolotl/utils/data/utils.py#L334-L349), LLaMA-Factory cuts each turn's
+    prompt and response ({_LF}/src/llamafactory/data/processor/processor_utils.py#L76-L88).
+    The message names how many trained tokens are lost. It is an error when the trainer
+    drops the example, stops on it, or keeps none of its trained tokens.
+
+    **Why is this bad?** The cut usually falls on the end of the answer, the part that
+    trains; a dropped example silently shrinks the dataset.
+
+    **Example.** A 3,000-token conversation under `--trainer trl` (max_length 1024).
+
+    **Use instead.** Raise the maximum length, or split the conversation into shorter
+    examples.
+""")
+
+register("T005", "template-drops-content", Severity.WARNING, """
+    The chat template silently leaves out reasoning, tools or a system message the record
+    carries, or refuses the example.
+
+    **What it does.** Renders the example through the chat template and looks for the
+    record's reasoning traces, tool definitions and tool-call names and system messages in
+    the text. A template that raises on the example (many refuse roles or orders they do
+    not support) is reported too, as an error: the trainer's preprocessing stops on it.
+
+    **Why is this bad?** The model never sees what the template drops: reasoning you meant
+    to teach, the tools a call refers to, the system prompt. Qwen3's template, for one,
+    drops the reasoning of turns before the last user message.
+
+    **Example.** An assistant message with `reasoning_content` rendered with the `llama3`
+    template, which has no place for it.
+
+    **Use instead.** Pick a template that renders what the data holds (`--template`), move
+    the content where the template renders it, or drop it on purpose with `ftdata convert
+    --reasoning drop`.
+""")
+
+
 def token_findings(tokens: int, limit: int | None, *, estimated: bool = False,
                    model: str | None = None) -> list[Finding]:
     """T001/T002 for one example's token count against the limit."""
