@@ -166,3 +166,27 @@ def test_trainer_view_usage_errors_exit_2_before_any_work(
     assert code == 2
     assert err.startswith("ftdata: error:") and err.count("\n") == 1 and message in err
     assert not output.exists()
+
+
+def test_the_trainer_view_agrees_with_validate(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = _trainer_data(tmp_path)
+    output = tmp_path / "report.html"
+    args = ("--trainer", "trl", "--template", "qwen3", "--max-length", "40")
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), *args)
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    report = validate_path(data, ValidateOptions(model="gpt-4.1-mini", trainer="trl",
+                                                 template="qwen3", max_length=40))
+    found: dict[str, list[int]] = {}
+    for issue in report.issues:
+        if issue.code in ("T003", "T004", "T005") and issue.line is not None:
+            found.setdefault(issue.code, []).append(issue.line)
+    assert found  # the data triggers the rules under trl
+    for code_id, lines in found.items():
+        block = page.split(f'id="tv-{code_id}"')[1].split("</section>")[0]
+        assert [f"line {line}" in block for line in lines] == [True] * len(lines)
+    trainer = report.stats["trainer"]
+    assert f"<dt>Truncated</dt><dd>{trainer['truncated']} example" in page
+    assert f"<dt>Dropped</dt><dd>{trainer['dropped']} example" in page
+    assert page.count('class="bin"') >= 1

@@ -235,11 +235,18 @@ def trainer_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Report
     records.append({"messages": [{"role": "user", "content": f"only {PAYLOAD}"}]})
     data = folder / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    from ftdata.cli.report import trainer_section_data, view_setup
+    from ftdata.cli.report import trainer_section_data
+    from ftdata.engine import ValidateOptions, checked_view, token_setup, validate_path
+    from ftdata.statistics import report_stats
 
-    report, stats = validated(data)
-    section_data = trainer_section_data(data, report.format,
-                                        view_setup(None, "chatml", None, 60))
+    options = ValidateOptions(model="gpt-4.1-mini", template="chatml", max_length=60)
+    view = checked_view(options)
+    assert view is not None
+    report = validate_path(data, options)
+    setup = token_setup(options)
+    assert setup is not None
+    stats = report_stats(report, setup)
+    section_data = trainer_section_data(data, report, view)
     page = folder / "report.html"
     page.write_text(render_html(report, stats, section_data), encoding="utf-8")
     return page, report

@@ -5,23 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
 from ftdata.cli import EXIT_OK, cli, fail, refuse_directory
+from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
-from ftdata.templates.families import FAMILIES
-from ftdata.templates.trainers import TRAINERS
 
 if TYPE_CHECKING:
-    from ftdata.model import Example
     from ftdata.render.trainer_view import ShownExample, TrainerSection
-    from ftdata.templates.length import LengthOutcome, LengthPolicy
-    from ftdata.templates.render import ChatTemplate, Rendered
-    from ftdata.templates.trainers import TrainerProfile
+    from ftdata.report import Report
+    from ftdata.templates.view import TrainerView, ViewOutcome
 
 
 @cli.command()
@@ -41,12 +37,7 @@ if TYPE_CHECKING:
 @click.option("--tokenizer", default=None, metavar="PATH",
               help="A local tokenizer.json (or Hugging Face id, online) for open models; "
                    "with the trainer's view, a folder whose chat template renders.")
-@click.option("--trainer", type=click.Choice(list(TRAINERS)), default=None,
-              help="Add the trainer's view: its template, mask and maximum length (SPEC §8a).")
-@click.option("--template", type=click.Choice(list(FAMILIES)), default=None,
-              help="Built-in chat template family for the trainer's view.")
-@click.option("--max-length", type=click.IntRange(min=1), default=None,
-              help="The trainer's maximum length in tokens (wins over its default).")
+@view_options
 def report(file: str, output: str, model: str | None, target: str, format_id: str | None,
            max_tokens: int | None, epochs: str, tokenizer: str | None, trainer: str | None,
            template: str | None, max_length: int | None) -> None:
@@ -57,7 +48,7 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     The page is written even when the data has errors: exit status 0 once it is written,
     2 for a usage error or unreadable input.
     """
-    from ftdata.engine import ValidateOptions, token_setup, validate_path
+    from ftdata.engine import ValidateOptions, checked_view, token_setup, validate_path
     from ftdata.outputs import OutputError, atomic_output, refuse_overwriting_inputs
     from ftdata.readers import InputError
     from ftdata.render.html import render_html
@@ -68,22 +59,18 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
     options = ValidateOptions(format=format_id, target=target,
                               model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
-                              tokenizer=tokenizer)
+                              tokenizer=tokenizer, trainer=trainer, template=template,
+                              max_length=max_length)
     refuse_directory(file, "report")
-    view = None
     try:
         # Refused before the work, not after it: the input must never be the output.
         refuse_overwriting_inputs(output, [file])
         setup = token_setup(options)
-        if trainer is not None or template is not None or max_length is not None:
-            view = view_setup(trainer, template, tokenizer, max_length)
+        view = checked_view(options)  # a bad trainer or template is refused before the work
         result = validate_path(file, options)
-        section = (trainer_section_data(file, result.format, view) if view is not None
-                   else None)
+        section = trainer_section_data(file, result, view) if view is not None else None
     except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
         fail(str(error))
-    except ImportError as error:
-        fail(f"the trainer's view needs jinja2 ({error.name}): pip install 'ftdata[templates]'")
     assert setup is not None  # a model is always given, so tokens are always counted
     stats = report_stats(result, setup, epochs if epochs == "auto" else int(epochs))
     page = render_html(result, stats, section)
@@ -101,145 +88,95 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
 
 
 # -- the trainer's view ------------------------------------------------------------------------
-#
-# Computed here, from the templates API, record by record: each example rendered through the
-# chat template with the trainer's mask, then its length policy applied. T003/T004/T005 follow
-# SPEC §8a's definitions (nothing trains; the trainer truncates or drops it; the template drops
-# content the record carries).
 
 
-@dataclass(frozen=True)
-class ViewSetup:
-    """The trainer's view asked for: the trainer's profile (if any) and the loaded template."""
+def trainer_section_data(path: str | os.PathLike[str], report: Report,
+                         view: TrainerView) -> TrainerSection:
+    """The "Trainer's view" section of ``report``, from what validate found with ``view``.
 
-    trainer: str | None
-    profile: TrainerProfile | None
-    chat: ChatTemplate
-    length: LengthPolicy
-
-
-def view_setup(trainer: str | None, template: str | None, tokenizer: str | None,
-               max_length: int | None) -> ViewSetup:
-    """Load the trainer's profile and chat template, before any work.
-
-    Which template renders: ``template`` (over ``tokenizer``'s tokenizer when both are given),
-    else the tokenizer folder's own, else the trainer's built-in family. Without a trainer,
-    assistant turns train and a long example keeps its start. Raises ``ValueError`` (one line)
-    for a trainer option or a missing template, and
-    :class:`~ftdata.tokens.TokenizerUnavailable` when the template or tokenizer cannot load.
+    The lengths, truncations and drops are the run's own (``report.accumulator`` and the
+    ``trainer`` statistics), the findings its T003-T005 issues; only the first
+    :data:`~ftdata.render.trainer_view.EXAMPLES_PER_CODE` examples of each code are rendered
+    again, in one pass over the file, to show their tokens.
     """
-    from ftdata.templates.length import LengthPolicy
-    from ftdata.templates.render import cached_template
-    from ftdata.templates.trainers import build_profile
+    from ftdata.render.trainer_view import EXAMPLES_PER_CODE, TRAINER_CODES, TrainerSection
+    from ftdata.statistics import Distribution
 
-    profile = (build_profile(trainer, {"max_length": max_length} if max_length else None)
-               if trainer is not None else None)
-    family = template if template is not None or tokenizer is not None else (
-        profile.template if profile is not None else None)
-    if family is None and tokenizer is None:
-        named = (f"; {trainer}'s template {profile.trainer_template!r} is not a built-in family"
-                 if profile is not None and profile.trainer_template else "")
-        raise ValueError(f"no chat template to render with{named}: pass --template FAMILY "
-                         f"({', '.join(FAMILIES)}) or --tokenizer PATH")
-    chat = cached_template(tokenizer, family)
-    if chat.tokenizer is None:
-        raise ValueError(f"template family {chat.name!r} has no packaged tokenizer: pass "
-                         f"--tokenizer PATH for its token ids")
-    length = (profile.length if profile is not None
-              else LengthPolicy(max_length, "truncate_right"))
-    return ViewSetup(trainer, profile, chat, length)
+    figures = report.stats.get("trainer") or {}
+    counts: Counter[str] = Counter(issue.code for issue in report.issues
+                                   if issue.code in TRAINER_CODES)
+    wanted: dict[int, list[tuple[str, str]]] = {}
+    taken: Counter[str] = Counter()
+    for issue in sorted((i for i in report.issues if i.code in TRAINER_CODES and i.line),
+                        key=lambda i: (i.line or 0, i.code)):
+        if taken[issue.code] < EXAMPLES_PER_CODE and issue.line is not None:
+            taken[issue.code] += 1
+            wanted.setdefault(issue.line, []).append((issue.code, issue.message))
+    examples = sorted(_rendered_again(path, report.format, view, wanted),
+                      key=lambda e: (e.code, e.line or 0))
+    lengths = report.accumulator.rendered if report.accumulator is not None else Distribution()
+    length = view.length()
+    return TrainerSection(view.trainer or "no trainer profile", view.chat_template().name,
+                          length.max_length, length.strategy, lengths,
+                          truncated=int(figures.get("truncated", 0)),
+                          dropped=int(figures.get("dropped", 0)),
+                          untrained=counts["T003"], counts=dict(counts), examples=examples)
 
 
-def trainer_section_data(path: str | os.PathLike[str], format_id: str | None,
-                         view: ViewSetup) -> TrainerSection:
-    """The "Trainer's view" section of ``path``: every example rendered as the trainer does."""
+def _rendered_again(path: str | os.PathLike[str], format_id: str | None, view: TrainerView,
+                    wanted: dict[int, list[tuple[str, str]]]) -> list[ShownExample]:
+    """The examples on the ``wanted`` lines, rendered as the run rendered them."""
     from ftdata.formats import get_format
     from ftdata.parsing import RecordError, decode_record
     from ftdata.readers import RawRecord, read_events
-    from ftdata.render.trainer_view import EXAMPLES_PER_CODE, TrainerSection
-    from ftdata.templates.length import apply_length
-    from ftdata.templates.mask import MaskPolicy
-    from ftdata.templates.render import TemplateRefused, render_example
+    from ftdata.templates.view import see
 
-    chat, profile, length = view.chat, view.profile, view.length
-    policy = profile.mask_for(format_id) if profile is not None else MaskPolicy()
-    lengths: list[int] = []
-    counts: Counter[str] = Counter()
-    totals: Counter[str] = Counter()
-    examples: list[ShownExample] = []
-    fmt = get_format(format_id) if format_id is not None else None
-    for event in read_events(path) if fmt is not None else ():
-        if not isinstance(event, RawRecord) or fmt is None:
+    if not wanted or format_id is None:
+        return []
+    fmt = get_format(format_id)
+    last = max(wanted)
+    shown: list[ShownExample] = []
+    for event in read_events(path):
+        if not isinstance(event, RawRecord) or event.line not in wanted:
+            if isinstance(event, RawRecord) and event.line > last:
+                break
             continue
         try:
             value = decode_record(event.data)
-            example: Example | None = fmt.read(value) if isinstance(value, dict) else None
+            example = fmt.read(value) if isinstance(value, dict) else None
         except (RecordError, KeyError, TypeError, ValueError, AttributeError, IndexError):
-            continue  # validate reports what is wrong with the record
+            example = None
         if example is None:
-            continue
-        try:
-            rendered = render_example(example, chat, policy)
-        except TemplateRefused:
-            totals["refused"] += 1
-            continue
-        outcome = apply_length(rendered.mask, length)
-        lengths.append(outcome.total)
-        totals["truncated"] += outcome.truncated
-        totals["dropped"] += outcome.dropped or outcome.raises
-        totals["untrained"] += not outcome.trained_after
-        for code, message in _view_findings(rendered, outcome, length):
-            counts[code] += 1
-            if counts[code] <= EXAMPLES_PER_CODE:
-                examples.append(_shown(code, event.line, message, chat, rendered, outcome,
-                                       length))
-    return TrainerSection(view.trainer or "no trainer profile", chat.name, length.max_length,
-                          length.strategy, lengths, truncated=totals["truncated"],
-                          dropped=totals["dropped"], untrained=totals["untrained"],
-                          refused=totals["refused"], counts=dict(counts), examples=examples)
+            continue  # the issue came from this line, so it reads; but never a traceback
+        outcome = see(view, example, fmt.id)
+        shown += [_shown(code, event.line, message, view, outcome)
+                  for code, message in wanted[event.line]]
+    return shown
 
 
-def _view_findings(rendered: Rendered, outcome: LengthOutcome, length: LengthPolicy
-                   ) -> list[tuple[str, str]]:
-    """T003/T004/T005 for one rendered example, with messages that quote no record value."""
-    found: list[tuple[str, str]] = []
-    if rendered.dropped:
-        found.append(("T005", f"the {rendered.template} template drops the example's "
-                              f"{', '.join(rendered.dropped)}"))
-    if not outcome.trained_before:
-        found.append(("T003", f"after the {rendered.template} template and the trainer's "
-                              f"mask, no token of the example trains"))
-    elif outcome.truncated or outcome.dropped or outcome.raises:
-        lost = outcome.trained_before - outcome.trained_after
-        over = f"{outcome.total:,} tokens, over max length {length.max_length or 0:,}"
-        if outcome.raises:
-            found.append(("T004", f"{over}: the trainer stops with an error on it"))
-        elif outcome.dropped:
-            found.append(("T004", f"{over}: the trainer drops the example "
-                                  f"({outcome.trained_before:,} trained tokens lost)"))
-        else:
-            found.append(("T004", f"{over}: {length.strategy} loses {lost:,} of its "
-                                  f"{outcome.trained_before:,} trained tokens"))
-    return found
-
-
-def _shown(code: str, line: int, message: str, chat: ChatTemplate, rendered: Rendered,
-           outcome: LengthOutcome, length: LengthPolicy) -> ShownExample:
+def _shown(code: str, line: int, message: str, view: TrainerView,
+           outcome: ViewOutcome) -> ShownExample:
     """One finding's example, token by token, with the tokens the trainer cuts off marked."""
     from ftdata.render.trainer_view import ShownExample, token_pieces
 
-    assert chat.tokenizer is not None  # checked before any example renders
-    _, offsets = chat.tokenizer.encode(rendered.text)
+    rendered, length = outcome.rendered, outcome.length
+    if rendered is None or length is None:  # the template refused it: nothing to show
+        return ShownExample(code, line, message, [], trained=0, kept=0, dropped_example=True)
+    tokenizer = view.chat_template().tokenizer
+    assert tokenizer is not None  # checked_view refuses a template without one
+    _, offsets = tokenizer.encode(rendered.text)
     total = len(offsets)
+    limit = view.length().max_length
     kept = [True] * total
-    if outcome.truncated and length.max_length is not None:
-        if length.strategy == "truncate_right":
-            kept = [index < length.max_length for index in range(total)]
-        elif length.strategy == "truncate_left":
-            kept = [index >= total - length.max_length for index in range(total)]
+    if length.truncated and limit is not None:
+        strategy = view.length().strategy
+        if strategy == "truncate_right":
+            kept = [index < limit for index in range(total)]
+        elif strategy == "truncate_left":
+            kept = [index >= total - limit for index in range(total)]
     return ShownExample(code, line, message,
                         token_pieces(rendered.text, offsets, rendered.mask, kept),
-                        trained=outcome.trained_before, kept=outcome.kept,
-                        truncated=outcome.truncated,
-                        dropped_example=outcome.dropped or outcome.raises,
+                        trained=length.trained_before, kept=length.kept,
+                        truncated=length.truncated,
+                        dropped_example=length.dropped or length.raises,
                         dropped_content=rendered.dropped)

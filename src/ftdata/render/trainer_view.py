@@ -88,6 +88,7 @@ class ShownExample:
 class TrainerSection:
     """What the section shows: the trainer, the rendered lengths and the examples of findings.
 
+    ``lengths`` are the rendered token counts (a list, or the run's exact distribution);
     ``counts`` is how many findings each code has in the whole file (``examples`` holds the
     first few of each); ``refused`` counts examples the template refused to render.
     """
@@ -96,7 +97,7 @@ class TrainerSection:
     template: str
     max_length: int | None
     strategy: str
-    lengths: Sequence[int]
+    lengths: Sequence[int] | Distribution
     truncated: int = 0
     dropped: int = 0
     untrained: int = 0
@@ -172,26 +173,33 @@ def shown_pieces(pieces: Sequence[TokenPiece]) -> tuple[list[TokenPiece], int, l
 
 def _lengths_chart(view: TrainerSection) -> str:
     title = "Rendered tokens per example"
-    if not view.lengths:
+    distribution = _distribution(view.lengths)
+    if not distribution.n:
         return _empty_svg("chart-trainer-lengths", title, "No example rendered")
-    distribution = Distribution()
-    for length in view.lengths:
-        distribution.add(length)
     bins, axis = distribution_bins(distribution, limit=view.max_length)
     return _histogram_svg(_Histogram("chart-trainer-lengths", title, "tokens", bins, axis,
                                      PALETTE["tokens"], view.max_length,
                                      limit_name="max length"))
 
 
+def _distribution(lengths: Sequence[int] | Distribution) -> Distribution:
+    if isinstance(lengths, Distribution):
+        return lengths
+    distribution = Distribution()
+    for length in lengths:
+        distribution.add(length)
+    return distribution
+
+
 def _facts(view: TrainerSection) -> str:
     rows = [
-        ("Rendered", _plural(len(view.lengths), "example")),
+        ("Rendered", _plural(_distribution(view.lengths).n, "example")),
         ("Maximum length", f"{_num(view.max_length)} tokens" if view.max_length is not None
          else "none"),
         ("Beyond it", view.strategy.replace("_", " ")),
         ("Truncated", _plural(view.truncated, "example")),
         ("Dropped", _plural(view.dropped, "example")),
-        ("Nothing left to train", _plural(view.untrained, "example")),
+        ("Nothing trains", _plural(view.untrained, "example")),
     ]
     if view.refused:
         rows.append(("Template refused", _plural(view.refused, "example")))
