@@ -293,3 +293,21 @@ def test_browser_dom_holds_the_section_and_no_script(
         assert (PAYLOAD in trained) == (article.parent is not None
                                         and article.parent.attrs["id"] == "tv-T004")
     assert sum(b["count"] for b in bins_of(chart(dom, "chart-trainer-lengths"))) == 9
+
+
+def test_an_example_the_template_refused_shows_no_tokens() -> None:
+    refused = ShownExample("T005", 7, "the chatml template refuses this example", [],
+                           trained=0, kept=0, dropped_example=True)
+    page = section(view(examples=[refused], counts={"T005": 1}))
+    (article,) = page.root.find_all("article", "tv-example")
+    assert article.find_all("pre") == [] and "not rendered" in article.all_text()
+
+
+def test_the_section_stays_small_whatever_the_findings() -> None:
+    huge = [TokenPiece("x" * 5000, True)] * 20_000
+    examples = [example(code, pieces=huge, line=i) for code in ("T003", "T004", "T005")
+                for i in range(50)]
+    source = trainer_section(view(examples=examples, lengths=list(range(100_000)),
+                                  counts={"T003": 50, "T004": 50, "T005": 50}))
+    assert len(source) < 3 * EXAMPLES_PER_CODE * TOKENS_SHOWN * 200
+    assert len(Page(source).root.find_all("article")) == 3 * EXAMPLES_PER_CODE

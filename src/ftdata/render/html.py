@@ -3,7 +3,8 @@
 The page loads nothing: no script, font, image or style sheet from anywhere, and a Content
 Security Policy says so to the browser, so whatever a record holds cannot run or call out.
 Every string that comes from the data is escaped; issue messages already mask secrets, and no
-record content is ever printed. Charts are drawn here, as plain SVG shapes.
+record content is printed outside the optional trainer's view (:mod:`ftdata.render.trainer_view`,
+which masks secrets too). Charts are drawn here, as plain SVG shapes.
 
 >>> from ftdata.engine import ValidateOptions, validate_path
 >>> report = validate_path("train.jsonl", ValidateOptions(model="gpt-4.1-mini"))  # doctest: +SKIP

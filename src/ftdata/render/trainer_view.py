@@ -149,7 +149,7 @@ def token_pieces(text: str, offsets: Sequence[tuple[int, int]], mask: Sequence[i
         stop = len(text) if index == len(offsets) - 1 else max(end, cursor)
         piece = _masked(text, cursor, stop, secrets)
         cursor = stop
-        pieces.append(TokenPiece(_shorten(piece, PIECE_CHARS), bool(mask[index]),
+        pieces.append(TokenPiece(piece, bool(mask[index]),
                                  True if kept is None else kept[index]))
     return pieces
 
@@ -214,7 +214,7 @@ def _token_span(piece: TokenPiece, index: int) -> str:
         state += ", cut off"
     css = "tok" + (" t" if piece.trained else "") + ("" if piece.kept else " cut")
     return (f'<span class="{css}" title="token {index:,}: {state}">'
-            f"{escape(piece.text)}</span>")
+            f"{escape(_shorten(piece.text, PIECE_CHARS))}</span>")
 
 
 def _tokens_html(pieces: Sequence[TokenPiece]) -> str:
@@ -231,7 +231,9 @@ def _tokens_html(pieces: Sequence[TokenPiece]) -> str:
 def _example_html(example: ShownExample, number: int) -> str:
     where = f"line {example.line:,}" if example.line is not None else "whole file"
     facts = [_plural(len(example.pieces), "token"), f"{example.trained:,} trained"]
-    if example.dropped_example:
+    if not example.pieces:
+        facts = ["not rendered"]
+    elif example.dropped_example:
         facts.append("dropped by the trainer")
     elif example.truncated:
         facts.append(f"{example.kept:,} kept")
@@ -243,7 +245,9 @@ def _example_html(example: ShownExample, number: int) -> str:
             f'<h4><span>{escape(where)}</span> <span class="muted">'
             f'{escape(" · ".join(facts))}</span></h4>'
             f'<p class="tv-message">{escape(_shorten(example.message, 240))}</p>{dropped}'
-            f'<pre class="tv-tokens">{_tokens_html(example.pieces)}</pre></article>')
+            + (f'<pre class="tv-tokens">{_tokens_html(example.pieces)}</pre>'
+               if example.pieces else "")
+            + "</article>")
 
 
 def _findings_html(view: TrainerSection) -> str:
