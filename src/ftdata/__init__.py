@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = ["Issue", "Report", "Severity", "__version__", "convert", "from_hf_dataset",
-           "from_pandas", "read", "stats", "to_hf_dataset", "to_pandas", "validate",
+           "from_pandas", "read", "render", "stats", "to_hf_dataset", "to_pandas", "validate",
            "validate_records"]
 
 if TYPE_CHECKING:
@@ -33,7 +33,9 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
              strict: bool = False, model: str | None = None, max_tokens: int | None = None,
              tokenizer: str | None = None, tokens: bool = True,
              validation_file: str | PathLike[str] | None = None,
-             near_duplicates: bool = False, jobs: int | None = None) -> Report:
+             near_duplicates: bool = False, jobs: int | None = None,
+             trainer: str | None = None, template: str | None = None,
+             max_length: int | None = None) -> Report:
     """Validate one dataset file and return its :class:`Report`.
 
     >>> report = ftdata.validate("train.jsonl", target="openai")  # doctest: +SKIP
@@ -43,7 +45,8 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     With ``validation_file``, that file is validated too (``report.validation``) and its
     copies of training examples are reported there as D004. ``jobs`` is the number of worker
     processes (``--jobs``): by default every core for a large file and one for a small one;
-    the report is the same whatever it is. Raises
+    the report is the same whatever it is. ``trainer``, ``template`` and ``max_length``
+    check the examples as that trainer trains them (SPEC §8a, rules T003-T005). Raises
     :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for an
     unknown format, target, model or rule code.
     """
@@ -51,8 +54,9 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
 
     from ftdata.engine import validate_path
 
-    options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
-                       tokens, near_duplicates, jobs)
+    options = replace(_options(format, target, select, ignore, strict, model, max_tokens,
+                               tokenizer, tokens, near_duplicates, jobs),
+                      trainer=trainer, template=template, max_length=max_length)
     report = validate_path(path, replace(options, index_copies=validation_file is not None))
     if validation_file is not None:
         report.validation = validate_path(validation_file, options, training=[report])
@@ -62,18 +66,22 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
 
 def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
           max_tokens: int | None = None, tokenizer: str | None = None,
-          format: str | None = None) -> dict[str, Any]:
+          format: str | None = None, trainer: str | None = None, template: str | None = None,
+          max_length: int | None = None) -> dict[str, Any]:
     """Token counts, distributions, epochs and training cost of a file, as a dict (SPEC §6).
 
     >>> ftdata.stats("train.jsonl", model="gpt-4.1-mini")["cost"]["amount"]  # doctest: +SKIP
     0.42
 
-    ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known.
+    ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known. With
+    ``trainer``, ``template`` or ``max_length``, a ``trainer`` entry tells what that trainer
+    renders, trains, truncates and drops (SPEC §8a).
     """
     from ftdata.statistics import file_stats
 
     return file_stats(path, model=model, epochs=epochs, max_tokens=max_tokens,
-                      tokenizer=tokenizer, format=format)
+                      tokenizer=tokenizer, format=format, trainer=trainer, template=template,
+                      max_length=max_length)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
@@ -82,16 +90,22 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      ignore: Iterable[str] | str | None = None, strict: bool = False,
                      model: str | None = None, max_tokens: int | None = None,
                      tokenizer: str | None = None, tokens: bool = True,
-                     near_duplicates: bool = False, name: str = "<records>") -> Report:
+                     near_duplicates: bool = False, name: str = "<records>",
+                     trainer: str | None = None, template: str | None = None,
+                     max_length: int | None = None) -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
 
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
     'C015'
     """
+    from dataclasses import replace
+
     from ftdata.engine import validate_records as run
 
-    return run(records, _options(format, target, select, ignore, strict, model, max_tokens,
-                                 tokenizer, tokens, near_duplicates), name=name)
+    options = _options(format, target, select, ignore, strict, model, max_tokens, tokenizer,
+                       tokens, near_duplicates)
+    return run(records, replace(options, trainer=trainer, template=template,
+                                max_length=max_length), name=name)
 
 
 def convert(input: str | PathLike[str], output: str | PathLike[str], *, to: str,
@@ -214,6 +228,12 @@ def __getattr__(name: str) -> Any:
         from ftdata.report import Report
 
         return Report
+    if name == "render":
+        # ``ftdata.render`` is also the package of output renderers: the package is callable
+        # (see ftdata/render/__init__.py), so it is the same object however it was reached.
+        import ftdata.render
+
+        return ftdata.render
     if name in ("Issue", "Severity"):
         from ftdata import diagnostics
 

@@ -208,9 +208,8 @@ def _parallel_ranges(path: str, ranges: list[tuple[int, int]],
                 line = None if item.line is None else base + item.line
                 yield LineFinding(item.code, item.message, line), None
             else:
-                number, findings, foreign, keys, summary, tokens = item
-                yield (RawRecord(base + number, b""),
-                       result(findings, foreign, keys, summary, tokens))
+                number, *row = item
+                yield RawRecord(base + number, b""), result(*row)
         if failed:
             return
         base += lines

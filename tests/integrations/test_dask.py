@@ -586,3 +586,19 @@ def test_near_duplicates_are_found_across_partitions(client: Any, tmp_path: Path
     assert (1, 1) in {(index, line) for index, line, _ in near}
     assert all(f"near duplicate of {names[0]}:1 " in message for _, _, message in near)
     assert any(i.code == "D001" and i.line == 2 for i in run.files[1].issues)
+
+
+def test_the_trainer_view_gets_the_verdict_of_one_machine(client: Any, tmp_path: Path) -> None:
+    paths = write_partitions(tmp_path, PARTITIONS)
+    options = ValidateOptions(count_tokens=False, trainer="axolotl", template="qwen3",
+                              max_length=24)
+
+    run = validate_partitions([str(path) for path in paths], client=client,
+                              count_tokens=False, trainer="axolotl", template="qwen3",
+                              max_length=24)
+
+    concatenated = assert_same_verdict(run, paths, [str(path) for path in paths], tmp_path,
+                                       options)
+    assert run.stats["trainer"] == concatenated.stats["trainer"]
+    assert run.stats["trainer"]["rendered_tokens"]["max"] > 0
+    assert any(issue.code.startswith("T") for report in run.files for issue in report.issues)

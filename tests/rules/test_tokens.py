@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import ftdata
 from ftdata.rules.tokens import token_findings
 
@@ -45,3 +48,91 @@ def test_messages_name_the_model_and_mark_estimates() -> None:
 def test_no_tokens_turns_the_rules_off() -> None:
     report = ftdata.validate_records([CHAT], format="openai-chat", max_tokens=1, tokens=False)
     assert report.issues == [] and "tokens" not in report.stats
+
+
+# T003-T005: the trainer's view (a built-in template family, a trainer profile).
+
+def _view_codes(record: Mapping[str, Any], **view: Any) -> list[str]:
+    report = ftdata.validate_records([record], format="openai-chat", tokens=False,
+                                     **view)
+    return [issue.code for issue in report.issues if issue.code.startswith("T")]
+
+
+def _severities(record: Mapping[str, Any], **view: Any) -> dict[str, str]:
+    report = ftdata.validate_records([record], format="openai-chat", tokens=False,
+                                     **view)
+    return {issue.code: issue.severity.value for issue in report.issues}
+
+
+USER_ONLY = {"messages": [{"role": "user", "content": "Is anyone there?"}]}
+
+
+def test_t003_nothing_trains_after_the_mask() -> None:
+    # axolotl trains assistant turns only: a user-only conversation trains nothing.
+    assert _view_codes(USER_ONLY, trainer="axolotl", template="qwen3") == ["T003"]
+    assert _severities(USER_ONLY, trainer="axolotl", template="qwen3")["T003"] == "error"
+    # Every weight 0 under the default view (assistant turns, weights honoured).
+    weighted = {"messages": [CHAT["messages"][0], {**CHAT["messages"][1], "weight": 0}]}
+    assert _view_codes(weighted, template="chatml") == ["T003"]
+    assert _view_codes(CHAT, trainer="axolotl", template="qwen3") == []
+    # TRL's default trains every token, the user's included.
+    assert _view_codes(USER_ONLY, trainer="trl", template="qwen3") == []
+
+
+def test_t004_truncated_by_the_trainer() -> None:
+    long = {"messages": [CHAT["messages"][0],
+                         {"role": "assistant", "content": "Paris, on the Seine. " * 20}]}
+    report = ftdata.validate_records([long], format="openai-chat", tokens=False,
+                                     trainer="trl", template="qwen3", max_length=40)
+    (issue,) = [issue for issue in report.issues if issue.code == "T004"]
+    assert issue.severity.value == "warning"  # TRL keeps the start: some trained tokens stay
+    assert "truncate_right loses" in issue.message and "trained tokens" in issue.message
+    assert _view_codes(long, trainer="trl", template="qwen3", max_length=4096) == []
+    # axolotl drops an example over sequence_len: an error.
+    dropped = _severities(long, trainer="axolotl", template="qwen3", max_length=40)
+    assert dropped["T004"] == "error"
+    # Nothing trained survives the cut: an error too.
+    assert _severities(long, template="qwen3", max_length=8)["T004"] == "error"
+
+
+def test_t004_severity_set_by_the_user_wins() -> None:
+    long = {"messages": [CHAT["messages"][0],
+                         {"role": "assistant", "content": "Paris. " * 50}]}
+    from ftdata.diagnostics import Severity
+    from ftdata.engine import ValidateOptions, validate_records
+
+    options = ValidateOptions(format="openai-chat", count_tokens=False, trainer="axolotl",
+                              template="qwen3", max_length=20,
+                              severity={"T004": Severity.INFO})
+    (issue,) = [issue for issue in validate_records([long], options).issues
+                if issue.code == "T004"]
+    assert (issue.code, issue.severity) == ("T004", Severity.INFO)
+
+
+def test_t005_template_drops_content() -> None:
+    reasoning = {"messages": [CHAT["messages"][0],
+                              {"role": "assistant", "content": "Paris.",
+                               "reasoning_content": "France's capital is Paris."},
+                              {"role": "user", "content": "And Italy?"},
+                              {"role": "assistant", "content": "Rome."}]}
+    # Qwen3 drops the reasoning of turns before the last user message; chatml has no place.
+    assert _view_codes(reasoning, template="qwen3") == ["T005"]
+    assert _view_codes(reasoning, template="chatml") == ["T005"]
+    assert _view_codes(CHAT, template="qwen3") == []
+
+
+def test_t005_a_refusing_template_is_an_error() -> None:
+    # The DeepSeek template raises on a system message after the first turn: the trainer's
+    # preprocessing stops on the example.
+    late_system = {"messages": [CHAT["messages"][0], {"role": "system", "content": "Be brief."},
+                                CHAT["messages"][1]]}
+    report = ftdata.validate_records([late_system], format="openai-chat", tokens=False,
+                                     template="deepseek")
+    (issue,) = [issue for issue in report.issues if issue.code == "T005"]
+    assert issue.severity.value == "error"
+    assert "refuses" in issue.message and "one system message" in issue.message
+    assert _view_codes(CHAT, template="deepseek") == []
+
+
+def test_trainer_rules_never_fire_without_a_view() -> None:
+    assert _view_codes(USER_ONLY) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -294,12 +295,19 @@ def check_view(options: ValidateOptions) -> None:
         fail(str(error))
 
 
+def _shown(path: os.PathLike[str]) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith(os.pardir) else os.fspath(path)
+
+
 def trainer_config_runs(path: str, options: ValidateOptions, given: Mapping[str, Any]
                         ) -> dict[str, ValidateOptions]:
     """Each local dataset a trainer config trains on, with the options it is checked with.
 
     Remote datasets and those ftdata cannot read are listed on stderr, not checked.
     """
+    from ftdata.engine import checked_view
     from ftdata.templates.config import TrainerConfigError, read_trainer_config
     from ftdata.templates.view import overrides_of
 
@@ -316,13 +324,23 @@ def trainer_config_runs(path: str, options: ValidateOptions, given: Mapping[str,
                        f"{why}", err=True)
             continue
         if dataset.mappings:
+            # Read under the format's own key names, every record would look broken.
             renamed = ", ".join(f"{ours}={theirs}" for ours, theirs in dataset.mappings.items())
-            click.echo(f"ftdata: note: {path}: {dataset.key} renames keys ({renamed}); they are "
-                       f"checked under {dataset.format}'s own names", err=True)
+            click.echo(f"ftdata: note: {path}: {dataset.key} ({dataset.name}) is not checked: "
+                       f"it renames {dataset.format}'s keys ({renamed})", err=True)
+            continue
         profile = dataset.profile or config.profile
-        runs[str(dataset.path)] = replace(
-            options, format=given.get("format") or dataset.format, trainer=config.trainer,
-            trainer_options=overrides_of(profile.options))
+        run = replace(options, format=given.get("format") or dataset.format,
+                      trainer=config.trainer, trainer_options=overrides_of(profile.options))
+        try:
+            checked_view(run)
+        except ValueError as error:
+            # The trainer renders this one with a prompt ftdata does not reproduce.
+            click.echo(f"ftdata: note: {path}: {dataset.key} ({dataset.name}) is checked "
+                       f"without the trainer's view: {error}", err=True)
+            run = replace(run, trainer=None, trainer_options=(), template=None,
+                          max_length=None)
+        runs[_shown(dataset.path)] = run
     if not runs:
         click.echo(f"ftdata: note: {path} names no local dataset to check", err=True)
     return runs

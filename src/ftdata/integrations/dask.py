@@ -834,7 +834,11 @@ def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[s
     for report in reports:
         if report.accumulator is not None:
             accumulator.merge(report.accumulator)
-    return DatasetReport(reports, _dataset_stats(accumulator, setup), accumulator)
+    stats = _dataset_stats(accumulator, setup)
+    view = checked_view(options)
+    if view is not None:
+        stats["trainer"] = accumulator.view_summary(view)
+    return DatasetReport(reports, stats, accumulator)
 
 
 def _dataset_findings(reports: Sequence[Report], names: Sequence[str], target: Target,
