@@ -168,6 +168,8 @@ def test_read_config_of_a_pyproject_without_the_table_is_empty(project: Path) ->
     ("near-duplicates = true", {"near_duplicates": True}),
     ("near-threshold = 0.9", {"near_threshold": 0.9}),
     ("near-threshold = 1", {"near_threshold": 1}),
+    ('trainer = "trl"\ntemplate = "qwen3"\nmax-length = 2048',
+     {"trainer": "trl", "template": "qwen3", "max_length": 2048}),
     ('severity = { C005 = "error", Q006 = "warning", T002 = "info" }',
      {"severity": {"C005": Severity.ERROR, "Q006": Severity.WARNING, "T002": Severity.INFO}}),
     ('severity = { D001 = "off" }', {"ignore": ("D001",)}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -30,7 +30,7 @@ class Finding:
     pointer: str | None = None
     #: This finding's own severity, when the rule's depends on the case (T004 is an error when
     #: the trainer drops the example); the user's and the target's severity for the code win.
-    severity: Severity | None = None
+    severity: Severity | None = field(default=None, repr=False)
 
 
 #: Codes whose messages mask what they quote already.

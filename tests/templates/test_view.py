@@ -136,3 +136,17 @@ def test_a_corpus_file_under_trl_and_qwen3(corpus: Path) -> None:
     truncations = [issue for issue in viewed.issues if issue.code == "T004"]
     assert view["truncated"] == len(truncations)
     assert all("truncate_right loses" in issue.message for issue in truncations)
+
+
+@pytest.mark.parametrize("template", ["qwen3", "deepseek", "gpt-oss"])
+def test_records_no_tokenizer_takes_are_findings_not_tracebacks(tmp_path: Path,
+                                                                template: str) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"messages": [{"role": "user", "content": "Hi \\ud800"}, '
+                    '{"role": "assistant", "content": "Hello"}]}\n'
+                    '{"messages": [{"role": "user", "content": "x"}, '
+                    '{"role": "assistant", "content": {"nested": 1}}]}\n', encoding="utf-8")
+    report = ftdata.validate(path, tokens=False, template=template)
+    (issue,) = [issue for issue in report.issues if issue.code.startswith("T")]
+    assert (issue.code, issue.line, issue.severity.value) == ("T005", 1, "error")
+    assert "\\ud800" not in issue.message

@@ -150,6 +150,13 @@ def see(view: TrainerView, example: Example, format_id: str | None) -> ViewOutco
         rendered = render_example(example, view.chat_template(), view.mask(format_id))
     except TemplateRefused as error:
         return ViewOutcome(None, refused=str(error) or "the template raised")
+    except UnicodeError:
+        # A lone surrogate (a \u escape of half a pair): no tokenizer encodes it.
+        return ViewOutcome(None, refused="its text holds a lone surrogate, which the "
+                                         "tokenizer cannot encode")
+    except (TypeError, ValueError) as error:
+        # A value of the wrong type reached the tokenizer (the shape reports it too).
+        return ViewOutcome(None, refused=f"it cannot be tokenized: {type(error).__name__}")
     return ViewOutcome(rendered, length=apply_length(rendered.mask, view.length()))
 
 
