@@ -190,3 +190,15 @@ def test_the_trainer_view_agrees_with_validate(tmp_path: Path,
     assert f"<dt>Truncated</dt><dd>{trainer['truncated']} example" in page
     assert f"<dt>Dropped</dt><dd>{trainer['dropped']} example" in page
     assert page.count('class="bin"') >= 1
+
+
+def test_an_example_no_template_renders_is_listed_without_tokens(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "half \\ud800 a pair"}, '
+                    '{"role": "assistant", "content": "ok"}]}\n', encoding="utf-8")
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), "--template", "chatml")
+    assert code == 0, err
+    block = output.read_text(encoding="utf-8").split('id="tv-T005"')[1].split("</section>")[0]
+    assert "line 1" in block and "not rendered" in block and "<pre" not in block
