@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,105 @@ def test_a_directory_as_output_exits_2(tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "report", str(CLEAN), "-o", str(tmp_path))
     assert code == 2 and "is a directory" in err
+
+
+# -- the trainer's view ------------------------------------------------------------------------
+
+
+def _trainer_data(tmp_path: Path) -> Path:
+    records: list[object] = [
+        {"messages": [{"role": "user", "content": "short"},
+                      {"role": "assistant", "content": "ok"}]},
+        {"messages": [{"role": "user", "content": "long " * 80},
+                      {"role": "assistant", "content": "fine"}]},
+        {"messages": [{"role": "user", "content": "nobody answers"}]},
+        {"messages": [{"role": "user", "content": "think"},
+                      {"role": "assistant", "content": "42", "reasoning_content": "hmm"},
+                      {"role": "user", "content": "again"},
+                      {"role": "assistant", "content": "43"}]},
+    ]
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return data
+
+
+def test_the_trainer_view_shows_each_code_with_its_examples(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _trainer_data(tmp_path)
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), "--template", "qwen3",
+                       "--max-length", "40")
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    assert 'id="trainer-view"' in page and 'id="chart-trainer-lengths"' in page
+    # Line 2 is truncated (T004), line 3 trains nothing (T003), line 4's first reasoning is
+    # dropped by Qwen3's template (T005).
+    for code_id, line in (("T003", 3), ("T004", 2), ("T005", 4)):
+        block = page.split(f'id="tv-{code_id}"')[1].split("</section>")[0]
+        assert f"line {line}" in block
+    assert "The template dropped: <strong>reasoning</strong>" in page
+
+
+def test_the_trainer_profile_sets_the_maximum(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = _trainer_data(tmp_path)
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), "--trainer", "axolotl",
+                       "--template", "chatml")
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    assert "<dt>Maximum length</dt><dd>512 tokens</dd>" in page  # axolotl's sequence_len
+    assert "<dt>Beyond it</dt><dd>drop</dd>" in page
+    assert "axolotl · template chatml" in page
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--trainer", "trl"), "no chat template to render with"),
+    (("--template", "llama3"), "no packaged tokenizer"),
+    (("--trainer", "nope"), "--trainer"),
+    (("--max-length", "0"), "--max-length"),
+])
+def test_trainer_view_usage_errors_exit_2_before_any_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+        message: str) -> None:
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(output), *args)
+    assert code == 2
+    assert err.startswith("ftdata: error:") and err.count("\n") == 1 and message in err
+    assert not output.exists()
+
+
+def test_the_trainer_view_agrees_with_validate(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = _trainer_data(tmp_path)
+    output = tmp_path / "report.html"
+    args = ("--trainer", "trl", "--template", "qwen3", "--max-length", "40")
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), *args)
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    report = validate_path(data, ValidateOptions(model="gpt-4.1-mini", trainer="trl",
+                                                 template="qwen3", max_length=40))
+    found: dict[str, list[int]] = {}
+    for issue in report.issues:
+        if issue.code in ("T003", "T004", "T005") and issue.line is not None:
+            found.setdefault(issue.code, []).append(issue.line)
+    assert found  # the data triggers the rules under trl
+    for code_id, lines in found.items():
+        block = page.split(f'id="tv-{code_id}"')[1].split("</section>")[0]
+        assert [f"line {line}" in block for line in lines] == [True] * len(lines)
+    trainer = report.stats["trainer"]
+    assert f"<dt>Truncated</dt><dd>{trainer['truncated']} example" in page
+    assert f"<dt>Dropped</dt><dd>{trainer['dropped']} example" in page
+    assert page.count('class="bin"') >= 1
+
+
+def test_an_example_no_template_renders_is_listed_without_tokens(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "half \\ud800 a pair"}, '
+                    '{"role": "assistant", "content": "ok"}]}\n', encoding="utf-8")
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(data), "-o", str(output), "--template", "chatml")
+    assert code == 0, err
+    block = output.read_text(encoding="utf-8").split('id="tv-T005"')[1].split("</section>")[0]
+    assert "line 1" in block and "not rendered" in block and "<pre" not in block

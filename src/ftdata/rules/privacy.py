@@ -301,6 +301,24 @@ def _secret_hits(value: str) -> list[_Hit]:
     return [hits[position] for position in sorted(hits)]
 
 
+def secret_spans(text: str) -> list[tuple[int, int]]:
+    """Where :func:`redact` would mask ``text``: (start, end) character spans, in order.
+
+    For renderers that show a text in pieces (a rendered example token by token) and must mask
+    a secret that runs across pieces.
+
+    >>> secret_spans("key ghp_" + "a1B2c3D4" * 4 + "Zz9x here")
+    [(4, 44)]
+    """
+    spans: set[tuple[int, int]] = set()
+    for hit in _secret_hits(text):
+        start = text.find(hit.value)
+        while start >= 0:
+            spans.add((start, start + len(hit.value)))
+            start = text.find(hit.value, start + 1)
+    return sorted(spans)
+
+
 def redact(text: str) -> str:
     """``text`` with every secret in it masked, for messages that quote the data.
 
