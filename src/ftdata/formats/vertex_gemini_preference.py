@@ -158,7 +158,10 @@ WRITE_ROLES = {"user": "user", "assistant": "model"}
 
 def _turn(message: Message) -> dict[str, Any]:
     role, _ = plain_turn(message, WRITE_ROLES, FORMAT.id)
-    return {"role": role, "parts": [{"text": part.text or ""} for part in message.content or ()]}
+    parts = [{"text": part.text or ""} for part in message.content or ()]
+    if not parts:  # as the vertex-gemini writer: a turn holds at least one part
+        raise Unrepresentable(f"empty {message.role} turn, which {FORMAT.id} cannot hold")
+    return {"role": role, "parts": parts}
 
 
 def _scored(side: list[Message] | None, score: int) -> dict[str, Any]:
