@@ -69,7 +69,7 @@ class Issue:
         if _LONG_TOKEN.search(self.message):
             object.__setattr__(self, "message", redact_quoted(self.message))
         if self.pointer is not None and _LONG_KEY.search(self.pointer):
-            object.__setattr__(self, "pointer", redact_quoted(self.pointer))
+            object.__setattr__(self, "pointer", redact_quoted(self.pointer, pointer=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,15 +84,15 @@ class Issue:
         }
 
 
-def redact_quoted(text: str) -> str:
+def redact_quoted(text: str, *, pointer: bool = False) -> str:
     """``text`` with every secret, and every token that looks like a credential, masked: the
-    one redaction step for anything that quotes a record (see
-    :func:`ftdata.rules.privacy.redact_quoted`)."""
-    if not _LONG_TOKEN.search(text):
+    one redaction step for anything that quotes a record; a ``pointer`` is masked token by
+    token (see :func:`ftdata.rules.privacy.redact_quoted`)."""
+    if not (_LONG_KEY if pointer else _LONG_TOKEN).search(text):
         return text  # every secret and every credential-like token is a long run
     from ftdata.rules.privacy import redact_quoted as redact  # loads only when a text needs it
 
-    return redact(text)
+    return redact(text, pointer=pointer)
 
 
 def printable(text: str) -> str:

@@ -353,38 +353,47 @@ def credential_like(token: str) -> bool:
         token, min_length=_CREDENTIAL_MIN)
 
 
-#: A token of a pointer that names its structure (``messages``, ``tool_calls``, ``0``).
-_STRUCTURAL = re.compile(r"[a-z_]*|\d+")
-
-
 def _unescaped(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
 def _mask_run(run: str) -> str:
-    """A run of token characters, masked where it looks like a credential: the value after a
-    pointer's structural tokens as a whole (a key quoted unescaped may hold a ``/``), else each
-    token of it on its own (unescaped, as a JSON pointer escapes a key)."""
-    tokens = run.split("/")
-    start = next((i for i, token in enumerate(tokens) if not _STRUCTURAL.fullmatch(token)),
-                 len(tokens))
-    tail = _unescaped("/".join(tokens[start:]))
-    if credential_like(tail):
-        return "/".join([*tokens[:start], mask(tail)])
+    """A run of token characters, masked where it looks like a credential: as a whole (a value
+    quoted as it is may hold a ``/``), else each ``/``-separated token of it (a JSON pointer
+    quoted in a message, its keys escaped)."""
+    whole = _unescaped(run)
+    if credential_like(whole):
+        return mask(whole)
     return "/".join(mask(_unescaped(token)) if credential_like(_unescaped(token)) else token
-                    for token in tokens)
+                    for token in run.split("/"))
 
 
-def redact_quoted(text: str) -> str:
-    """``text`` (a message, a pointer, a skip reason) with every value that is or looks like a
+def _masked_text(text: str) -> str:
+    return _TOKEN_RUN.sub(lambda run: _mask_run(run.group()), redact(text))
+
+
+def redact_quoted(text: str, *, pointer: bool = False) -> str:
+    """``text`` (a message, a skip reason, a role) with every value that is or looks like a
     secret masked: what P001 knows (:func:`redact`), then any :func:`credential_like` token.
+    A ``pointer`` (RFC 6901) is masked token by token, each unescaped first, so the pointer
+    keeps its structure and a key holding ``/`` (escaped ``~1``) is seen whole.
 
-    >>> redact_quoted("unknown key /wJalrXUtnFEMI~1K7MDENG~1bPxRfiCYzQ7xLm2Vb9")
-    'unknown key /wJal…(40 chars)'
-    >>> redact_quoted("/messages/3/tool_calls/0/function/name")
+    >>> redact_quoted("unknown key 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9'")
+    "unknown key 'wJal…(40 chars)'"
+    >>> redact_quoted("/messages/0/wJalrXUtnFEMI~1K7MDENG~1bPxRfiCYzQ7xLm2Vb9", pointer=True)
+    '/messages/0/wJal…(40 chars)'
+    >>> redact_quoted("/messages/3/tool_calls/0/function/name", pointer=True)
     '/messages/3/tool_calls/0/function/name'
     """
-    return _TOKEN_RUN.sub(lambda run: _mask_run(run.group()), redact(text))
+    if not pointer:
+        return _masked_text(text)
+    tokens = text.split("/")
+    for index, token in enumerate(tokens):
+        bare = _unescaped(token)
+        shown = _masked_text(bare)
+        if shown != bare:
+            tokens[index] = shown.replace("~", "~0").replace("/", "~1")
+    return "/".join(tokens)
 
 
 @rule("P001", "secret-in-content", E)
