@@ -146,3 +146,15 @@ def test_import_and_help_stay_light() -> None:
     process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True)
     assert process.stdout.strip() == "[]"
+
+
+def test_an_error_line_masks_the_data_it_quotes(tmp_path: Path) -> None:
+    """A WhatsApp export whose author is a credential: convert lists the authors, masked."""
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9"
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(f"[01.02.23, 10:00:00] Shop Bot: Welcome!\n"
+                    f"[01.02.23, 10:00:05] {secret}: Hello there\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["convert", str(chat), "-o", str(tmp_path / "o.jsonl"),
+                                      "--to", "openai-chat"])
+    assert result.exit_code == 2 and "authors: 'Shop Bot', 'wJal…(40 chars)'" in result.stderr
+    assert "bPxRfi" not in result.stderr

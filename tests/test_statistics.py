@@ -206,3 +206,13 @@ def test_reasoning_tokens_are_reported_apart() -> None:
     for jobs in (1, 2):
         report = ftdata.validate(sample, model="gpt-4o-mini", jobs=jobs).to_dict()
         assert report["stats"]["tokens"]["reasoning"] == result["tokens"]["reasoning"]
+
+
+def test_a_credential_used_as_a_role_is_masked(tmp_path: Path) -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9"  # an AWS secret key: no prefix
+    path = tmp_path / "roles.jsonl"
+    path.write_text(json.dumps({"messages": [{"role": secret, "content": "Hi"},
+                                             {"role": "user", "content": "Hello"},
+                                             {"role": "assistant", "content": "Yes"}]}) + "\n")
+    roles = ftdata.stats(path)["roles"]
+    assert "wJal…(40 chars)" in roles and not any("bPxRfi" in role for role in roles)

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from ftdata.diagnostics import printable
+from ftdata.diagnostics import printable, redact_quoted
 from ftdata.formats import Format, Unrepresentable, get_format
 from ftdata.formats._reasoning import REASONING_MODES, ReasoningMode, place_reasoning
 from ftdata.model import Example, Message
@@ -378,9 +378,7 @@ def read(path: str | os.PathLike[str], *, from_: str | None = None,
 def _one_line(reason: str) -> str:
     """A skip reason fit for one line of a report: it may quote the data (a speaker, a tool
     name) with line breaks, lone surrogate escapes or a secret in it."""
-    from ftdata.rules.privacy import redact
-
-    return redact(printable(reason)).replace("\r", "\\r").replace("\n", "\\n")
+    return redact_quoted(printable(reason)).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions

@@ -33,9 +33,8 @@ class Finding:
     severity: Severity | None = field(default=None, repr=False)
 
 
-#: Codes whose messages mask what they quote already.
-_MASKED = frozenset({"P001", "P002"})
-#: Every secret P001 knows is a run of at least 16 characters without a space.
+#: Every secret P001 knows, and every token :func:`ftdata.rules.privacy.credential_like`
+#: masks, is a run of at least 16 characters without a space.
 _LONG_TOKEN = re.compile(r"\S{16}")
 #: A key in a pointer long enough to be a secret (a record may use one as a key).
 _LONG_KEY = re.compile(r"[^/]{16}")
@@ -66,12 +65,14 @@ class Issue:
             object.__setattr__(self, "message", printable(self.message))
         if self.pointer is not None and not self.pointer.isascii():
             object.__setattr__(self, "pointer", printable(self.pointer))
-        # Messages and pointers may quote the data (a role, a key, a value): a secret there is
-        # masked as P001 masks it, so no report ever prints one whole.
-        if self.code not in _MASKED and _LONG_TOKEN.search(self.message):
-            object.__setattr__(self, "message", _redact(self.message))
+        # Messages and pointers may quote the data (a role, a key, a tool name, an id, a URL):
+        # this is the one place every quoted value goes through before any renderer sees it.
+        # A secret there is masked as P001 masks it, and so is a token that merely looks like
+        # a credential, so no report ever prints one whole (SPEC §4).
+        if _LONG_TOKEN.search(self.message):
+            object.__setattr__(self, "message", redact_quoted(self.message))
         if self.pointer is not None and _LONG_KEY.search(self.pointer):
-            object.__setattr__(self, "pointer", _redact(self.pointer))
+            object.__setattr__(self, "pointer", redact_quoted(self.pointer, pointer=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,10 +87,15 @@ class Issue:
         }
 
 
-def _redact(text: str) -> str:
-    from ftdata.rules.privacy import redact  # the detectors load only when a text needs them
+def redact_quoted(text: str, *, pointer: bool = False) -> str:
+    """``text`` with every secret, and every token that looks like a credential, masked: the
+    one redaction step for anything that quotes a record; a ``pointer`` is masked token by
+    token (see :func:`ftdata.rules.privacy.redact_quoted`)."""
+    if not (_LONG_KEY if pointer else _LONG_TOKEN).search(text):
+        return text  # every secret and every credential-like token is a long run
+    from ftdata.rules.privacy import redact_quoted as redact  # loads only when a text needs it
 
-    return redact(text)
+    return redact(text, pointer=pointer)
 
 
 def printable(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ftdata.diagnostics import printable
+from ftdata.diagnostics import printable, redact_quoted
 from ftdata.rules.quality import system_prompt_key
 
 if TYPE_CHECKING:
@@ -101,9 +101,7 @@ _LONG_ROLE = re.compile(r"[^\n]{16}")
 
 
 def _role_shown(role: str) -> str:
-    from ftdata.rules.privacy import redact
-
-    return redact(printable(role))
+    return redact_quoted(printable(role))
 
 
 def summarize(example: Example) -> ExampleSummary:

@@ -527,3 +527,15 @@ def test_c017_unclosed_think_block(bad: dict[str, Any], good: dict[str, Any], fo
     report = ftdata.validate_records([bad], format=format_id)
     assert [(i.code, i.pointer) for i in report.issues] == [("C017", pointer)]
     assert codes(good, format=format_id) == []
+
+
+def test_c013_masks_a_secret_url_before_cutting_it() -> None:
+    """A cut secret is no longer recognised as one: the URL is masked first, then cut."""
+    body = "MIIEowIBAAKCAQEAq7xLm2Vb9KdR4tYw8NcZ1pHs6FgJ3eUa5TiO0kWnBvXyMqL2"
+    pem = f"-----BEGIN PRIVATE KEY-----\n{body}\n{body[::-1]}\n-----END PRIVATE KEY-----"
+    record = chat({"role": "user", "content": [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": pem}}]}, assistant())
+    messages = [issue.message for issue in ftdata.validate_records([record], tokens=False).issues
+                if issue.code == "C013"]
+    assert messages and all(body[:8] not in message for message in messages), messages

@@ -22,7 +22,14 @@ import ftdata
 from ftdata.formats import get_format
 from ftdata.render import OUTPUT_FORMATS, get_renderer
 from ftdata.rules import RuleContext, get_rule, privacy
-from ftdata.rules.privacy import iban_valid, luhn_valid, mask, shannon_entropy
+from ftdata.rules.privacy import (
+    credential_like,
+    iban_valid,
+    luhn_valid,
+    mask,
+    redact_quoted,
+    shannon_entropy,
+)
 from ftdata.rules.quality import example_texts
 from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
@@ -403,3 +410,44 @@ def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
         expected = [finding for text in example_texts(example)
                     for finding in privacy._report(code, text, hits(text.value))]
         assert found == expected
+
+
+@pytest.mark.parametrize("token", [
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9",  # AWS secret access key
+    "Q7xLm2Vb9KdR4tYw8NcZ1pHs6FgJ3eUa",  # a bare random token
+    "FwoGZXIvYXdzEBYaDHqa0AP1k2Bq8z9LqSKCAaOsTa",  # an AWS session token's start
+])
+def test_credential_like_masks_prefixless_credentials(token: str) -> None:
+    assert credential_like(token)
+    assert token not in redact_quoted(f"unknown key '{token}'")
+
+
+@pytest.mark.parametrize("token", [
+    "ConversationHistory2024", "get_current_weather_forecast", "a3f9c2e81b7d4f60a9e2c4d1",
+    "AbrahamSanders/seq2seq-chatbot", "meta-llama/Llama-3.1-8B-Instruct", "call_9f8e7d6c5b4a3928",
+    "550e8400-e29b-41d4-a716-446655440000", "/messages/12/tool_calls/0/function/arguments",
+])
+def test_credential_like_leaves_names_ids_and_paths(token: str) -> None:
+    assert not credential_like(token)
+    assert redact_quoted(token) == token
+
+
+def test_redact_quoted_masks_a_pointer_token_by_token() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9"
+    pointer = "/messages/0/" + secret.replace("/", "~1") + "/content"
+    assert redact_quoted(pointer, pointer=True) == "/messages/0/wJal…(40 chars)/content"
+    assert "bPxRfi" not in redact_quoted(f"at {pointer}").replace("~1", "/")
+
+
+def test_credential_like_masks_little_of_the_corpus(corpus: Path) -> None:
+    """Every run of 20+ token characters in the corpus files: only embedded base64 images
+    (random data) look like credentials (3 of 2,284 runs when this was written)."""
+    runs = masked = 0
+    for path in sorted(corpus.iterdir()):
+        text = path.read_text("utf-8", errors="replace")
+        for match in privacy._TOKEN_RUN.finditer(text):
+            runs += 1
+            if redact_quoted(match.group()) != match.group():
+                masked += 1
+                assert match.group().startswith(("iVBOR", "/9j/")), match.group()[:80]
+    assert runs > 1000 and masked <= 10

@@ -20,8 +20,14 @@ EXIT_OK, EXIT_ISSUES, EXIT_USAGE = 0, 1, 2
 
 
 def fail(message: str) -> NoReturn:
-    """Print one line on stderr and exit with the usage-error status."""
-    click.echo(f"ftdata: error: {message}", err=True)
+    """Print one line on stderr and exit with the usage-error status.
+
+    The message may quote the data (a WhatsApp author, an unknown key, an option's value): it
+    goes through the same redaction as every issue's message.
+    """
+    from ftdata.diagnostics import printable, redact_quoted
+
+    click.echo(f"ftdata: error: {redact_quoted(printable(message))}", err=True)
     sys.exit(EXIT_USAGE)
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
-from ftdata.diagnostics import Finding, Severity
+from ftdata.diagnostics import Finding, Severity, redact_quoted
 from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
 from ftdata.model import ROLES, THINK_TAGS, Example, Message, ToolCall
 from ftdata.rules import RuleContext, register, rule
@@ -757,7 +757,9 @@ def _image_findings(example: Example, messages: list[Message],
                                           f" ({target.id} accepts only these)", part.pointer)
             elif (part.url is not None and not context.format.local_media
                     and not _IMAGE_URL.fullmatch(part.url)):
-                shown = part.url if len(part.url) <= 40 else part.url[:37] + "..."
+                # Masked before it is cut: a cut secret is no longer recognised as one.
+                shown = redact_quoted(part.url)
+                shown = shown if len(shown) <= 40 else shown[:37] + "..."
                 yield Finding("C013", f"image URL {shown!r} is neither a URL nor a base64 "
                                       f"data URI", part.pointer)
             if target.images_only_in_user and message.role != "user":

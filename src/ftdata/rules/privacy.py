@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
 import re
@@ -328,6 +329,89 @@ def redact(text: str) -> str:
     for hit in _secret_hits(text):
         text = text.replace(hit.value, mask(hit.value))
     return text
+
+
+#: A token a credential could be: characters of base64 and base64url (and ``~`` for the
+#: escapes of a JSON pointer), at least :data:`_CREDENTIAL_MIN` of them.
+_CREDENTIAL_MIN = 20
+_TOKEN_RUN = re.compile(rf"[A-Za-z0-9+/=_~-]{{{_CREDENTIAL_MIN},}}")
+#: Random text changes character class (lower, upper, digit) between about 60% of
+#: neighbouring letters and digits in base62; words, names and paths change at under 20%.
+_CLASS_CHANGES = 0.3
+
+
+def _char_class(char: str) -> int:
+    return 0 if char.islower() else 1 if char.isupper() else 2
+
+
+def credential_like(token: str) -> bool:
+    """Whether a value quoted from a record looks like a credential with no known prefix.
+
+    A bare AWS secret key, a session token, a random id used as a key or a role: at least 20
+    characters that mix lower case, upper case and digits, are random by
+    :func:`looks_random`'s entropy test, and change character class (lower, upper, digit)
+    between at least 30% of neighbouring letters and digits (random base62 does at about 60%;
+    names, identifiers, paths and hexadecimal hashes fall short of one test or another).
+
+    >>> credential_like("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9")
+    True
+    >>> credential_like("ConversationHistory2024"), credential_like("a3f9c2e81b7d4f60a9e2")
+    (False, False)
+    >>> credential_like("AbrahamSanders/seq2seq-chatbot")
+    False
+    """
+    if len(token) < _CREDENTIAL_MIN:
+        return False
+    if not (any(c.islower() for c in token) and any(c.isupper() for c in token)
+            and any(c.isdigit() for c in token)):
+        return False
+    pairs = [(a, b) for a, b in itertools.pairwise(token) if a.isalnum() and b.isalnum()]
+    changes = sum(_char_class(a) != _char_class(b) for a, b in pairs)
+    return changes >= _CLASS_CHANGES * len(pairs) and looks_random(
+        token, min_length=_CREDENTIAL_MIN)
+
+
+def _unescaped(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def _mask_run(run: str) -> str:
+    """A run of token characters, masked where it looks like a credential: as a whole (a value
+    quoted as it is may hold a ``/``), else each ``/``-separated token of it (a JSON pointer
+    quoted in a message, its keys escaped)."""
+    whole = _unescaped(run)
+    if credential_like(whole):
+        return mask(whole)
+    return "/".join(mask(_unescaped(token)) if credential_like(_unescaped(token)) else token
+                    for token in run.split("/"))
+
+
+def _masked_text(text: str) -> str:
+    return _TOKEN_RUN.sub(lambda run: _mask_run(run.group()), redact(text))
+
+
+def redact_quoted(text: str, *, pointer: bool = False) -> str:
+    """``text`` (a message, a skip reason, a role) with every value that is or looks like a
+    secret masked: what P001 knows (:func:`redact`), then any :func:`credential_like` token.
+    A ``pointer`` (RFC 6901) is masked token by token, each unescaped first, so the pointer
+    keeps its structure and a key holding ``/`` (escaped ``~1``) is seen whole.
+
+    >>> redact_quoted("unknown key 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ7xLm2Vb9'")
+    "unknown key 'wJal…(40 chars)'"
+    >>> redact_quoted("/messages/0/wJalrXUtnFEMI~1K7MDENG~1bPxRfiCYzQ7xLm2Vb9", pointer=True)
+    '/messages/0/wJal…(40 chars)'
+    >>> redact_quoted("/messages/3/tool_calls/0/function/name", pointer=True)
+    '/messages/3/tool_calls/0/function/name'
+    """
+    if not pointer:
+        return _masked_text(text)
+    tokens = text.split("/")
+    for index, token in enumerate(tokens):
+        bare = _unescaped(token)
+        shown = _masked_text(bare)
+        if shown != bare:
+            tokens[index] = shown.replace("~", "~0").replace("/", "~1")
+    return "/".join(tokens)
 
 
 @rule("P001", "secret-in-content", E)
