@@ -85,6 +85,11 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      near_duplicates: bool = False, name: str = "<records>") -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
 
+    Values with an obvious JSON meaning are coerced (numpy scalars and arrays, ``Decimal``,
+    datetimes and pandas ``Timestamp``, pandas ``NA``/``NaT`` as null); a record holding one
+    without (a set, bytes, an integer beyond 64 bits, a lone surrogate, a non-string key, nesting
+    too deep) gets an F002 at that value's ``pointer``, never an exception.
+
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
     'C015'
     """
