@@ -41,7 +41,9 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     ['C003']
 
     With ``validation_file``, that file is validated too (``report.validation``) and its
-    copies of training examples are reported there as D004. ``jobs`` is the number of worker
+    copies of training examples are reported there as D004; ``report.ok`` is then the CLI's
+    verdict on both files, and ``to_dict()`` holds the validation file's entry under
+    ``"validation"``. ``jobs`` is the number of worker
     processes (``--jobs``): by default every core for a large file and one for a small one;
     the report is the same whatever it is. Raises
     :class:`ftdata.readers.InputError` when a file cannot be read, ``ValueError`` for an
