@@ -588,11 +588,15 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
             if issue is not None and issue.severity is Severity.ERROR:
                 invalid.add(index)
             continue
-        if result is None:
+        if result is None:  # no format: only whether the record parses as an object
             try:
-                decode_record(event.data)
+                value = decode_record(event.data)
             except RecordError as error:
                 collector.add(error.finding, event.line, index)
+                continue
+            if not isinstance(value, dict):
+                collector.add(Finding("F003", f"the record is {json_kind(value)}, not a JSON "
+                                              f"object"), event.line, index)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:
