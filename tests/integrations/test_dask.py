@@ -350,6 +350,20 @@ def test_a_dataframe_column_of_dicts_gets_the_verdict_of_its_json(client: Any,
         ("F002", 2)]
 
 
+def test_a_bag_of_etl_values_is_coerced_as_validate_records_does(client: Any) -> None:
+    from decimal import Decimal
+
+    np = pytest.importorskip("numpy")
+    records = [{"messages": [{"role": "user", "content": f"Q{n}"},
+                             {"role": "assistant", "content": np.str_(f"A{n}"),
+                              "weight": Decimal(1) if n % 2 else np.int64(1)}]}
+               for n in range(6)]
+    run = validate_partitions(db.from_sequence(records, npartitions=2), client=client,
+                              format="openai-chat", count_tokens=False)
+    assert run.records == 6 and run.ok
+    assert [i for report in run.files for i in report.issues] == []
+
+
 def test_system_prompts_are_judged_over_the_whole_dataset(client: Any, tmp_path: Path) -> None:
     # Each partition alone is consistent (the last has almost no system prompts, which is
     # fine for a file on its own); the dataset is not.

@@ -44,8 +44,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import orjson
-
 from ftdata.diagnostics import Finding, Issue, Severity
 from ftdata.engine import (
     CONVERTER_INPUTS,
@@ -64,6 +62,7 @@ from ftdata.engine import (
     validate_path,
 )
 from ftdata.formats import Format, get_format
+from ftdata.inmemory import Unencodable, encode_record
 from ftdata.integrations import MissingDependency, require
 from ftdata.parallel import check_events
 from ftdata.parsing import RecordError, decode_record
@@ -287,15 +286,12 @@ def _samples(data: Sequence[bytes]) -> Iterator[Mapping[str, Any]]:
 
 
 def _as_bytes(item: Any) -> bytes:
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode("utf-8", "surrogatepass")
-    try:
-        return orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
-    except TypeError:
+    # numpy, Decimal, datetimes and pandas' missing values coerced as validate_records does.
+    encoded = encode_record(item)
+    if isinstance(encoded, Unencodable):
         # Not JSON at all (a set, an object): the record check says so with its location.
         return repr(item).encode("utf-8", "surrogatepass")
+    return encoded
 
 
 # --------------------------------------------------------------------------------------------
