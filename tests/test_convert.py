@@ -8,7 +8,9 @@ import gzip
 import importlib
 import json
 import os
+import sys
 import tracemalloc
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 import ftdata
+import ftdata.conversion
 import ftdata.formats
 from ftdata.conversion import (
     ConvertError,
@@ -380,6 +383,17 @@ def test_read_yields_examples_and_reports_skips() -> None:
     assert [example.messages[0].text for example in examples] == ["Be kind."] * 4
     with pytest.warns(SkippedRecordWarning, match=r"faq\.csv:3: skipped: empty answer"):
         assert len(list(ftdata.read(FAQ))) == 4
+
+
+def test_skip_warnings_point_at_the_callers_line() -> None:
+    for read in (ftdata.read, ftdata.conversion.read):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            examples = list(read(FAQ))
+            line = sys._getframe().f_lineno - 1
+        assert len(examples) == 4
+        assert [(w.category, w.filename, w.lineno) for w in caught] == [
+            (SkippedRecordWarning, __file__, line)]
 
 
 # -- corpus ----------------------------------------------------------------------------------

@@ -129,6 +129,15 @@ def test_nothing_recognisable_is_f009(tmp_path: Path) -> None:
     assert report.valid_records == 0
 
 
+def test_records_that_are_not_objects_are_f003_when_no_format_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "lists.jsonl"
+    path.write_text('"text"\n[1, 2]\n{"messages": [\n')
+    report = ftdata.validate(path)
+    assert report.format is None
+    assert [(i.code, i.line, i.record) for i in report.issues] == [
+        ("F009", None, None), ("F003", 1, 0), ("F003", 2, 1), ("F002", 3, 2)]
+
+
 def test_target_refuses_a_format_it_does_not_accept(tmp_path: Path) -> None:
     path = tmp_path / "train.jsonl"
     path.write_text('{"text": "hello"}\n')

@@ -43,7 +43,9 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
     ['C003']
 
     With ``validation_file``, that file is validated too (``report.validation``) and its
-    copies of training examples are reported there as D004. ``jobs`` is the number of worker
+    copies of training examples are reported there as D004; ``report.ok`` is then the CLI's
+    verdict on both files, and ``to_dict()`` holds the validation file's entry under
+    ``"validation"``. ``jobs`` is the number of worker
     processes (``--jobs``): by default every core for a large file and one for a small one;
     the report is the same whatever it is. ``trainer``, ``template`` and ``max_length``
     check the examples as that trainer trains them (SPEC §8a, rules T003-T005). Raises
@@ -94,6 +96,11 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                      trainer: str | None = None, template: str | None = None,
                      max_length: int | None = None) -> Report:
     """Validate records held in memory (dicts or JSON strings), as an ETL step would.
+
+    Values with an obvious JSON meaning are coerced (numpy scalars and arrays, ``Decimal``,
+    datetimes and pandas ``Timestamp``, pandas ``NA``/``NaT`` as null); a record holding one
+    without (a set, bytes, an integer beyond 64 bits, a lone surrogate, a non-string key, nesting
+    too deep) gets an F002 at that value's ``pointer``, never an exception.
 
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
     'C015'

@@ -91,6 +91,21 @@ class SkippedRecordWarning(UserWarning):
     """Issued by :func:`read` for a record it leaves out, when no ``on_skip`` is given."""
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn`, called from the function that warns, that
+    names the first frame outside ftdata: the caller's line, however many of ftdata's own
+    functions (``ftdata.to_hf_dataset`` wraps its integration's) stand between."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 # -- detection -----------------------------------------------------------------------------
 
 
@@ -411,7 +426,7 @@ def _examples(items: Iterator[Item], name: str, system: str | None,
             else:
                 where = f"{name}:{location}" if location is not None else name
                 warnings.warn(f"{where}: skipped: {item.reason}", SkippedRecordWarning,
-                              stacklevel=2)
+                              stacklevel=caller_stacklevel())
             continue
         yield add_system(item, system) if system else item
 

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from ftdata.diagnostics import Finding, Issue, Severity, json_kind
 from ftdata.formats import Format, all_formats, get_format
+from ftdata.inmemory import Unencodable, encode_record
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
@@ -507,7 +506,7 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
                      *, name: str = "<records>") -> Report:
     """Validate records held in memory (dicts, or JSON text); ``line`` is the 1-based position."""
     iterator = iter(records)
-    head = [_as_bytes(item) for item in itertools.islice(iterator, DETECTION_SAMPLE)]
+    head = [encode_record(item) for item in itertools.islice(iterator, DETECTION_SAMPLE)]
     target = get_target(options.target)
     fmt: Format | None
     if options.format:
@@ -515,6 +514,8 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
     else:
         samples = []
         for data in head:
+            if isinstance(data, Unencodable):
+                continue
             try:
                 value = decode_record(data)
             except RecordError:
@@ -523,18 +524,23 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
                 samples.append(value)
         detection = detect_format(samples, target)
         fmt, reason = detection.format, detection.reason
-    events = (RawRecord(number, data) for number, data in enumerate(
-        itertools.chain(head, (_as_bytes(item) for item in iterator)), start=1))
+    events = (_record_event(number, data) for number, data in enumerate(
+        itertools.chain(head, (encode_record(item) for item in iterator)), start=1))
     return _validate_events(events, name, fmt, reason, target, options, size=None,
                             tokens=token_setup(options))
 
 
-def _as_bytes(item: Mapping[str, Any] | bytes | str) -> bytes:
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode("utf-8", "surrogatepass")
-    return orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS)
+@dataclass(slots=True, frozen=True)
+class UnencodableRecord(RawRecord):
+    """A record in memory with no JSON form: ``finding`` (F002 at a pointer) is its verdict."""
+
+    finding: Finding
+
+
+def _record_event(number: int, data: bytes | Unencodable) -> RawRecord:
+    if isinstance(data, Unencodable):
+        return UnencodableRecord(number, b"{}", data.finding)
+    return RawRecord(number, data)
 
 
 def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
@@ -625,11 +631,20 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
             continue
         index = totals.records
         totals.records += 1
-        if result is None:
+        if isinstance(event, UnencodableRecord):
+            issue = collector.add(event.finding, event.line, index)
+            if issue is not None and issue.severity is Severity.ERROR:
+                invalid.add(index)
+            continue
+        if result is None:  # no format: only whether the record parses as an object
             try:
-                decode_record(event.data)
+                value = decode_record(event.data)
             except RecordError as error:
                 collector.add(error.finding, event.line, index)
+                continue
+            if not isinstance(value, dict):
+                collector.add(Finding("F003", f"the record is {json_kind(value)}, not a JSON "
+                                              f"object"), event.line, index)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:

@@ -49,8 +49,11 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """False when any issue is at or above the failing severity (error; warning if strict)."""
+        """False when any issue is at or above the failing severity (error; warning if strict),
+        in this file or in its validation file (the CLI's exit status)."""
         threshold = self.fail_severity.rank
+        if self.validation is not None and not self.validation.ok:
+            return False
         return not any(issue.severity.rank >= threshold for issue in self.issues)
 
     @property
@@ -75,4 +78,7 @@ class Report:
         }
         if len(shown) < len(self.issues):
             data["issues_omitted"] = len(self.issues) - len(shown)
+        if self.validation is not None:
+            # The library's one report carries what the CLI lists as a second file entry.
+            data["validation"] = self.validation.to_dict()
         return data

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import ftdata
 from ftdata.diagnostics import Issue, Severity
 from ftdata.engine import ValidateOptions, validate_path
 from ftdata.readers import InputError
@@ -323,6 +324,44 @@ def test_a_dataframe_column_gets_the_verdict_of_one_machine(client: Any,
     assert_same_verdict(run, paths, names, tmp_path, ValidateOptions(count_tokens=False))
     with pytest.raises(ValueError, match="several columns"):
         validate_partitions(ddf, client=client)
+
+
+def test_a_dataframe_column_of_dicts_gets_the_verdict_of_its_json(client: Any,
+                                                                   tmp_path: Path) -> None:
+    # ftdata.to_pandas gives a column of dicts; dask.dataframe turns object columns into
+    # strings (dataframe.convert-string), so the workers see the dicts' Python repr.
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    path = SAMPLES / "openai-chat" / "clean.jsonl"
+    frame = ftdata.to_pandas(path)
+    assert isinstance(frame["record"][0], dict)
+    as_text = pd.DataFrame({"record": [json.dumps(r) for r in frame["record"]]})
+    for records in (frame[["line", "record"]], as_text):
+        ddf = dd.from_pandas(records, npartitions=2, sort=False)
+        run = validate_partitions(ddf, client=client, column="record", count_tokens=False)
+        found = [i for report in run.files for i in report.issues]
+        assert not [i for i in found if i.code.startswith("F")], found
+        assert run.records == len(frame) and run.ok
+    # A string that is neither JSON nor a dict's repr stays F002, on its own row.
+    broken = pd.DataFrame({"record": [json.dumps(frame["record"][0]), "{'messages': [oops"]})
+    run = validate_partitions(dd.from_pandas(broken, npartitions=1), client=client,
+                              column="record", count_tokens=False)
+    assert [(i.code, i.line) for i in run.files[0].issues if i.code.startswith("F0")] == [
+        ("F002", 2)]
+
+
+def test_a_bag_of_etl_values_is_coerced_as_validate_records_does(client: Any) -> None:
+    from decimal import Decimal
+
+    np = pytest.importorskip("numpy")
+    records = [{"messages": [{"role": "user", "content": f"Q{n}"},
+                             {"role": "assistant", "content": np.str_(f"A{n}"),
+                              "weight": Decimal(1) if n % 2 else np.int64(1)}]}
+               for n in range(6)]
+    run = validate_partitions(db.from_sequence(records, npartitions=2), client=client,
+                              format="openai-chat", count_tokens=False)
+    assert run.records == 6 and run.ok
+    assert [i for report in run.files for i in report.issues] == []
 
 
 def test_system_prompts_are_judged_over_the_whole_dataset(client: Any, tmp_path: Path) -> None:

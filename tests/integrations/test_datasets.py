@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,17 @@ def test_what_a_trl_dataset_cannot_hold_is_reported(tmp_path: Path, cache: Path)
         load(path, cache)
     assert [str(w.message).split(": skipped")[0][-13:] for w in warned] == [
         "train.jsonl:3", "train.jsonl:4"]
+
+
+def test_skip_warnings_point_at_the_callers_line(tmp_path: Path, cache: Path) -> None:
+    path = write_jsonl(tmp_path / "train.jsonl", [*chats(2), "oops"])  # type: ignore[list-item]
+    for convert in (ftdata.to_hf_dataset, to_hf_dataset):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            convert(path, cache_dir=cache)
+            line = sys._getframe().f_lineno - 1
+        assert [(w.category, w.filename, w.lineno) for w in caught] == [
+            (SkippedRecordWarning, __file__, line)]
 
 
 def test_no_progress_bars_on_stderr(tmp_path: Path, cache: Path,

@@ -127,6 +127,35 @@ def test_errors_about_the_whole_data_fail_every_row(gx: Any, context: Any,
     assert passed.success
 
 
+def test_rows_that_do_not_parse_are_unexpected_each_with_its_code(
+        gx: Any, context: Any, expectation_class: Any) -> None:
+    # Strings only: GX hashes the frame and refuses a column that mixes str, bytes and int.
+    rows = ['{"messages": [ broken', "[1, 2]", '"text"', "3", "{'messages': []}"]
+    frame = pd.DataFrame({"record": rows}, index=[f"row-{n}" for n in range(len(rows))])
+    for options in ({"ignore": "F009"}, {"format": "openai-chat"}, {}):
+        result = run_suite(gx, context, frame, expectation_class(column="record", **options))
+        outcome = result.results[0].result
+        assert not result.results[0].success
+        assert outcome["unexpected_count"] == len(rows) and outcome["missing_count"] == 0
+        assert [(i["index"], i["code"]) for i in outcome["details"]["issues"]] == [
+            ("row-0", "F002"), ("row-1", "F003"), ("row-2", "F003"), ("row-3", "F003"),
+            ("row-4", "F002")]
+
+
+def test_a_record_of_another_format_fails_its_own_row_only(
+        gx: Any, context: Any, expectation_class: Any) -> None:
+    rows = clean_records()
+    rows[3] = {"prompt": "Capital of France?", "completion": "Paris."}
+    frame = pd.DataFrame({"record": rows}, index=[f"row-{n}" for n in range(len(rows))])
+    result = run_suite(gx, context, frame, expectation_class(column="record", ignore="S"))
+    outcome = result.results[0].result
+    assert outcome["unexpected_index_list"] == ["row-3"]
+    assert [(i["index"], i["code"]) for i in outcome["details"]["issues"]] == [("row-3", "F008")]
+    [dataset_issue] = outcome["details"]["dataset_issues"]
+    assert (dataset_issue["code"], dataset_issue["index"], dataset_issue["line"]) == (
+        "F008", "row-3", 4)
+
+
 def test_missing_values_are_left_out(gx: Any, context: Any, expectation_class: Any) -> None:
     frame = pd.DataFrame({"record": [*clean_records()[:3], None]})
     result = run_suite(gx, context, frame, expectation_class(column="record"))

@@ -108,6 +108,27 @@ def test_d004_validation_leak_is_reported_in_the_validation_file(tmp_path: Path)
     assert "F007" not in [i.code for i in report.validation.issues]
 
 
+def test_the_library_verdict_on_leaks_is_the_clis(tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.jsonl", [chat(user(f"Q{n}"), assistant(f"A{n}"))
+                                              for n in range(12)])
+    valid = _write(tmp_path / "valid.jsonl", [chat(user(f"Q{n}"), assistant(f"A{n}"))
+                                              for n in range(5)])
+    report = ftdata.validate(train, target="openai", validation_file=valid, tokens=False)
+    process = subprocess.run([sys.executable, "-m", "ftdata", "validate", str(train),
+                              "--validation-file", str(valid), "--target", "openai",
+                              "--isolated", "--no-tokens", "--quiet"],
+                             capture_output=True, text=True, check=False)
+    assert process.returncode == 1, process.stderr
+    assert report.issues == [] and not report.ok
+    data = report.to_dict()
+    assert data["validation"]["path"] == str(valid)
+    assert [i["code"] for i in data["validation"]["issues"]] == ["D004"] * 5
+    clean = ftdata.validate(train, target="openai", validation_file=_write(
+        tmp_path / "other.jsonl", [chat(user("Q99"), assistant("A99"))]), tokens=False)
+    assert clean.ok and clean.to_dict()["validation"]["issues"] == []
+    assert "validation" not in ftdata.validate(train, target="openai", tokens=False).to_dict()
+
+
 def test_d004_silent_without_leaks_and_in_the_cli_json(tmp_path: Path) -> None:
     train = _write(tmp_path / "train.jsonl", [chat(user("Q1"), assistant("A1"))])
     valid = _write(tmp_path / "valid.jsonl", [chat(user("Q2"), assistant("A2"))])

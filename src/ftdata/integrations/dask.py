@@ -44,8 +44,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import orjson
-
 from ftdata.diagnostics import Finding, Issue, Severity
 from ftdata.engine import (
     CONVERTER_INPUTS,
@@ -65,6 +63,7 @@ from ftdata.engine import (
     validate_path,
 )
 from ftdata.formats import Format, get_format
+from ftdata.inmemory import Unencodable, encode_record
 from ftdata.integrations import MissingDependency, require
 from ftdata.parallel import check_events
 from ftdata.parsing import RecordError, decode_record
@@ -289,15 +288,12 @@ def _samples(data: Sequence[bytes]) -> Iterator[Mapping[str, Any]]:
 
 
 def _as_bytes(item: Any) -> bytes:
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode("utf-8", "surrogatepass")
-    try:
-        return orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
-    except TypeError:
+    # numpy, Decimal, datetimes and pandas' missing values coerced as validate_records does.
+    encoded = encode_record(item)
+    if isinstance(encoded, Unencodable):
         # Not JSON at all (a set, an object): the record check says so with its location.
         return repr(item).encode("utf-8", "surrogatepass")
+    return encoded
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,13 +549,14 @@ def _file_partitions(paths: Sequence[str], options: ValidateOptions,
 
 
 def _record_partitions(parts: Sequence[Any], name: str, options: ValidateOptions,
-                       column: str | None = None) -> _Partitions:
+                       column: str | None = None, *, series: bool = False) -> _Partitions:
     delayed = _delayed()
 
     names = [f"{name}/part-{index:05d}" for index in range(len(parts))]
     outcomes = []
     for index, part in enumerate(parts):
-        records = delayed(_column)(part, column) if column is not None else part
+        records = (delayed(_column)(part, column) if column is not None
+                   else delayed(_series)(part) if series else part)
         outcomes.append(delayed(_check_records, pure=False)(records, names[index], index,
                                                             options))
     return _Partitions(outcomes, names)
@@ -569,7 +566,36 @@ def _column(frame: Any, column: str) -> list[Any]:
     if column not in frame.columns:
         raise ValueError(f"the dataframe has no column {column!r} (columns: "
                          f"{', '.join(map(str, frame.columns))})")
-    return list(frame[column].tolist())
+    return _series(frame[column])
+
+
+def _series(values: Any) -> list[Any]:
+    return [_unrepr(value) for value in values.tolist()]
+
+
+def _unrepr(value: Any) -> Any:
+    """A column's record: a dict again when Dask turned it into its Python ``repr``.
+
+    ``dask.dataframe`` converts object columns to strings (its ``dataframe.convert-string``
+    option, on by default with pandas 2), so a column of dicts such as :func:`ftdata.to_pandas`
+    makes reaches the partitions as ``"{'messages': [...]}"``. A string that is JSON is kept as
+    given; one that is not, but reads as a Python dict literal, is that dict; anything else
+    stays the string (and its F002).
+    """
+    if not isinstance(value, str) or not value.lstrip().startswith("{"):
+        return value
+    try:
+        decode_record(value.encode("utf-8", "surrogatepass"))
+        return value
+    except RecordError:
+        pass
+    import ast
+
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return value
+    return parsed if isinstance(parsed, dict) else value
 
 
 def _partitions_of(source: Any, options: ValidateOptions, column: str | None,
@@ -593,7 +619,8 @@ def _partitions_of(source: Any, options: ValidateOptions, column: str | None,
         return _record_partitions(source.to_delayed(), name or "<dataframe>", options,
                                   column)
     if isinstance(source, dask_dataframe.Series):
-        return _record_partitions(source.to_delayed(), name or "<series>", options)
+        return _record_partitions(source.to_delayed(), name or "<series>", options,
+                                  series=True)
     raise TypeError(f"cannot validate a {type(source).__name__}: pass paths, a glob, a "
                     f"dask.bag or a dask.dataframe")
 
@@ -619,12 +646,13 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
 
     ``source`` is a path, a glob or an fsspec URL (``s3://``, ``gs://``, ``memory://``...), a
     list of them (partition order is list order, globs sorted), a ``dask.bag`` of records
-    (dicts, JSON text or bytes) or a ``dask.dataframe`` whose ``column`` holds the records
-    (the only column when ``column`` is omitted). ``client`` is a ``dask.distributed.Client``;
-    without one, the scheduler set in ``dask.config``, else the active client, else threads
-    in this process run the work. ``name`` prefixes the partitions of a bag or dataframe
-    (``<bag>/part-00000``). ``storage_options`` reach fsspec (credentials, endpoints); a
-    ``memory://`` file is only visible to workers in this process
+    (dicts, JSON text or bytes) or a ``dask.dataframe`` whose ``column`` holds the records (the
+    only column when ``column`` is omitted): dicts or JSON text, and dicts that Dask turned into
+    their Python ``repr`` (it makes object columns strings). ``client`` is a
+    ``dask.distributed.Client``; without one, the scheduler set in ``dask.config``, else the
+    active client, else threads in this process run the work. ``name`` prefixes the partitions
+    of a bag or dataframe (``<bag>/part-00000``). ``storage_options`` reach fsspec (credentials,
+    endpoints); a ``memory://`` file is only visible to workers in this process
     (``dask.config.set(scheduler="threads")``). The other keyword arguments are
     :class:`ftdata.engine.ValidateOptions` fields (``target``, ``model``, ``select``...).
 

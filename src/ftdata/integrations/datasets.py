@@ -293,7 +293,7 @@ def to_hf_dataset(path: str | os.PathLike[str], *, format: str | None = None,
     when its format cannot be told or its examples are of different kinds.
     """
     from ftdata import __version__
-    from ftdata.conversion import SkippedRecordWarning
+    from ftdata.conversion import SkippedRecordWarning, caller_stacklevel
 
     name = os.path.abspath(os.fspath(path))
     fmt, _ = file_records(name, format)
@@ -315,7 +315,7 @@ def to_hf_dataset(path: str | os.PathLike[str], *, format: str | None = None,
             on_skip(line, reason)
         else:
             warnings.warn(f"{name}:{line}: skipped: {reason}", SkippedRecordWarning,
-                          stacklevel=2)
+                          stacklevel=caller_stacklevel())
     stat = os.stat(name)
     with offline() as datasets, quiet(datasets):
         return datasets.Dataset.from_generator(

@@ -6,13 +6,15 @@
 >>> suite.add_expectation(ExpectColumnValuesToBeValidFineTuningExamples(
 ...     column="record", target="openai", model="gpt-4.1-mini"))  # doctest: +SKIP
 
-Each value of the column is one record: a dict, or its JSON text. The column is validated as
-one dataset with :func:`ftdata.validate_records` (so duplicates across rows count) and a row is
-unexpected when it has an error-severity issue; an error about the data as a whole (too few
-examples, an undetectable or unaccepted format) makes every row unexpected. Missing values
-(None, NaN) are not examples and are left out, as Great Expectations does for every column map
-Expectation; pair it with ``ExpectColumnValuesToNotBeNull`` to forbid them. The issues
-themselves (code, severity, message, pointer, by row) are in ``result["details"]``.
+Each value of the column is one record: a dict, or its JSON text. The column is validated as one
+dataset with :func:`ftdata.validate_records` (so duplicates across rows count) and a row is
+unexpected when it has an error-severity issue, a row that does not parse (F001-F003) included;
+an error about the data as a whole (too few examples, an undetectable or unaccepted format)
+makes every row unexpected, but mixed formats (F008) only the rows of the other format, each
+with its own F008. A dataset issue that names a line carries it with its row's ``index``.
+Missing values (None, NaN) are not examples and are left out, as Great Expectations does for
+every column map Expectation; pair it with ``ExpectColumnValuesToNotBeNull`` to forbid them. The
+issues themselves (code, severity, message, pointer, by row) are in ``result["details"]``.
 
 Importing this module imports great_expectations (``pip install 'ftdata[gx]'``) and registers
 the Expectation and its metrics; ``import ftdata`` does not.
@@ -20,7 +22,8 @@ the Expectation and its metrics; ``import ftdata`` does not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TypeAlias
 
 from ftdata.integrations import require
@@ -81,23 +84,66 @@ def column_issues(values: Any, *, format: str | None = None, target: str = "gene
                                      select=select, ignore=ignore, tokens=model is not None,
                                      name="<column>")
     failing: set[int] = set()
-    issues: list[dict[str, Any]] = []
+    located: list[tuple[int, dict[str, Any]]] = []
     dataset_issues: list[dict[str, Any]] = []
     for issue in report.issues:
         entry = issue.to_dict()
         if issue.record is None:
-            dataset_issues.append(entry)
-            if issue.severity.value == "error":
+            # The line an issue about the data names (F008's first record of another format),
+            # and the row it is: the line counts the non-missing values, from 1.
+            named = _NAMED_LINE.search(issue.message)
+            line = int(named.group(1)) if named else None
+            index = labels[line - 1] if line is not None and 0 < line <= len(labels) else None
+            del entry["record"]
+            dataset_issues.append({**entry, "index": index, "line": line})
+            if issue.code == "F008":
+                # Mixed formats: each record of another format is unexpected, with its reason.
+                for position, message in _foreign_rows(records, report.format):
+                    located.append((position, {**entry, "message": message}))
+                    if issue.severity.value == "error":
+                        failing.add(position)
+            elif issue.severity.value == "error":
                 failing.update(range(len(labels)))
             continue
         # Positions count the non-missing values only: the index label is what finds the row.
         del entry["line"], entry["record"]
-        issues.append({"index": labels[issue.record], **entry})
+        located.append((issue.record, entry))
         if issue.severity.value == "error":
             failing.add(issue.record)
+    located.sort(key=lambda item: item[0])
+    issues = [{"index": labels[position], **entry} for position, entry in located]
     return {"format": report.format, "records": report.records,
             "failing": [labels[position] for position in sorted(failing)],
             "issues": issues, "dataset_issues": dataset_issues}
+
+
+#: How an issue about the data as a whole names a line (F008: "first at line 4").
+_NAMED_LINE = re.compile(r"\bat line (\d+)\b")
+
+
+def _foreign_rows(records: list[Any], format_id: str | None) -> Iterator[tuple[int, str]]:
+    """The positions of the records that look like another format than ``format_id``'s (F008),
+    each with what it looks like, judged as the engine judges them."""
+    if format_id is None:
+        return
+    from ftdata.formats import all_formats, get_format
+    from ftdata.parsing import RecordError, decode_record
+
+    fmt = get_format(format_id)
+    others = [other for other in all_formats() if other.family != fmt.family]
+    for position, record in enumerate(records):
+        value = record
+        if isinstance(record, (str, bytes)):
+            data = record.encode("utf-8", "surrogatepass") if isinstance(record, str) else record
+            try:
+                value = decode_record(data)
+            except RecordError:
+                continue
+        if not isinstance(value, dict) or fmt.matches(value):
+            continue
+        other = next((o.id for o in others if o.matches(value)), None)
+        if other is not None:
+            yield position, f"the record looks like {other}, not {format_id}"
 
 
 def _record(value: Any) -> Any:
@@ -171,10 +217,11 @@ class ExpectColumnValuesToBeValidFineTuningExamples(ColumnMapExpectation):
         select, ignore: rule codes or prefixes to run or leave out, as ``--select``.
         mostly: the share of rows that must pass (1 by default).
 
-    Rows are checked together, as one dataset; errors about the data as a whole (F006-F010)
-    make every row unexpected (``ignore=["F007"]`` for batches that are parts of a dataset).
-    ``result["details"]`` holds the detected ``format``, the ``issues`` (each with the row's
-    ``index``, its code, severity, message and pointer) and the ``dataset_issues``.
+    Rows are checked together, as one dataset; errors about the data as a whole (F006, F007,
+    F009, F010) make every row unexpected, F008 the rows of another format (``ignore=["F007"]``
+    for batches that are parts of a dataset). ``result["details"]`` holds the detected
+    ``format``, the ``issues`` (each with the row's ``index``, its code, severity, message and
+    pointer) and the ``dataset_issues``.
     """
 
     format: str | None = None

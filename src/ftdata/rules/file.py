@@ -27,7 +27,9 @@ register("F002", "invalid-json", E, """
     A record is not valid JSON.
 
     **What it does.** Parses every line (JSONL) or element (JSON array) and reports the parser's
-    complaint with its column.
+    complaint with its column. A record handed to `ftdata.validate_records` that cannot be
+    written as JSON (a set, bytes, an integer beyond 64 bits, a lone surrogate, a key that is not
+    a string, nesting deeper than 254 levels) is reported at the pointer of that value.
 
     **Why is this bad?** The provider rejects the whole file over one broken line.
 
