@@ -110,7 +110,8 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
                     result.changes.append({"line": event.line, "code": event.code,
                                            "action": FILE_FIXES[event.code]})
                 elif event.code == "F004":
-                    writer.blank()
+                    for _ in range(event.count):  # not asked to drop them: keep them
+                        writer.blank()
                 elif event.code == "F005":
                     stream.write(BOM)  # not asked to remove it: keep it
                 continue
