@@ -329,7 +329,7 @@ def _skip_blank_lines(stream: BinaryIO) -> int:
         return 0
     count = 0
     while True:
-        data = peek(CHUNK_SIZE)
+        data: bytes = peek(CHUNK_SIZE)
         if not data:
             return count
         blank = len(data) - len(data.lstrip(_WHITESPACE))
@@ -418,11 +418,13 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
                 break
             continue
         if in_string:
-            match = _STRING_END.search(buffer, position)
-            if match is None:
+            quote = buffer.find(b'"', position)  # memchr: a long string is passed at C speed
+            index = buffer.find(b"\\", position, len(buffer) if quote < 0 else quote)
+            if index < 0:
+                index = quote
+            if index < 0:
                 position = len(buffer)
                 continue
-            index = match.start()
             if buffer[index] == 0x5C:  # backslash: skip the escaped byte
                 if index + 1 >= len(buffer) and not eof:
                     position = index
@@ -529,13 +531,17 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
 
 
 _SPACE = re.compile(rb"[ \t\r\n]")
-_NOT_SPACE = re.compile(rb"[^ \t\r\n]")
 
 
 def _skip_space(buffer: bytearray, position: int) -> int:
     """The first position at or after ``position`` that is not JSON whitespace (or the end)."""
-    match = _NOT_SPACE.search(buffer, position)
-    return match.start() if match else len(buffer)
+    if position >= len(buffer) or buffer[position] not in _WHITESPACE:
+        return position
+    near = bytes(buffer[position:position + 64]).lstrip(_WHITESPACE)
+    if near:  # a short run, as between the elements of most files
+        return position + 64 - len(near) if position + 64 <= len(buffer) else \
+            len(buffer) - len(near)
+    return len(buffer) - len(bytes(buffer[position:]).lstrip(_WHITESPACE))
 
 
 #: What the line scanner of pretty-printed objects looks at: an escaped byte (skipped whole),
