@@ -216,3 +216,23 @@ def test_lone_surrogates_and_huge_integers_do_not_break_the_index() -> None:
     found = [code for code, _, _ in issues([line.replace(', "n": 1', ""),
                                             line.replace(', "n": 1', "")])]
     assert "D001" in found
+
+
+def test_the_near_index_costs_little_per_example() -> None:
+    """Before: datasketch's band tables, several KB an example (336 MB for a 50 MB file)."""
+    import tracemalloc
+
+    from ftdata.rules.duplicates import NearIndex, minhash_of
+
+    sketches = [minhash_of(f"example {n} asks about topic {n * 7} and answers it in full")
+                for n in range(2000)]
+    index = NearIndex()
+    tracemalloc.start()
+    for line, sketch in enumerate(sketches, start=1):
+        assert sketch is not None
+        index.insert(line, sketch)
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert size / len(sketches) < 2500, size / len(sketches)  # measured: 4,380 before, 1,700
+    probe = minhash_of("example 5 asks about topic 35 and answers it in full")
+    assert probe is not None and index.query(probe) == (6, 1.0)
