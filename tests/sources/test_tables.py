@@ -351,7 +351,7 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_expanded(
 
 
 @pytest.mark.slow
-def test_an_xlsx_whose_shared_strings_expand_to_gigabytes_runs_in_flat_memory(
+def test_an_xlsx_whose_one_cell_expands_to_a_gigabyte_is_refused_in_flat_memory(
         tmp_path: Path) -> None:
     """A 2 MB workbook whose one cell expands to 1 GiB (before: gigabytes of memory)."""
     import resource
