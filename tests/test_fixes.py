@@ -113,3 +113,13 @@ def test_pretty_printed_objects_are_rewritten_one_per_line(tmp_path: Path) -> No
     assert [json.loads(line) for line in lines] == [GOOD, big]
     report = ftdata.validate(tmp_path / "out.jsonl")
     assert report.records == 2 and "F011" not in {issue.code for issue in report.issues}
+
+
+def test_a_run_of_blank_lines_is_one_change_and_is_kept_when_not_fixed(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"text": "a"}\n' + b"\n" * 1000 + b'{"text": "b"}\n')
+    result = fix_file(source, tmp_path / "out.jsonl", select=["F004"])
+    assert result.changes == [{"line": 2, "code": "F004", "action": "dropped 1,000 blank lines"}]
+    assert (tmp_path / "out.jsonl").read_bytes() == b'{"text": "a"}\n{"text": "b"}\n'
+    fix_file(source, tmp_path / "kept.jsonl", select=["D001"])
+    assert (tmp_path / "kept.jsonl").read_bytes() == source.read_bytes()

@@ -151,7 +151,8 @@ def test_a_pretty_printed_object_over_the_limit_is_reported_not_held(
     big = {"text": ["x" * 20] * 10}
     events = concatenated(pretty(big, OTHER))
     assert events[0] == LineFinding("F011", CONCATENATED_MESSAGE, 1)
-    assert events[1] == LineFinding("F002", "the object is longer than 0 MiB; it was not read", 1)
+    assert events[1] == LineFinding(
+        "F012", "the object is 299 bytes, over the 64 bytes record limit; it was not read", 1)
     assert [(event.line, json.loads(event.data)) for event in events
             if isinstance(event, RawRecord)] == [(15, OTHER)]
 
@@ -182,3 +183,70 @@ def test_an_indented_object_ends_at_its_closing_brace_whatever_follows_on_the_li
     records = [event for event in concatenated(data) if isinstance(event, RawRecord)]
     assert [(record.line, json.loads(record.data)) for record in records] == [
         (1, {"a": [1]}), (5, {"b": 2}), (6, [3]), (9, {"c": "}"})]
+
+
+# -- bounded work on hostile files --------------------------------------------------------------
+
+
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ftdata.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(readers, "CHUNK_SIZE", 16)
+
+
+def test_a_json_element_over_the_limit_is_f012_with_its_size(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    small_limits(monkeypatch)
+    big = b'{"text": "' + b"x" * 500 + b'"}'
+    events = document(b'[{"a": 1}, ' + big + b', {"b": 2}]')
+    assert events == [
+        RawRecord(1, b'{"a": 1}'),
+        LineFinding("F012", f"the element is {len(big)} bytes, over the 64 bytes record "
+                            f"limit; it was not read", 2),
+        RawRecord(3, b'{"b": 2}')]
+
+
+def test_a_jsonl_line_over_the_limit_is_f012_with_its_size(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    small_limits(monkeypatch)
+    data = b'{"a": 1}\n{"text": "' + b"x" * 500 + b'"}\n{"b": 2}\n'
+    events = list(iter_jsonl(io.BufferedReader(io.BytesIO(data))))
+    assert [(e.code, e.line) if isinstance(e, LineFinding) else e.line for e in events] == [
+        1, ("F012", 2), 3]
+    assert isinstance(events[1], LineFinding) and "513 bytes" in events[1].message
+
+
+def test_whitespace_runs_are_not_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    small_limits(monkeypatch)
+    spaces = b" \n\t\r" * 1000  # far more than the record limit, between and around elements
+    assert document(spaces + b"[" + spaces + b'{"a": 1},' + spaces + b'{"b": 2}' + spaces
+                    + b"]" + spaces) == [RawRecord(1, b'{"a": 1}'), RawRecord(2, b'{"b": 2}')]
+    assert document(spaces + b'{"a": 1}' + spaces + b"7" + spaces) == [
+        RawRecord(1, b'{"a": 1}'), RawRecord(2, b"7")]
+    assert document(spaces) == []
+    # A .jsonl line of nothing but whitespace, longer than the limit, is a blank line.
+    events = list(iter_jsonl(io.BufferedReader(io.BytesIO(b'{"a": 1}\n' + b" " * 500 + b"\n"))))
+    assert events == [RawRecord(1, b'{"a": 1}'), LineFinding("F004", "blank line", 2)]
+
+
+def test_a_run_of_blank_lines_is_one_f004_with_its_count() -> None:
+    data = b'{"a": 1}\n' + b"\n" * 5000 + b'  \r\n{"b": 2}\n\n{"c": 3}\n'
+    events = list(iter_jsonl(io.BufferedReader(io.BytesIO(data))))
+    assert events == [
+        RawRecord(1, b'{"a": 1}'),
+        LineFinding("F004", "5,001 blank lines (lines 2-5,002)", 2, 5001),
+        RawRecord(5003, b'{"b": 2}'),
+        LineFinding("F004", "blank line", 5004),
+        RawRecord(5005, b'{"c": 3}')]
+
+
+def test_a_bare_top_level_number_across_many_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ftdata.readers as readers
+
+    monkeypatch.setattr(readers, "CHUNK_SIZE", 16)
+    assert document(b"1" * 60 + b" 2") == [RawRecord(1, b"1" * 60), RawRecord(2, b"2")]
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
+    assert document(b"1" * 600 + b"\n2\n") == [
+        LineFinding("F012", "the element is 600 bytes, over the 64 bytes record limit; "
+                            "it was not read", 1), RawRecord(2, b"2")]

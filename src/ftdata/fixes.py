@@ -107,10 +107,14 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
         for event in read_events(path):
             if isinstance(event, LineFinding):
                 if event.code in codes and event.code in ("F004", "F005", "F011"):
+                    action = FILE_FIXES[event.code]
+                    if event.count > 1:  # a run of blank lines, reported once
+                        action = f"dropped {event.count:,} blank lines"
                     result.changes.append({"line": event.line, "code": event.code,
-                                           "action": FILE_FIXES[event.code]})
+                                           "action": action})
                 elif event.code == "F004":
-                    writer.blank()
+                    for _ in range(event.count):  # not asked to drop them: keep them
+                        writer.blank()
                 elif event.code == "F005":
                     stream.write(BOM)  # not asked to remove it: keep it
                 continue

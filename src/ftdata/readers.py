@@ -30,9 +30,15 @@ import orjson
 BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK_SIZE = 1 << 20
-#: The longest JSONL line read as a record (far beyond any provider's example limit); also
-#: the largest pretty-printed object and the longest line of a plain-text corpus.
-MAX_LINE_BYTES = 128 << 20
+#: The largest record read (a JSONL line, a JSON array element or top-level value, a
+#: pretty-printed object, a line of a plain-text corpus); a larger one is F012 and is skipped
+#: without being held. Providers cap an example far below it: the longest per-example limit
+#: in ``data/models.json`` is 131,072 tokens (about 0.5 MB of text), and OpenAI's vision
+#: fine-tuning takes images of at most 10 MB each
+#: (https://developers.openai.com/api/docs/guides/vision-fine-tuning, "Image data
+#: requirements"), so 32 MiB leaves room for inline images while a record, parsed and
+#: checked, stays within a few hundred MB of memory.
+MAX_LINE_BYTES = 32 << 20
 #: How much of a file the layout is decided from.
 HEAD_BYTES = 1 << 16
 #: Plain-text corpora: one document per line (after any ``.gz``).
@@ -67,6 +73,31 @@ class LineFinding:
     code: str
     message: str
     line: int | None
+    #: How many consecutive lines it stands for (a run of blank lines is one F004).
+    count: int = 1
+
+
+def too_large(what: str, size: int, line: int | None) -> LineFinding:
+    """F012: a record of ``size`` bytes, over :data:`MAX_LINE_BYTES`."""
+    return LineFinding("F012", f"the {what} is {_size(size)}, over the {_size(MAX_LINE_BYTES)} "
+                               f"record limit; it was not read", line)
+
+
+def _size(count: int) -> str:
+    """``count`` bytes for a message.
+
+    >>> _size(3 << 30), _size(64)
+    ('3,072.0 MiB', '64 bytes')
+    """
+    return f"{count / (1 << 20):,.1f} MiB" if count >= 1 << 20 else f"{count:,} bytes"
+
+
+def blank_lines(first: int, count: int) -> LineFinding:
+    """F004 for a run of ``count`` blank lines starting at line ``first``."""
+    if count == 1:
+        return LineFinding("F004", "blank line", first)
+    return LineFinding("F004", f"{count:,} blank lines (lines {first:,}-{first + count - 1:,})",
+                       first, count)
 
 
 Event = RawRecord | LineFinding
@@ -242,18 +273,24 @@ def _stream_events(path: str | os.PathLike[str]) -> Generator[Event, None, None]
 def iter_jsonl(stream: BinaryIO) -> Iterator[Event]:
     """JSON Lines: one record per physical line; CRLF and a leading BOM are tolerated.
 
-    A line over :data:`MAX_LINE_BYTES` is reported and skipped without being held, so a
-    gzip bomb with no newline streams through in bounded memory.
+    A line over :data:`MAX_LINE_BYTES` is reported (F012, with its size) and skipped without
+    being held, so a gzip bomb with no newline streams through in bounded memory. A run of
+    blank lines is one F004 with its count, skipped a buffer at a time.
     """
-    lines = iter(functools.partial(stream.readline, MAX_LINE_BYTES + 1), b"")
-    for number, line in enumerate(lines, start=1):
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            while True:  # drop the rest of the line, a chunk at a time
-                rest = stream.readline(CHUNK_SIZE)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield LineFinding("F002", f"the line is longer than {MAX_LINE_BYTES >> 20} MiB; "
-                                      f"it was not read", number)
+            size, blank = _drop_line(stream, line)
+            if blank:  # a huge run of whitespace: a blank line, skipped in constant memory
+                extra = _skip_blank_lines(stream)
+                yield blank_lines(number, 1 + extra)
+                number += extra
+            else:
+                yield too_large("line", size, number)
             continue
         if number == 1 and line.startswith(BOM):
             yield LineFinding("F005", "the file starts with a UTF-8 byte-order mark", 1)
@@ -263,9 +300,46 @@ def iter_jsonl(stream: BinaryIO) -> Iterator[Event]:
         if line.endswith(b"\r"):
             line = line[:-1]
         if not line.strip():
-            yield LineFinding("F004", "blank line", number)
+            extra = _skip_blank_lines(stream)
+            yield blank_lines(number, 1 + extra)
+            number += extra
             continue
         yield RawRecord(number, line)
+
+
+def _drop_line(stream: BinaryIO, start: bytes) -> tuple[int, bool]:
+    """Read past the rest of an overlong line, a chunk at a time: its size and whether it was
+    all whitespace."""
+    size = len(start)
+    blank = not start.strip(_WHITESPACE)
+    while True:
+        rest = stream.readline(CHUNK_SIZE)
+        size += len(rest)
+        if blank and rest.strip(_WHITESPACE):
+            blank = False
+        if not rest or rest.endswith(b"\n"):
+            return size, blank
+
+
+def _skip_blank_lines(stream: BinaryIO) -> int:
+    """Consume the whole blank lines (whitespace up to a line break) that come next, a buffer
+    at a time: how many. A stream that cannot be peeked at skips none."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return 0
+    count = 0
+    while True:
+        data: bytes = peek(CHUNK_SIZE)
+        if not data:
+            return count
+        blank = len(data) - len(data.lstrip(_WHITESPACE))
+        end = data.rfind(b"\n", 0, blank) + 1
+        if end == 0:
+            return count
+        count += data.count(b"\n", 0, end)
+        stream.read(end)
+        if end < len(data):
+            return count
 
 
 _STRUCTURE = re.compile(rb'[\[\]{}",]')
@@ -278,6 +352,9 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
 
     The scanner only tracks strings and bracket depth; each element is parsed later by the
     record check, which reports its syntax errors precisely. ``line`` is the 1-based element.
+    Whitespace between elements is skipped without being held, and an element over
+    :data:`MAX_LINE_BYTES` is reported (F012) and skipped, so memory stays bounded whatever
+    the file holds.
     """
     buffer = bytearray()
     offset = 0  # absolute position of buffer[0]
@@ -286,8 +363,10 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
     first = True
     depth = 0
     in_string = False
+    scalar = False  # inside a bare top-level scalar (it ends at whitespace)
     mode: Literal["array", "values"] | None = None
     element_start: int | None = None  # absolute
+    oversized_start: int | None = None  # absolute start of an element too large to hold
     array_closed = False
     count = 0
 
@@ -308,8 +387,13 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
 
     pending: list[Event] = []
 
-    def element(end: int) -> RawRecord | None:
-        nonlocal count, element_start
+    def element(end: int) -> Event | None:
+        nonlocal count, element_start, oversized_start
+        if oversized_start is not None:
+            size = end - oversized_start
+            oversized_start = element_start = None
+            count += 1
+            return too_large("element", size, count)
         assert element_start is not None
         data = bytes(buffer[element_start - offset:end - offset]).strip(_WHITESPACE)
         element_start = None
@@ -323,6 +407,8 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             yield from pending
             pending.clear()
         if position >= len(buffer):
+            if element_start is not None and offset + len(buffer) - element_start > MAX_LINE_BYTES:
+                oversized_start, element_start = element_start, None  # stop holding it
             # Drop what has been consumed before reading more.
             keep_from = element_start - offset if element_start is not None else position
             del buffer[:keep_from]
@@ -332,11 +418,13 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
                 break
             continue
         if in_string:
-            match = _STRING_END.search(buffer, position)
-            if match is None:
+            quote = buffer.find(b'"', position)  # memchr: a long string is passed at C speed
+            index = buffer.find(b"\\", position, len(buffer) if quote < 0 else quote)
+            if index < 0:
+                index = quote
+            if index < 0:
                 position = len(buffer)
                 continue
-            index = match.start()
             if buffer[index] == 0x5C:  # backslash: skip the escaped byte
                 if index + 1 >= len(buffer) and not eof:
                     position = index
@@ -348,9 +436,19 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             in_string = False
             position = index + 1
             continue
+        if scalar:
+            match = _SPACE.search(buffer, position)
+            if match is None:
+                position = len(buffer)
+                continue
+            scalar = False
+            position = match.start()
+            record = element(offset + position)
+            if record:
+                yield record
+            continue
         if mode is None:
-            while position < len(buffer) and buffer[position] in _WHITESPACE:
-                position += 1
+            position = _skip_space(buffer, position)
             if position >= len(buffer):
                 continue
             if buffer[position] == ord("["):
@@ -362,30 +460,34 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
                 mode = "values"
             continue
         if mode == "array" and array_closed:
-            rest = bytes(buffer[position:]).strip(_WHITESPACE)
-            if rest:
+            if _skip_space(buffer, position) < len(buffer):
                 yield LineFinding("F002", "unexpected content after the closing ']' of the array",
                                   None)
                 return
             position = len(buffer)
             continue
+        if mode == "array" and depth == 1 and element_start == offset + position:
+            # Nothing of the element yet: leading whitespace is not kept.
+            position = _skip_space(buffer, position)
+            element_start = offset + position
+            if position >= len(buffer):
+                continue
+        if (mode == "array" and depth == 1 and element_start is not None
+                and buffer[position] in _WHITESPACE):
+            # Whitespace after the element's value: a long run is dropped, not held.
+            end = _skip_space(buffer, position)
+            if end - position > 4096 or end >= len(buffer):
+                del buffer[position:end]
+            else:
+                position = end
+            continue
         if mode == "values" and depth == 0:
-            while position < len(buffer) and buffer[position] in _WHITESPACE:
-                position += 1
+            position = _skip_space(buffer, position)
             if position >= len(buffer):
                 continue
             element_start = offset + position
             if buffer[position] not in b"{[":
-                # A bare scalar at the top level: take it up to the next whitespace.
-                end = position
-                while end < len(buffer) and buffer[end] not in _WHITESPACE:
-                    end += 1
-                if end >= len(buffer) and not eof and fill():
-                    continue
-                position = end
-                record = element(offset + end)
-                if record:
-                    yield record
+                scalar = True  # a bare scalar at the top level: it ends at whitespace
                 continue
         match = _STRUCTURE.search(buffer, position)
         if match is None:
@@ -419,12 +521,27 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             element_start = offset + position
     if pending:
         yield from pending
-    if element_start is not None and (mode == "values" or not array_closed):
+    if (element_start is not None or oversized_start is not None) and (
+            mode == "values" or not array_closed):
         record = element(offset + len(buffer))
         if record:
             yield record  # truncated: the record check reports where it breaks
     if mode == "array" and not array_closed:
         yield LineFinding("F002", "the JSON array is not closed (is the file truncated?)", None)
+
+
+_SPACE = re.compile(rb"[ \t\r\n]")
+
+
+def _skip_space(buffer: bytearray, position: int) -> int:
+    """The first position at or after ``position`` that is not JSON whitespace (or the end)."""
+    if position >= len(buffer) or buffer[position] not in _WHITESPACE:
+        return position
+    near = bytes(buffer[position:position + 64]).lstrip(_WHITESPACE)
+    if near:  # a short run, as between the elements of most files
+        return position + 64 - len(near) if position + 64 <= len(buffer) else \
+            len(buffer) - len(near)
+    return len(buffer) - len(bytes(buffer[position:]).lstrip(_WHITESPACE))
 
 
 #: What the line scanner of pretty-printed objects looks at: an escaped byte (skipped whole),
@@ -449,9 +566,9 @@ class _PendingObject:
         self.last = line
         if self.parts and part[:1] in (b" ", b"\t"):
             self.indented = True
+        self.size += len(part)
         if self.oversized:
             return
-        self.size += len(part)
         if self.size > MAX_LINE_BYTES:
             self.oversized = True
             self.parts.clear()
@@ -460,8 +577,7 @@ class _PendingObject:
 
     def event(self) -> Event | None:
         if self.oversized:
-            return LineFinding("F002", f"the object is longer than {MAX_LINE_BYTES >> 20} MiB; "
-                                       f"it was not read", self.line)
+            return too_large("object", self.size, self.line)
         data = b"".join(self.parts).strip(_WHITESPACE)
         return RawRecord(self.line, data) if data else None
 
@@ -481,12 +597,8 @@ def iter_concatenated(stream: BinaryIO) -> Iterator[Event]:
     scan = _ObjectScanner()
     for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            while True:  # drop the rest of the line, a chunk at a time
-                rest = stream.readline(CHUNK_SIZE)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield LineFinding("F002", f"the line is longer than {MAX_LINE_BYTES >> 20} MiB; "
-                                      f"it was not read", number)
+            size, _ = _drop_line(stream, line)
+            yield too_large("line", size, number)
             scan.pending, scan.depth = None, 0  # the object it was part of cannot be read
             continue
         if number == 1 and line.startswith(BOM):

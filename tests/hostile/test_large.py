@@ -1,4 +1,4 @@
-"""Inputs too big to hold: a 50 MB line and a gzip bomb go through in bounded memory.
+"""Inputs too big to hold: a 30 MB line and a gzip bomb go through in bounded memory.
 
 Each command runs in a child whose address space is capped at 1 GiB (``RLIMIT_AS``), so
 holding the bomb's expansion fails the test with a MemoryError; the child's own peak resident
@@ -19,7 +19,7 @@ from tests.hostile.conftest import assert_clean_exit, ftdata
 MIB = 1 << 20
 #: The bomb's expanded size: 2 GiB of zeros with no newline, from about 2 MB of gzip.
 BOMB_BYTES = 2048 * MIB
-LINE_BYTES = 50 * MIB
+LINE_BYTES = 30 * MIB  # just under the record limit (MAX_LINE_BYTES)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One valid record of just over 50 MB on a single line, then a short one."""
+    """One valid record of just over 30 MB on a single line, then a short one."""
     path = tmp_path_factory.mktemp("line") / "long.jsonl"
     words = b"the quick brown fox jumps over a lazy dog "
     with path.open("wb") as stream:
@@ -70,8 +70,8 @@ def test_a_gzip_bomb_is_streamed_and_reported(bomb: Path, command: str,
     assert run.max_rss < MAX_LINE_BYTES + 384 * MIB, run.max_rss
     if command == "validate":
         assert run.code == 1
-        assert f"bomb.jsonl.gz:1: F002 [error] the line is longer than {MAX_LINE_BYTES >> 20} MiB" \
-            in run.stdout
+        assert "bomb.jsonl.gz:1: F012 [error] the line is 2,048.0 MiB, over the " \
+            f"{MAX_LINE_BYTES >> 20}.0 MiB record limit" in run.stdout
     elif command == "convert":
         summary = json.loads(run.stdout)
         assert (summary["read"], summary["written"]) == (1, 0)
@@ -82,7 +82,7 @@ def test_a_gzip_bomb_is_streamed_and_reported(bomb: Path, command: str,
 
 
 @pytest.mark.parametrize("command", ["validate", "stats", "convert", "fix", "split", "report"])
-def test_a_50_mb_line_is_read_as_one_record(long_line: Path, command: str,
+def test_a_30_mb_line_is_read_as_one_record(long_line: Path, command: str,
                                             tmp_path: Path) -> None:
     options: dict[str, list[str | Path]] = {
         "validate": ["validate", "--output-format", "json", long_line],
@@ -135,4 +135,68 @@ def test_a_pretty_printed_object_larger_than_the_limit_is_streamed_and_reported(
     entry = json.loads(run.stdout)["files"][0]
     assert (entry["records"], entry["format"]) == (1, "text")
     assert [(issue["code"], issue["line"]) for issue in entry["issues"]] == [
-        ("F011", 1), ("F002", 1)]
+        ("F011", 1), ("F012", 1)]
+
+
+#: The flat-memory goal for a hostile file, whatever it expands to.
+FLAT_RSS = 250 * MIB
+
+
+def gzip_stream(path: Path, head: bytes, chunk: bytes, count: int, tail: bytes) -> Path:
+    """Write ``head + chunk * count + tail`` gzipped, a chunk at a time (never held whole)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    with path.open("wb") as stream:
+        stream.write(compressor.compress(head))
+        for _ in range(count):
+            stream.write(compressor.compress(chunk))
+        stream.write(compressor.compress(tail))
+        stream.write(compressor.flush())
+    return path
+
+
+@pytest.mark.slow
+def test_half_a_gigabyte_array_element_is_f012_in_flat_memory(tmp_path: Path) -> None:
+    path = gzip_stream(tmp_path / "elem.json.gz", b'[{"text": "', b"a" * MIB, 512,
+                       b'"}, {"text": "Hi"}]')
+    run = ftdata("validate", "--no-tokens", "--output-format", "json", path, cwd=tmp_path)
+    assert_clean_exit(run)
+    assert run.max_rss < FLAT_RSS, run.max_rss
+    entry = json.loads(run.stdout)["files"][0]
+    assert entry["records"] == 1
+    assert [(issue["code"], issue["line"]) for issue in entry["issues"]] == [("F012", 1)]
+    assert "512.0 MiB" in entry["issues"][0]["message"]
+
+
+@pytest.mark.slow
+def test_half_a_gigabyte_of_spaces_in_a_json_file_is_skipped_in_flat_memory(tmp_path: Path) -> None:
+    path = gzip_stream(tmp_path / "spaces.json.gz", b"[", b" " * MIB, 512, b'{"text": "Hi"}]')
+    run = ftdata("validate", "--no-tokens", "--output-format", "json", path, cwd=tmp_path)
+    assert_clean_exit(run)
+    assert run.max_rss < FLAT_RSS, run.max_rss
+    entry = json.loads(run.stdout)["files"][0]
+    assert (entry["records"], entry["format"]) == (1, "text")
+
+
+@pytest.mark.slow
+def test_half_a_gigabyte_of_newlines_is_one_f004_in_flat_memory(tmp_path: Path) -> None:
+    path = gzip_stream(tmp_path / "newlines.jsonl.gz", b'{"text": "Hi"}\n', b"\n" * MIB, 512,
+                       b'{"text": "Ho"}\n')
+    run = ftdata("validate", "--no-tokens", "--output-format", "json", path, cwd=tmp_path)
+    assert_clean_exit(run)
+    assert run.max_rss < FLAT_RSS, run.max_rss
+    entry = json.loads(run.stdout)["files"][0]
+    assert entry["records"] == 2
+    assert [(issue["code"], issue["line"]) for issue in entry["issues"]] == [("F004", 2)]
+    assert "536,870,912 blank lines" in entry["issues"][0]["message"]
+
+
+@pytest.mark.slow
+def test_a_million_blank_lines_cost_one_issue(tmp_path: Path) -> None:
+    """Before: one issue per blank line, 903 MB for 1 Mi of them."""
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(b'{"text": "Hi"}\n' + b"\n" * (1 << 20) + b'{"text": "Ho"}\n')
+    run = ftdata("validate", "--no-tokens", "--output-format", "json", path, cwd=tmp_path)
+    assert_clean_exit(run)
+    assert run.max_rss < FLAT_RSS, run.max_rss
+    issues = json.loads(run.stdout)["files"][0]["issues"]
+    assert [(issue["code"], issue["line"]) for issue in issues] == [("F004", 2)]

@@ -51,6 +51,40 @@ def test_d002_near_duplicates_are_opt_in() -> None:
     assert all(line != 3 for code, line, _ in found if code == "D002")
 
 
+SYSTEM = ("You are the assistant of a drone pilot. Answer with one function call; when the "
+          "request cannot be done with your functions, call reject_request instead. Keep the "
+          "drone safe, never fly over people, and report the battery level when asked about it.")
+
+
+def test_d002_leaves_out_the_shared_system_prompt() -> None:
+    """Before: the repeated system prompt made two unrelated requests 'near duplicates'."""
+    records = [chat({"role": "system", "content": SYSTEM}, user("Land at the base station"),
+                    assistant("Landing at home base now.")),
+               chat({"role": "system", "content": SYSTEM}, user("Go faster please"),
+                    assistant("Raising the speed to ten metres per second."))]
+    assert [code for code, _, _ in issues(records, near_duplicates=True)] == []
+    # The same conversation under another system prompt is still a near copy.
+    long_answer = ("Landing at home base now. The battery is at sixty percent, the wind is calm "
+                   "and the landing pad is clear, so the drone will touch down in about a "
+                   "minute and switch its rotors off.")
+    copies = [chat({"role": "system", "content": SYSTEM}, user("Land at the base station"),
+                   assistant(long_answer)),
+              chat({"role": "system", "content": "Be brief."}, user("Land at the base station"),
+                   assistant(long_answer + " Done."))]
+    assert ("D002", 2) in [(code, line) for code, line, _ in
+                           issues(copies, near_duplicates=True)]
+
+
+def test_d002_flag_rate_on_the_corpus_drone_file(corpus: Path) -> None:
+    """Measured: 44 of 87 examples flagged while the system prompt and tools were compared;
+    none since (the tool calls and requests differ)."""
+    report = ftdata.validate(corpus / "openai_chat_tools__cookbook_drone.jsonl",
+                             near_duplicates=True, select="D002")
+    assert report.records == 87
+    flagged = [issue for issue in report.issues if issue.code == "D002"]
+    assert len(flagged) <= 5, [(issue.line, issue.message) for issue in flagged]
+
+
 def test_d003_silent_on_stepwise_chains_of_one_prompt() -> None:
     # Process supervision labels several step chains of one prompt, on purpose.
     records = [{"prompt": "9.8 or 9.11?", "completions": ["0.8 > 0.11.", "So 9.8."],
@@ -203,3 +237,23 @@ def test_lone_surrogates_and_huge_integers_do_not_break_the_index() -> None:
     found = [code for code, _, _ in issues([line.replace(', "n": 1', ""),
                                             line.replace(', "n": 1', "")])]
     assert "D001" in found
+
+
+def test_the_near_index_costs_little_per_example() -> None:
+    """Before: datasketch's band tables, several KB an example (336 MB for a 50 MB file)."""
+    import tracemalloc
+
+    from ftdata.rules.duplicates import NearIndex, minhash_of
+
+    sketches = [minhash_of(f"example {n} asks about topic {n * 7} and answers it in full")
+                for n in range(2000)]
+    index = NearIndex()
+    tracemalloc.start()
+    for line, sketch in enumerate(sketches, start=1):
+        assert sketch is not None
+        index.insert(line, sketch)
+    size, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert size / len(sketches) < 2500, size / len(sketches)  # measured: 4,380 before, 1,700
+    probe = minhash_of("example 5 asks about topic 35 and answers it in full")
+    assert probe is not None and index.query(probe) == (6, 1.0)

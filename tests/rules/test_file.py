@@ -127,3 +127,18 @@ def test_a_broken_pretty_printed_object_is_f002_at_its_first_line(tmp_path: Path
                     "`ftdata fix` rewrites it as JSON Lines"),
         ("F002", 13, "invalid JSON: Expecting property name enclosed in double quotes at "
                      "line 3 of the record, column 21")]
+
+
+def test_f012_record_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftdata import readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 1000)
+    big = json.dumps({"messages": [{"role": "user", "content": "x" * 2000},
+                                   {"role": "assistant", "content": "Hello!"}]})
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(lines(GOOD_LINE, big, GOOD_LINE.replace("Hi", "Hey")))
+    issues = ftdata.validate(path, ignore="D").issues
+    assert [(issue.code, issue.line) for issue in issues] == [("F012", 2)]
+    assert f"{len(big) + 1:,} bytes, over the 1,000 bytes record limit" in issues[0].message
+    path.write_bytes(lines(GOOD_LINE, GOOD_LINE.replace("Hi", "Hey")))
+    assert _codes(path, "generic") == []

@@ -309,3 +309,80 @@ def test_corpus_csv_without_header() -> None:
                       "and deploy machine learning (ML) models for any use case with fully "
                       "managed infrastructure, tools, and workflows.")]))
     assert read(path, "csv", mapping={"0": "prompt", "1": "completion"}) == items
+
+
+# -- bounded work on hostile tables -----------------------------------------------------------
+
+
+def test_a_csv_of_a_million_columns_is_refused_with_a_short_message(tmp_path: Path) -> None:
+    """Before: pandas parsed it for minutes, then a 1 MB error line listed every column."""
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b",".join(b"c%d" % index for index in range(1_000_000)) + b"\n1,2\n")
+    with pytest.raises(InputError, match="more than 1,024 columns") as raised:
+        read(path, "csv")
+    assert len(str(raised.value)) < 200
+    # Separators inside a quoted cell are not columns.
+    quoted = write_text(tmp_path / "q.csv", 'question,answer\n"' + "," * 5000 + '",b\n')
+    assert len(read(quoted, "csv")) == 1
+
+
+def test_many_unknown_columns_are_named_in_short(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "u.csv", ",".join(f"col{i}" for i in range(900)) + "\n"
+                      + ",".join("x" for _ in range(900)) + "\n")
+    with pytest.raises(SourceError, match="and 892 more") as raised:
+        read(path, "csv")
+    assert len(str(raised.value)) < 400
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_expanded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from ftdata.sources import tables
+
+    path = write_xlsx(tmp_path / "bomb.xlsx", FAQ_ROWS)
+    with zipfile.ZipFile(path) as archive:
+        largest = max(member.file_size for member in archive.infolist()
+                      if not member.filename.startswith("xl/worksheets/"))
+    assert len(read(path, "xlsx")) == len(FAQ_ITEMS)
+    monkeypatch.setattr(tables, "MAX_XLSX_PART_BYTES", largest - 1)
+    with pytest.raises(InputError, match="is it a zip bomb"):
+        read(path, "xlsx")
+
+
+@pytest.mark.slow
+def test_an_xlsx_whose_one_cell_expands_to_a_gigabyte_is_refused_in_flat_memory(
+        tmp_path: Path) -> None:
+    """A 2 MB workbook whose one cell expands to 1 GiB (before: gigabytes of memory)."""
+    import resource
+    import zipfile
+
+    path = write_xlsx(tmp_path / "bomb.xlsx", FAQ_ROWS)
+    bomb = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in source.infolist():
+            if member.filename == "xl/worksheets/sheet1.xml":
+                with out.open(member.filename, "w", force_zip64=True) as stream:
+                    stream.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                 b'spreadsheetml/2006/main"><sheetData><row r="1">'
+                                 b'<c r="A1" t="inlineStr"><is><t>')
+                    for _ in range(1024):
+                        stream.write(b"a" * (1 << 20))
+                    stream.write(b"</t></is></c></row></sheetData></worksheet>")
+            else:
+                out.writestr(member, source.read(member))
+    assert bomb.stat().st_size < 8 << 20
+    code = ("import resource, sys; from tests.sources import read\n"
+            "try:\n    read(sys.argv[1], 'xlsx')\nexcept Exception as error:\n"
+            "    print(type(error).__name__, error)\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    limit = 1 << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True,
+                          text=True, preexec_fn=cap, cwd=Path(__file__).parents[2], check=False)
+    lines = done.stdout.splitlines()
+    assert lines and lines[0].startswith("InputError") and "zip bomb" in lines[0], done.stderr
+    assert int(lines[-1]) * 1024 < 250 << 20

@@ -163,3 +163,21 @@ register("F011", "pretty-printed-json-lines", E, """
     **Use instead.** One compact object per line: `ftdata fix FILE -o OUT` rewrites the file
     as JSON Lines, or write each record with `json.dumps(record)` and no `indent`.
 """, fixable=True)
+
+register("F012", "record-too-large", E, """
+    A record is larger than any provider accepts, too large to read.
+
+    **What it does.** Reports a JSONL line, a JSON array element or a pretty-printed object
+    over 32 MiB, with its size, and skips it without holding it in memory (a gzip bomb or a
+    runaway export cannot exhaust memory).
+
+    **Why is this bad?** Providers cap an example far below this: the longest per-example
+    limit in ftdata's model table is 131,072 tokens (about 0.5 MB of text), and OpenAI's vision
+    fine-tuning takes images of at most 10 MB
+    (https://developers.openai.com/api/docs/guides/vision-fine-tuning). A record this large is
+    a broken export (a missing line break, a whole file in one field) and would be rejected.
+
+    **Example.** A `.json` array whose one element holds a 3 GB string.
+
+    **Use instead.** One example per record; reference large images by URL.
+""")

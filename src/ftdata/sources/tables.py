@@ -55,6 +55,19 @@ from ftdata.sources import (
 
 #: Rows per chunk read from a CSV, TSV or Parquet file.
 CHUNK_ROWS = 4096
+#: The widest table read: every layout above needs at most a handful of columns, and a wider
+#: row (a million columns from a file with no line breaks) would take minutes and gigabytes to
+#: parse, so it is refused before pandas sees it.
+MAX_COLUMNS = 1024
+#: The largest uncompressed part of an ``.xlsx`` (a zip archive) other than its worksheets,
+#: which are streamed: openpyxl loads the shared-strings table whole, so a 3 MB zip bomb could
+#: otherwise ask for gigabytes. Declared sizes can be trusted: :mod:`zipfile` never
+#: decompresses past a member's declared size.
+MAX_XLSX_PART_BYTES = 256 << 20
+#: A worksheet is streamed, but one row (one cell) is held whole: a worksheet larger than
+#: :data:`MAX_XLSX_PART_BYTES` is refused when it compresses more than this (XML of real
+#: tables compresses about 10:1; a bomb of one repeated byte about 1000:1).
+MAX_XLSX_RATIO = 100
 
 #: Header names recognised without ``--map``, per field.
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -199,8 +212,19 @@ def _find_column(names: Sequence[str] | None, width: int, column: str, what: str
             return folded[0]
     if column.isdigit() and int(column) < width:
         return int(column)
-    shown = ", ".join(repr(name) for name in names) if names else f"{width} unnamed"
+    shown = _names(names) if names else f"{width} unnamed"
     raise SourceError(f"--map {column}: no {what} {column!r} (the {what}s are {shown})")
+
+
+def _names(names: Sequence[str], shown: int = 8) -> str:
+    """The first column names for a message, each cut short.
+
+    >>> _names(["q", "a" * 50, *"cdefghij"])
+    "'q', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaa...', 'c', 'd', 'e', 'f', 'g', 'h' and 2 more"
+    """
+    texts = [repr(name if len(name) <= 32 else name[:29] + "...") for name in names[:shown]]
+    more = f" and {len(names) - shown:,} more" if len(names) > shown else ""
+    return ", ".join(texts) + more
 
 
 def choose_layout(fields: Mapping[str, int], names: Sequence[str] | None, *,
@@ -219,7 +243,7 @@ def choose_layout(fields: Mapping[str, int], names: Sequence[str] | None, *,
             raise SourceError(f"rows with a role and content need a conversation id {what} "
                               f"(--map COL=conversation_id)")
         return "turns"
-    shown = ", ".join(repr(name) for name in names) if names else "no header"
+    shown = _names(names) if names else "no header"
     placeholder = "KEY" if what == "key" else "COL"
     raise SourceError(f"cannot tell what the {what}s hold ({shown}); name them with "
                       f"--map {placeholder}=FIELD, FIELD one of {', '.join(FIELDS)}")
@@ -327,6 +351,7 @@ def _text_rows(path: str | os.PathLike[str], separator: str) -> Iterator[Row]:
     name = os.fspath(path)
     stream = open_binary(path)
     try:
+        _check_width(stream, separator, name)
         reader = pandas.read_csv(stream, sep=separator, header=None, dtype=str,
                                  keep_default_na=False, na_filter=False,
                                  skip_blank_lines=False, chunksize=CHUNK_ROWS,
@@ -345,9 +370,55 @@ def _text_rows(path: str | os.PathLike[str], separator: str) -> Iterator[Row]:
         stream.close()
 
 
+def _check_width(stream: Any, separator: str, name: str) -> None:
+    """Refuse a table whose first row has more than :data:`MAX_COLUMNS` cells, reading at most
+    a chunk at a time (separators inside quotes are not counted); the stream is rewound."""
+    mark = separator.encode()
+    cells, quoted = 1, False
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        line = chunk.split(b"\n", 1)[0]
+        if b'"' in line:
+            for index, part in enumerate(line.split(b'"')):
+                if index:
+                    quoted = not quoted
+                if not quoted:
+                    cells += part.count(mark)
+        else:
+            cells += line.count(mark) if not quoted else 0
+        if cells > MAX_COLUMNS:
+            raise InputError(f"{name}: the first row has more than {MAX_COLUMNS:,} columns; "
+                             f"not a table of examples")
+        if len(line) < len(chunk) and not quoted:
+            break
+    stream.seek(0)
+
+
+def _check_xlsx_sizes(name: str) -> None:
+    """Refuse an ``.xlsx`` whose parts expand past :data:`MAX_XLSX_PART_BYTES` (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(name) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise InputError(f"{name}: not an .xlsx workbook ({error})") from None
+    for member in members:
+        if member.file_size <= MAX_XLSX_PART_BYTES:
+            continue
+        sheet = member.filename.startswith("xl/worksheets/")
+        if not sheet or member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            raise InputError(f"{name}: {member.filename} expands to "
+                             f"{member.file_size / (1 << 20):,.0f} MiB from "
+                             f"{member.compress_size / (1 << 20):,.1f} MiB; is it a zip bomb?")
+
+
 def _xlsx_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
     openpyxl = _optional("openpyxl")
     name = os.fspath(path)
+    _check_xlsx_sizes(name)
     try:
         workbook = openpyxl.load_workbook(name, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors
@@ -355,7 +426,11 @@ def _xlsx_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
     try:
         if not workbook.worksheets:
             return
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            if len(row) > MAX_COLUMNS:
+                raise InputError(f"{name}: a row has more than {MAX_COLUMNS:,} columns; "
+                                 f"not a table of examples")
+            yield row
     finally:
         workbook.close()
 
