@@ -31,24 +31,26 @@ def input_file(path: str, command: str, *, suffix: str = "") -> Iterator[str]:
 
     A directory is a usage error that points to ``validate``, which takes directories. The
     copy of standard input is named with ``suffix`` (``.txt``: read as a plain-text corpus);
-    an empty one is a usage error. Messages about the copy should name it with :func:`shown`.
+    an empty one is a usage error. Any other input that can be read only once (a named pipe,
+    ``/dev/stdin``) is copied once the same way. Messages about the copy should name it with
+    :func:`shown`.
     """
-    from ftdata.inputs import STDIN, spooled_stdin
+    from ftdata.inputs import STDIN, non_seekable, spooled_input, spooled_stdin
     from ftdata.readers import InputError
 
-    if path != STDIN:
+    if path != STDIN and not non_seekable(path):
         refuse_directory(path, command)
         yield path
         return
     copied = False
     try:
-        with spooled_stdin(suffix) as copy:
+        with spooled_stdin(suffix) if path == STDIN else spooled_input(path) as copy:
             copied = True
             yield copy
     except InputError as error:
         if copied:
             raise  # the command's own error, for it to report
-        fail(str(error))  # standard input is empty
+        fail(str(error))  # the input is empty or cannot be opened
 
 
 def refuse_directory(path: str, command: str) -> None:
@@ -75,7 +77,7 @@ def shown(message: object, path: str, given: str) -> str:
     """A message about ``path`` (the file read for the argument ``given``) as the user should
     see it: a copy of standard input is ``<stdin>``."""
     text = str(message)
-    return text.replace(path, "<stdin>") if path != given else text
+    return text.replace(path, display_name(given)) if path != given else text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

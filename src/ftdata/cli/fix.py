@@ -12,7 +12,6 @@ from ftdata.cli import (
     display_name,
     fail,
     input_file,
-    refuse_directory,
     shown,
     stdin_suffix,
 )
@@ -83,12 +82,14 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
 
     if near_duplicates:
         require_near_duplicates()
-    refuse_directory(file, "split")
-    try:
-        result = split_file(file, directory, validation=validation, seed=seed,
-                            near=near_duplicates, format=format_id)
-    except (InputError, OutputError, ValueError) as error:
-        fail(str(error))
+    with input_file(file, "split", suffix=stdin_suffix(format_id)) as path:
+        try:
+            result = split_file(path, directory, validation=validation, seed=seed,
+                                near=near_duplicates, format=format_id)
+        except (InputError, OutputError, ValueError) as error:
+            fail(shown(error, path, file))
+    result.input = shown(result.input, path, file)
+    file = display_name(file)
     if output_format == "json":
         import orjson
 

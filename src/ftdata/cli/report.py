@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ftdata.cli import EXIT_OK, cli, fail, refuse_directory
+from ftdata.cli import EXIT_OK, cli, display_name, fail, input_file, shown, stdin_suffix
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
 
@@ -50,14 +50,14 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     options = ValidateOptions(format=format_id, target=target,
                               model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
                               tokenizer=tokenizer)
-    refuse_directory(file, "report")
-    try:
-        # Refused before the work, not after it: the input must never be the output.
-        refuse_overwriting_inputs(output, [file])
-        setup = token_setup(options)
-        result = validate_path(file, options)
-    except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
-        fail(str(error))
+    with input_file(file, "report", suffix=stdin_suffix(format_id)) as path:
+        try:
+            # Refused before the work, not after it: the input must never be the output.
+            refuse_overwriting_inputs(output, [file])
+            setup = token_setup(options)
+            result = validate_path(path, options, display_path=display_name(file))
+        except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
+            fail(shown(error, path, file))
     assert setup is not None  # a model is always given, so tokens are always counted
     stats = report_stats(result, setup, epochs if epochs == "auto" else int(epochs))
     page = render_html(result, stats)
