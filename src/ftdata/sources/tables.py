@@ -355,7 +355,13 @@ def _xlsx_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
     try:
         if not workbook.worksheets:
             return
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        # Read-only mode stops at the sheet's <dimension> tag, which some writers leave stale
+        # (rows appended afterwards): forget it and read every row there is.
+        # https://openpyxl.readthedocs.io/en/stable/optimized.html#worksheet-dimensions
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)
     finally:
         workbook.close()
 
