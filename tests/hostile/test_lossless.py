@@ -57,9 +57,10 @@ def test_fix_of_a_truncated_gzip_says_so_and_exits_1(tmp_path: Path) -> None:
 
 def test_fix_counts_an_oversized_line_as_skipped(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ftdata.readers.MAX_LINE_BYTES", 64)
+    first = json.dumps(RECORD)
+    monkeypatch.setattr("ftdata.readers.MAX_LINE_BYTES", len(first) + 10)
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps(RECORD) + "\n" + json.dumps({"text": "x" * 200}) + "\n")
+    source.write_text(first + "\n" + json.dumps({"text": "x" * 200}) + "\n")
     result = fix_file(source, tmp_path / "out.jsonl")
     assert (result.read, result.written, len(result.skipped)) == (2, 1, 1)
     assert result.skipped[0]["line"] == 2 and "longer than" in result.skipped[0]["reason"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from ftdata.cli import (
+    EXIT_ISSUES,
     EXIT_OK,
     cli,
     display_name,
@@ -55,9 +57,19 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
             where = f"{file}:{change['line']}" if change["line"] is not None else file
             pointer = f" (at {change['pointer']})" if change.get("pointer") else ""
             click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
-        click.echo(f"{output}: {result.written} records written, {result.dropped} dropped, "
-                   f"{len(result.changes)} changes")
-    sys.exit(EXIT_OK)
+        _echo_skipped(file, result.skipped)
+        changes = len(result.changes)
+        click.echo(f"{output}: {result.read} read, {result.written} written, {result.dropped} "
+                   f"dropped, {len(result.skipped)} skipped; {changes} "
+                   f"{'change' if changes == 1 else 'changes'}")
+    # Something of the input is not in the output without a fix having removed it: say so.
+    sys.exit(EXIT_ISSUES if result.skipped else EXIT_OK)
+
+
+def _echo_skipped(file: str, skipped: list[dict[str, Any]]) -> None:
+    for item in skipped:
+        where = f"{file}:{item['line']}" if item["line"] is not None else file
+        click.echo(f"{where}: skipped: {item['reason']}")
 
 
 @cli.command()
@@ -78,7 +90,7 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
     from ftdata.cli.validate import require_near_duplicates
     from ftdata.outputs import OutputError
     from ftdata.readers import InputError
-    from ftdata.split import split_file
+    from ftdata.split import NOT_AN_OBJECT, split_file
 
     if near_duplicates:
         require_near_duplicates()
@@ -95,9 +107,10 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
 
         click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        for skipped in result.skipped:
-            click.echo(f"{file}:{skipped['line']}: skipped: {skipped['reason']}")
+        _echo_skipped(file, result.skipped)
         click.echo(f"{result.train}: {result.train_records} records; {result.validation}: "
                    f"{result.validation_records} records ({result.groups} groups, seed "
                    f"{result.seed})")
-    sys.exit(EXIT_OK)
+    # A line or the end of the file the reader could not read is lost: exit 1.
+    sys.exit(EXIT_ISSUES if any(item["reason"] != NOT_AN_OBJECT for item in result.skipped)
+             else EXIT_OK)
