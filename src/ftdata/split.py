@@ -15,13 +15,12 @@ from typing import Any
 
 from ftdata.engine import RecordChecker, detect_format, sample_records
 from ftdata.formats import get_format
-from ftdata.outputs import atomic_output
+from ftdata.outputs import atomic_outputs
 from ftdata.parsing import RecordError, decode_record, one_line
 from ftdata.readers import LineFinding, RawRecord, read_events
 from ftdata.rules import error_codes
 from ftdata.rules.duplicates import NEAR_THRESHOLD, DigestIndex, NearIndex
 from ftdata.targets import get_target
-
 
 #: Why a record that is not a JSON object is on neither side.
 NOT_AN_OBJECT = "not a JSON object"
@@ -119,8 +118,9 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
                 groups.union(index, match[0] - 1)
             similar.insert(index + 1, keys.minhash)
     chosen = _choose_validation(groups, usable, validation, seed, result)
-    with atomic_output(result.train, inputs=[path]) as train, \
-            atomic_output(result.validation, inputs=[path]) as valid:
+    # Both written whole, then switched as a pair: a kill between the renames is completed by
+    # the next run, never left as a new validation file beside an old train file.
+    with atomic_outputs([result.train, result.validation], inputs=[path]) as (train, valid):
         index = -1
         for event in read_events(path):
             if not isinstance(event, RawRecord):

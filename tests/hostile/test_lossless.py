@@ -148,8 +148,8 @@ def test_a_kill_between_the_renames_of_split_is_repaired_by_the_next_run(
     # The next run notices the half-switched pair and completes the switch before anything.
     from ftdata.outputs import finish_interrupted
 
-    assert finish_interrupted(out) == [os.fspath(out / "validation.jsonl"),
-                                       os.fspath(out / "train.jsonl")]
+    assert sorted(finish_interrupted(out)) == [os.fspath(out / "train.jsonl"),
+                                               os.fspath(out / "validation.jsonl")]
     assert _pair(out) == _pair(tmp_path / "expected")
     assert not [path for path in out.iterdir() if path.name.startswith(".")]
     assert (train, validation) != _pair(out)  # it was a mixed pair before the repair
@@ -246,12 +246,12 @@ def test_a_fifo_is_read_once(tmp_path: Path, command: str) -> None:
     fifo = tmp_path / "in.jsonl"
     os.mkfifo(fifo)
     data = "".join(json.dumps(chat(n)) + "\n" for n in range(5)).encode()
-    args: list[str | os.PathLike[str]] = {
-        "validate": ["validate", fifo], "stats": ["stats", fifo],
-        "fix": ["fix", fifo, "-o", "out.jsonl"],
-        "convert": ["convert", fifo, "-o", "out.jsonl", "--to", "openai-chat"]}[command]
+    name = os.fspath(fifo)
+    args = {"validate": ["validate", name], "stats": ["stats", name],
+            "fix": ["fix", name, "-o", "out.jsonl"],
+            "convert": ["convert", name, "-o", "out.jsonl", "--to", "openai-chat"]}[command]
     writer = _feed(fifo, data)
-    process = subprocess.run([sys.executable, "-m", "ftdata", *map(os.fspath, args)],
+    process = subprocess.run([sys.executable, "-m", "ftdata", *(os.fspath(arg) for arg in args)],
                              cwd=tmp_path, capture_output=True, timeout=60,
                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     writer.join(timeout=5)

@@ -86,8 +86,28 @@ def cli() -> None:
     """Prepare and check fine-tuning datasets before upload or training."""
 
 
+def _terminate_cleanly() -> None:
+    """Make ``SIGTERM`` unwind like ``SIGINT`` in this process, so that a temporary output is
+    removed on the way out; exit status 143 (128 + 15). Worker processes forked later keep
+    the default action, which their pool relies on."""
+    import signal
+
+    main_process = os.getpid()
+
+    def terminated(number: int, frame: object) -> None:
+        if os.getpid() != main_process:
+            signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+            return
+        raise SystemExit(128 + number)
+
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding application)
+        signal.signal(signal.SIGTERM, terminated)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning usage errors into one line and exit status 2."""
+    _terminate_cleanly()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ftdata",
                  standalone_mode=False)
