@@ -102,6 +102,39 @@ def printable(text: str) -> str:
     return text
 
 
+#: Characters that would start a new line or steer a terminal: C0 and C1 controls, DEL, the
+#: Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character written as an escape, so that an output line
+    never breaks inside it (and so no line can start with a CI workflow command).
+
+    >>> escape_controls("a\\n::error::x")
+    'a\\\\n::error::x'
+    """
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda match: _SHORT_ESCAPES.get(match.group())
+                         or f"\\u{ord(match.group()):04x}", text)
+
+
+def printable_path(name: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 (which Python keeps as
+    surrogate escapes) as ``\\xNN``, control characters escaped.
+
+    >>> printable_path("bad\\udcff.jsonl")
+    'bad\\\\xff.jsonl'
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return escape_controls(printable(name))
+    return escape_controls(raw.decode("utf-8", "backslashreplace"))
+
+
 def escape_pointer_token(token: str | int) -> str:
     """Escape one reference token of a JSON pointer (RFC 6901)."""
     return str(token).replace("~", "~0").replace("/", "~1")

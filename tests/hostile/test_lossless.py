@@ -281,3 +281,27 @@ def test_an_empty_fifo_says_so(tmp_path: Path) -> None:
     assert process.returncode == 2
     assert "is empty" in process.stderr
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# -- a file name that is not UTF-8 is shown with escapes ---------------------------------------
+
+
+@pytest.mark.parametrize("command", [["validate"], ["stats"], ["fix", "-o", "o.jsonl"],
+                                     ["convert", "-o", "c.jsonl", "--to", "openai-chat"],
+                                     ["split", "-o", "parts"]], ids=lambda c: c[0])
+def test_a_file_name_that_is_not_utf8_works_with_json_output(tmp_path: Path,
+                                                             command: list[str]) -> None:
+    name = os.fsdecode(b"bad\xff.jsonl")
+    jsonl(tmp_path / name, 4)
+    run = ftdata(command[0], name, *command[1:], "--output-format", "json", cwd=tmp_path)
+    assert_clean_exit(run, allowed=(0,))
+    assert "bad\\\\xff.jsonl" in run.stdout  # the JSON string holds the escape as text
+    json.loads(run.stdout)
+
+
+def test_report_of_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xff.jsonl")
+    jsonl(tmp_path / name, 4)
+    run = ftdata("report", name, "-o", "r.html", cwd=tmp_path)
+    assert_clean_exit(run, allowed=(0,))
+    assert "bad\\xff.jsonl" in (tmp_path / "r.html").read_text(encoding="utf-8")

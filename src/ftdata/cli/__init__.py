@@ -62,8 +62,11 @@ def refuse_directory(path: str, command: str) -> None:
 
 
 def display_name(path: str) -> str:
-    """How reports name an input path: ``-`` is ``<stdin>``."""
-    return "<stdin>" if path == "-" else path
+    """How reports name an input path: ``-`` is ``<stdin>``; bytes that are not UTF-8 and
+    control characters are escaped (``bad\\xff.jsonl``)."""
+    from ftdata.diagnostics import printable_path
+
+    return "<stdin>" if path == "-" else printable_path(path)
 
 
 def stdin_suffix(kind: str | None) -> str:
@@ -76,8 +79,10 @@ def stdin_suffix(kind: str | None) -> str:
 def shown(message: object, path: str, given: str) -> str:
     """A message about ``path`` (the file read for the argument ``given``) as the user should
     see it: a copy of standard input is ``<stdin>``."""
+    from ftdata.diagnostics import printable_path
+
     text = str(message)
-    return text.replace(path, display_name(given)) if path != given else text
+    return printable_path(text.replace(path, display_name(given)) if path != given else text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,6 +18,7 @@ from ftdata.cli import (
     stdin_suffix,
 )
 from ftdata.cli.validate import parse_codes
+from ftdata.diagnostics import printable_path
 from ftdata.formats import FORMAT_MODULES
 
 
@@ -47,6 +48,7 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, file))
     result.input = shown(result.input, path, file)
+    result.output = output = printable_path(output)
     file = display_name(file)
     if output_format == "json":
         import orjson
@@ -101,6 +103,8 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, file))
     result.input = shown(result.input, path, file)
+    result.train, result.validation = (printable_path(result.train),
+                                       printable_path(result.validation))
     file = display_name(file)
     if output_format == "json":
         import orjson
