@@ -63,6 +63,11 @@ class Issue:
             object.__setattr__(self, "message", printable(self.message))
         if self.pointer is not None and not self.pointer.isascii():
             object.__setattr__(self, "pointer", printable(self.pointer))
+        # A key or value quoted with a line break in it would start a new output line, which a
+        # CI runner may take for a workflow command (``::error ...::``): escape controls.
+        object.__setattr__(self, "message", escape_controls(self.message))
+        if self.pointer is not None:
+            object.__setattr__(self, "pointer", escape_controls(self.pointer))
         # Messages and pointers may quote the data (a role, a key, a value): a secret there is
         # masked as P001 masks it, so no report ever prints one whole.
         if self.code not in _MASKED and _LONG_TOKEN.search(self.message):

@@ -305,3 +305,33 @@ def test_report_of_a_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     run = ftdata("report", name, "-o", "r.html", cwd=tmp_path)
     assert_clean_exit(run, allowed=(0,))
     assert "bad\\xff.jsonl" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+# -- nothing from the data starts an output line -----------------------------------------------
+
+INJECTION = "x\n::error title=owned::pwned\r\n::warning::y"
+
+
+@pytest.mark.parametrize("output_format", ["text", "github", "sarif", "junit", "json"])
+def test_control_characters_in_keys_and_names_are_escaped(tmp_path: Path,
+                                                          output_format: str) -> None:
+    name = "in\n::error::name.jsonl"
+    record = {"messages": [{"role": "user", "content": "Hi", INJECTION: 1},
+                           {"role": "assistant", "content": "Hello"}], INJECTION: 2}
+    (tmp_path / name).write_text(json.dumps(record) + "\n")
+    run = ftdata("validate", name, "--output-format", output_format, cwd=tmp_path)
+    assert_clean_exit(run, allowed=(0, 1))
+    assert "\\n::error" in run.stdout.replace("\\\\n", "\\n")  # the key is shown, escaped
+    for line in run.stdout.splitlines():
+        assert not line.lstrip().startswith(("::error title=owned", "::warning::y",
+                                             "::error::name")), line
+
+
+def test_control_characters_are_escaped_in_the_html_report(tmp_path: Path) -> None:
+    record = {"messages": [{"role": "user", "content": "Hi"},
+                           {"role": "assistant", "content": "Hello"}], INJECTION: 2}
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n")
+    run = ftdata("report", "in.jsonl", "-o", "r.html", cwd=tmp_path)
+    assert_clean_exit(run, allowed=(0,))
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "\n::error" not in page and "::error title=owned" in page

@@ -18,7 +18,7 @@ from ftdata.cli import (
     stdin_suffix,
 )
 from ftdata.cli.validate import parse_codes
-from ftdata.diagnostics import printable_path
+from ftdata.diagnostics import escape_controls, printable_path
 from ftdata.formats import FORMAT_MODULES
 
 
@@ -57,7 +57,8 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
     else:
         for change in result.changes:
             where = f"{file}:{change['line']}" if change["line"] is not None else file
-            pointer = f" (at {change['pointer']})" if change.get("pointer") else ""
+            pointer = (f" (at {escape_controls(change['pointer'])})" if change.get("pointer")
+                       else "")
             click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
         _echo_skipped(file, result.skipped)
         changes = len(result.changes)

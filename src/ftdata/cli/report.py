@@ -67,7 +67,8 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     except OutputError as error:
         fail(str(error))
     counts = result.summary
-    click.echo(f"{display_name(output)}: report of {display_name(file)} written ({'ok' if result.ok else 'failed'}: "
+    click.echo(f"{display_name(output)}: report of {display_name(file)} written "
+               f"({'ok' if result.ok else 'failed'}: "
                f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
     sys.exit(EXIT_OK)
 
