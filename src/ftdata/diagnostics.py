@@ -109,13 +109,13 @@ def printable(text: str) -> str:
 
 #: Characters that would start a new line or steer a terminal: C0 and C1 controls, DEL, the
 #: Unicode line and paragraph separators.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
 
 def escape_controls(text: str) -> str:
-    """``text`` with every control character written as an escape, so that an output line
-    never breaks inside it (and so no line can start with a CI workflow command).
+    """``text`` with every control character but the tab written as an escape, so that an
+    output line never breaks inside it (and so no line can start with a CI workflow command).
 
     >>> escape_controls("a\\n::error::x")
     'a\\\\n::error::x'
@@ -123,7 +123,11 @@ def escape_controls(text: str) -> str:
     if not _CONTROLS.search(text):
         return text
     return _CONTROLS.sub(lambda match: _SHORT_ESCAPES.get(match.group())
-                         or f"\\u{ord(match.group()):04x}", text)
+                         or _hex_escape(ord(match.group())), text)
+
+
+def _hex_escape(code: int) -> str:
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def printable_path(name: str) -> str:
