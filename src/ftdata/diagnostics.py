@@ -65,6 +65,11 @@ class Issue:
             object.__setattr__(self, "message", printable(self.message))
         if self.pointer is not None and not self.pointer.isascii():
             object.__setattr__(self, "pointer", printable(self.pointer))
+        # A key or value quoted with a line break in it would start a new output line, which a
+        # CI runner may take for a workflow command (``::error ...::``): escape controls.
+        object.__setattr__(self, "message", escape_controls(self.message))
+        if self.pointer is not None:
+            object.__setattr__(self, "pointer", escape_controls(self.pointer))
         # Messages and pointers may quote the data (a role, a key, a tool name, an id, a URL):
         # this is the one place every quoted value goes through before any renderer sees it.
         # A secret there is masked as P001 masks it, and so is a token that merely looks like
@@ -109,6 +114,43 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+#: Characters that would start a new line or steer a terminal: C0 and C1 controls, DEL, the
+#: Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character but the tab written as an escape, so that an
+    output line never breaks inside it (and so no line can start with a CI workflow command).
+
+    >>> escape_controls("a\\n::error::x")
+    'a\\\\n::error::x'
+    """
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(lambda match: _SHORT_ESCAPES.get(match.group())
+                         or _hex_escape(ord(match.group())), text)
+
+
+def _hex_escape(code: int) -> str:
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable_path(name: str) -> str:
+    """A file name as reports show it: bytes that are not UTF-8 (which Python keeps as
+    surrogate escapes) as ``\\xNN``, control characters escaped.
+
+    >>> printable_path("bad\\udcff.jsonl")
+    'bad\\\\xff.jsonl'
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return escape_controls(printable(name))
+    return escape_controls(raw.decode("utf-8", "backslashreplace"))
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ftdata.diagnostics import Finding, Issue, Severity, json_kind
+from ftdata.diagnostics import Finding, Issue, Severity, json_kind, printable_path
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.inmemory import Unencodable, encode_record
 from ftdata.model import Example
@@ -409,7 +409,8 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     record number and duplicate digests of every record that could have copies (an index
     kept elsewhere, such as a cluster's, can then look for them).
     """
-    name = display_path if display_path is not None else os.fspath(path)
+    # Named as reports show it: bytes that are not UTF-8 and control characters escaped.
+    name = printable_path(display_path if display_path is not None else os.fspath(path))
     size = file_size(path)
     target = get_target(options.target)
     suffix = os.path.splitext(logical_name(path))[1].lower()

@@ -73,10 +73,14 @@ class FixResult:
     written: int = 0
     dropped: int = 0
     changes: list[dict[str, Any]] = field(default_factory=list)
+    #: What could not be read and so is not in the output: a line over the size limit, the
+    #: unreadable end of a truncated gzip (``line`` None). Each counts as one read.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "output": self.output, "read": self.read,
-                "written": self.written, "dropped": self.dropped, "changes": self.changes}
+                "written": self.written, "dropped": self.dropped, "skipped": self.skipped,
+                "changes": self.changes}
 
 
 def fixable_codes(select: Sequence[str] = ()) -> frozenset[str]:
@@ -89,6 +93,9 @@ def fixable_codes(select: Sequence[str] = ()) -> frozenset[str]:
 def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
              select: Sequence[str] = (), format: str | None = None) -> FixResult:
     """Write a fixed copy of ``path`` to ``output`` and say what changed, line by line.
+
+    ``read == written + dropped + len(skipped)``: what the reader could not read (a line over
+    the size limit, the end of a truncated gzip) is listed in ``skipped`` with the reason.
 
     >>> fix_file("train.jsonl", "train.fixed.jsonl").to_dict()["dropped"]  # doctest: +SKIP
     3
@@ -117,6 +124,9 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
                         writer.blank()
                 elif event.code == "F005":
                     stream.write(BOM)  # not asked to remove it: keep it
+                elif event.code == "F002":  # framing the reader could not read past
+                    result.read += 1
+                    result.skipped.append({"line": event.line, "reason": event.message})
                 continue
             result.read += 1
             data = _fixed_record(event, checker, tracker, record_codes, result)

@@ -9,13 +9,15 @@ take (:data:`SUPPORTED_SUFFIXES`, compressed with gzip or not), in sorted order.
 on the command line is always kept, whatever its name or the ``.gitignore`` files say.
 
 Standard input is read once, into a temporary file, because validation reads its input more
-than once (format detection samples the first records, then the check reads them all).
+than once (format detection samples the first records, then the check reads them all). So is
+any other input that cannot be read twice: a named pipe, ``/dev/stdin``, a character device.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -178,3 +180,42 @@ def spooled_stdin(suffix: str = "", stream: BinaryIO | None = None) -> Iterator[
         if size == 0:
             raise InputError(f"{STDIN_NAME}: standard input is empty")
         yield path
+
+
+def non_seekable(path: str) -> bool:
+    """Whether ``path`` names something that can be read only once (a named pipe,
+    ``/dev/stdin`` fed by a pipe, a character device, a socket), not a regular file.
+
+    >>> non_seekable("train.jsonl"), non_seekable("/dev/null")
+    (False, True)
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the reader reports it
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+@contextlib.contextmanager
+def spooled_input(path: str) -> Iterator[str]:
+    """A non-seekable input (:func:`non_seekable`) copied once to a temporary file of the same
+    name (so that the readers take it for what its name says); yields the copy's path.
+
+    An input that gives no byte is an :class:`InputError` that says so.
+    """
+    try:
+        source = open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise InputError(f"{path}: cannot open ({error.strerror or error})") from None
+    with source:
+        name = os.path.basename(path.rstrip(os.sep)) or "input"
+        with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
+            copy_path = os.path.join(folder, name)
+            size = 0
+            with open(copy_path, "wb") as copy:
+                while chunk := source.read(CHUNK_SIZE):
+                    copy.write(chunk)
+                    size += len(chunk)
+            if size == 0:
+                raise InputError(f"{path}: is empty (a pipe or device that gave no data)")
+            yield copy_path

@@ -15,12 +15,15 @@ from typing import Any
 
 from ftdata.engine import RecordChecker, detect_format, sample_records
 from ftdata.formats import get_format
-from ftdata.outputs import atomic_output
+from ftdata.outputs import atomic_outputs
 from ftdata.parsing import RecordError, decode_record, one_line
-from ftdata.readers import RawRecord, read_events
+from ftdata.readers import LineFinding, RawRecord, read_events
 from ftdata.rules import error_codes
 from ftdata.rules.duplicates import NEAR_THRESHOLD, DigestIndex, NearIndex
 from ftdata.targets import get_target
+
+#: Why a record that is not a JSON object is on neither side.
+NOT_AN_OBJECT = "not a JSON object"
 
 
 class _Groups:
@@ -71,7 +74,9 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
     """Split ``path`` into ``DIR/train.jsonl`` and ``DIR/validation.jsonl``.
 
     ``validation`` is a fraction (0 < v < 1) or a number of examples (>= 1). Records that are
-    not JSON objects are skipped and reported; every other record lands on exactly one side.
+    not JSON objects are skipped and reported, and so is what the reader cannot read (a line
+    over the size limit, the end of a truncated gzip, at line ``None``); every other record
+    lands on exactly one side: ``read == train + validation + len(skipped)``.
 
     >>> split_file("data.jsonl", "out", validation=0.1, seed=7).validation_records  # doctest: +SKIP
     120
@@ -89,14 +94,17 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
                          os.path.join(directory, "validation.jsonl"), seed)
     usable = array("b")
     for event in read_events(path):
-        if not isinstance(event, RawRecord):
+        if isinstance(event, LineFinding):
+            if event.code == "F002":  # framing the reader could not read past: not written
+                result.read += 1
+                result.skipped.append({"line": event.line, "reason": event.message})
             continue
         result.read += 1
         index = groups.add()
         keys = checker(event.data).keys if checker is not None else None
         if keys is None and not _is_object(event.data):
             usable.append(0)
-            result.skipped.append({"line": event.line, "reason": "not a JSON object"})
+            result.skipped.append({"line": event.line, "reason": NOT_AN_OBJECT})
             continue
         usable.append(1)
         if keys is None:
@@ -110,8 +118,9 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
                 groups.union(index, match[0] - 1)
             similar.insert(index + 1, keys.minhash)
     chosen = _choose_validation(groups, usable, validation, seed, result)
-    with atomic_output(result.train, inputs=[path]) as train, \
-            atomic_output(result.validation, inputs=[path]) as valid:
+    # Both written whole, then switched as a pair: a kill between the renames is completed by
+    # the next run, never left as a new validation file beside an old train file.
+    with atomic_outputs([result.train, result.validation], inputs=[path]) as (train, valid):
         index = -1
         for event in read_events(path):
             if not isinstance(event, RawRecord):

@@ -242,7 +242,8 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
     from ftdata.engine import ValidateOptions, token_setup, validate_path
 
     options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
-                              max_tokens=max_tokens, tokenizer=tokenizer, ignore=("",),
+                              max_tokens=max_tokens, tokenizer=tokenizer,
+                              select=tuple(sorted(UNREADABLE_CODES)),
                               extra_models=tuple(extra_models), trainer=trainer,
                               template=template, max_length=max_length,
                               trainer_options=tuple(trainer_options))
@@ -288,4 +289,20 @@ def report_stats(report: Report, setup: TokenSetup, epochs: int | str = "auto"
         "records": report.records,
         "skipped_records": report.records - examples,
         **({"trainer": report.stats["trainer"]} if "trainer" in report.stats else {}),
+        "unreadable": _unreadable(report),
     }
+
+
+#: Codes of a record, or a part of the file, that could not be read: it is in no figure.
+UNREADABLE_CODES = frozenset({"F001", "F002", "F003"})
+#: How many of them the statistics name (the count covers them all).
+UNREADABLE_SHOWN = 5
+
+
+def _unreadable(report: Report) -> dict[str, Any]:
+    """What of the file the figures leave out: the count, and the first few with their line
+    (``None`` for the end of a truncated file)."""
+    found = [issue for issue in report.issues if issue.code in UNREADABLE_CODES]
+    return {"count": len(found),
+            "first": [{"line": issue.line, "code": issue.code, "message": issue.message}
+                      for issue in found[:UNREADABLE_SHOWN]]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -130,9 +131,13 @@ def check_locations(report: Report, data: bytes, layout: str) -> None:
         except RecordError:
             continue
         if not resolves(record, issue):
-            # Only a lone surrogate in a key, shown escaped so that it can be printed, may
-            # leave a pointer that no longer matches the record's own key.
-            assert b"\\ud" in raw.lower(), (issue, raw)
+            # Only a lone surrogate or a control character in a key, shown escaped so that it
+            # can be printed on one line, may leave a pointer that no longer matches the key.
+            assert b"\\ud" in raw.lower() or CONTROL_ESCAPE.search(raw.lower()), (issue, raw)
+
+
+#: A JSON escape of a control character other than the tab, which reports show escaped.
+CONTROL_ESCAPE = re.compile(rb"\\u00(?:0[0-8]|0[a-f]|1[0-9a-f]|7f|[89][0-9a-f])|\\u202[89]")
 
 
 def resolves(record: Any, issue: Issue) -> bool:

@@ -55,7 +55,7 @@ def test_hostile_text_cannot_start_a_command_of_its_own() -> None:
     line = format_command(path, found, 2)
     assert "\n" not in line and "\r" not in line
     assert line == ("::error file=odd%3Aname%2Cwith%0Acomma.jsonl,line=2,title=C001 unknown-role"
-                    "::role 'x%0A::add-mask::y%0D%0A::error::forged' is unknown")
+                    "::role 'x\\n::add-mask::y\\r\\n::error::forged' is unknown")
 
 
 def test_render_gives_one_command_per_issue_then_the_summary() -> None:

@@ -37,24 +37,26 @@ def input_file(path: str, command: str, *, suffix: str = "") -> Iterator[str]:
 
     A directory is a usage error that points to ``validate``, which takes directories. The
     copy of standard input is named with ``suffix`` (``.txt``: read as a plain-text corpus);
-    an empty one is a usage error. Messages about the copy should name it with :func:`shown`.
+    an empty one is a usage error. Any other input that can be read only once (a named pipe,
+    ``/dev/stdin``) is copied once the same way. Messages about the copy should name it with
+    :func:`shown`.
     """
-    from ftdata.inputs import STDIN, spooled_stdin
+    from ftdata.inputs import STDIN, non_seekable, spooled_input, spooled_stdin
     from ftdata.readers import InputError
 
-    if path != STDIN:
+    if path != STDIN and not non_seekable(path):
         refuse_directory(path, command)
         yield path
         return
     copied = False
     try:
-        with spooled_stdin(suffix) as copy:
+        with spooled_stdin(suffix) if path == STDIN else spooled_input(path) as copy:
             copied = True
             yield copy
     except InputError as error:
         if copied:
             raise  # the command's own error, for it to report
-        fail(str(error))  # standard input is empty
+        fail(str(error))  # the input is empty or cannot be opened
 
 
 def refuse_directory(path: str, command: str) -> None:
@@ -66,8 +68,11 @@ def refuse_directory(path: str, command: str) -> None:
 
 
 def display_name(path: str) -> str:
-    """How reports name an input path: ``-`` is ``<stdin>``."""
-    return "<stdin>" if path == "-" else path
+    """How reports name an input path: ``-`` is ``<stdin>``; bytes that are not UTF-8 and
+    control characters are escaped (``bad\\xff.jsonl``)."""
+    from ftdata.diagnostics import printable_path
+
+    return "<stdin>" if path == "-" else printable_path(path)
 
 
 def stdin_suffix(kind: str | None) -> str:
@@ -80,8 +85,10 @@ def stdin_suffix(kind: str | None) -> str:
 def shown(message: object, path: str, given: str) -> str:
     """A message about ``path`` (the file read for the argument ``given``) as the user should
     see it: a copy of standard input is ``<stdin>``."""
+    from ftdata.diagnostics import printable_path
+
     text = str(message)
-    return text.replace(path, "<stdin>") if path != given else text
+    return printable_path(text.replace(path, display_name(given)) if path != given else text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,8 +97,28 @@ def cli() -> None:
     """Prepare and check fine-tuning datasets before upload or training."""
 
 
+def _terminate_cleanly() -> None:
+    """Make ``SIGTERM`` unwind like ``SIGINT`` in this process, so that a temporary output is
+    removed on the way out; exit status 143 (128 + 15). Worker processes forked later keep
+    the default action, which their pool relies on."""
+    import signal
+
+    main_process = os.getpid()
+
+    def terminated(number: int, frame: object) -> None:
+        if os.getpid() != main_process:
+            signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+            return
+        raise SystemExit(128 + number)
+
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding application)
+        signal.signal(signal.SIGTERM, terminated)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI, turning usage errors into one line and exit status 2."""
+    _terminate_cleanly()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ftdata",
                  standalone_mode=False)

@@ -95,6 +95,7 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, input_path))
     summary["input"] = display_name(input_path)
+    summary["output"] = display_name(output)
     if output_format == "json":
         import orjson
 

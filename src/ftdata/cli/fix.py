@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from ftdata.cli import (
+    EXIT_ISSUES,
     EXIT_OK,
     cli,
     display_name,
     fail,
     input_file,
-    refuse_directory,
     shown,
     stdin_suffix,
 )
 from ftdata.cli.validate import parse_codes
+from ftdata.diagnostics import escape_controls, printable_path
 from ftdata.formats import FORMAT_MODULES
 
 
@@ -46,6 +48,7 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, file))
     result.input = shown(result.input, path, file)
+    result.output = output = printable_path(output)
     file = display_name(file)
     if output_format == "json":
         import orjson
@@ -54,11 +57,22 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
     else:
         for change in result.changes:
             where = f"{file}:{change['line']}" if change["line"] is not None else file
-            pointer = f" (at {change['pointer']})" if change.get("pointer") else ""
+            pointer = (f" (at {escape_controls(change['pointer'])})" if change.get("pointer")
+                       else "")
             click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
-        click.echo(f"{output}: {result.written} records written, {result.dropped} dropped, "
-                   f"{len(result.changes)} changes")
-    sys.exit(EXIT_OK)
+        _echo_skipped(file, result.skipped)
+        changes = len(result.changes)
+        click.echo(f"{output}: {result.read} read, {result.written} written, {result.dropped} "
+                   f"dropped, {len(result.skipped)} skipped; {changes} "
+                   f"{'change' if changes == 1 else 'changes'}")
+    # Something of the input is not in the output without a fix having removed it: say so.
+    sys.exit(EXIT_ISSUES if result.skipped else EXIT_OK)
+
+
+def _echo_skipped(file: str, skipped: list[dict[str, Any]]) -> None:
+    for item in skipped:
+        where = f"{file}:{item['line']}" if item["line"] is not None else file
+        click.echo(f"{where}: skipped: {item['reason']}")
 
 
 @cli.command()
@@ -79,24 +93,29 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
     from ftdata.cli.validate import require_near_duplicates
     from ftdata.outputs import OutputError
     from ftdata.readers import InputError
-    from ftdata.split import split_file
+    from ftdata.split import NOT_AN_OBJECT, split_file
 
     if near_duplicates:
         require_near_duplicates()
-    refuse_directory(file, "split")
-    try:
-        result = split_file(file, directory, validation=validation, seed=seed,
-                            near=near_duplicates, format=format_id)
-    except (InputError, OutputError, ValueError) as error:
-        fail(str(error))
+    with input_file(file, "split", suffix=stdin_suffix(format_id)) as path:
+        try:
+            result = split_file(path, directory, validation=validation, seed=seed,
+                                near=near_duplicates, format=format_id)
+        except (InputError, OutputError, ValueError) as error:
+            fail(shown(error, path, file))
+    result.input = shown(result.input, path, file)
+    result.train, result.validation = (printable_path(result.train),
+                                       printable_path(result.validation))
+    file = display_name(file)
     if output_format == "json":
         import orjson
 
         click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        for skipped in result.skipped:
-            click.echo(f"{file}:{skipped['line']}: skipped: {skipped['reason']}")
+        _echo_skipped(file, result.skipped)
         click.echo(f"{result.train}: {result.train_records} records; {result.validation}: "
                    f"{result.validation_records} records ({result.groups} groups, seed "
                    f"{result.seed})")
-    sys.exit(EXIT_OK)
+    # A line or the end of the file the reader could not read is lost: exit 1.
+    sys.exit(EXIT_ISSUES if any(item["reason"] != NOT_AN_OBJECT for item in result.skipped)
+             else EXIT_OK)

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ftdata.cli import EXIT_OK, cli, fail, refuse_directory
+from ftdata.cli import (
+    EXIT_OK,
+    cli,
+    display_name,
+    fail,
+    input_file,
+    refuse_directory,
+    shown,
+    stdin_suffix,
+)
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
@@ -62,15 +71,16 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
                               tokenizer=tokenizer, trainer=trainer, template=template,
                               max_length=max_length)
     refuse_directory(file, "report")
-    try:
-        # Refused before the work, not after it: the input must never be the output.
-        refuse_overwriting_inputs(output, [file])
-        setup = token_setup(options)
-        view = checked_view(options)  # a bad trainer or template is refused before the work
-        result = validate_path(file, options)
-        section = trainer_section_data(file, result, view) if view is not None else None
-    except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
-        fail(str(error))
+    with input_file(file, "report", suffix=stdin_suffix(format_id)) as path:
+        try:
+            # Refused before the work, not after it: the input must never be the output.
+            refuse_overwriting_inputs(output, [file])
+            setup = token_setup(options)
+            view = checked_view(options)  # a bad trainer or template is refused before the work
+            result = validate_path(path, options, display_path=display_name(file))
+            section = trainer_section_data(path, result, view) if view is not None else None
+        except (InputError, OutputError, ValueError, TokenizerUnavailable) as error:
+            fail(shown(error, path, file))
     assert setup is not None  # a model is always given, so tokens are always counted
     stats = report_stats(result, setup, epochs if epochs == "auto" else int(epochs))
     page = render_html(result, stats, section)
@@ -80,7 +90,8 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     except OutputError as error:
         fail(str(error))
     counts = result.summary
-    click.echo(f"{output}: report of {file} written ({'ok' if result.ok else 'failed'}: "
+    click.echo(f"{display_name(output)}: report of {display_name(file)} written "
+               f"({'ok' if result.ok else 'failed'}: "
                f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
     sys.exit(EXIT_OK)
 

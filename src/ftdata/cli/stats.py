@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
-from ftdata.cli import cli, fail, input_file, shown, stdin_suffix
+from ftdata.cli import EXIT_ISSUES, cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
@@ -80,6 +81,16 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
         from ftdata.render.stats import render_stats
 
         click.echo(render_stats(result), nl=False)
+    unreadable = result["unreadable"]
+    if unreadable["count"]:
+        # The figures leave these out: say so, and exit 1 as `validate` does.
+        for item in unreadable["first"]:
+            where = f"{result['path']}:{item['line']}" if item["line"] is not None \
+                else result["path"]
+            click.echo(f"{where}: {item['code']} {item['message']}", err=True)
+        click.echo(f"ftdata: {unreadable['count']} unreadable part(s) of {result['path']} are "
+                   f"not counted; `ftdata validate` lists them", err=True)
+        sys.exit(EXIT_ISSUES)
 
 
 @cli.command()

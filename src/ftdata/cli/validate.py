@@ -215,19 +215,22 @@ def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Repo
     """One file's report, with a progress bar on a terminal; ``-`` is standard input, read
     once and reported as ``<stdin>``. Raises :class:`ftdata.readers.InputError`."""
     from ftdata.engine import validate_path
-    from ftdata.inputs import STDIN, STDIN_NAME, spooled_stdin
+    from ftdata.inputs import STDIN, STDIN_NAME, non_seekable, spooled_input, spooled_stdin
     from ftdata.readers import InputError
     from ftdata.render.progress import file_progress
 
-    if path != STDIN:
+    if path != STDIN and not non_seekable(path):
         with file_progress(path) as progress:
             return validate_path(path, options, training=training, progress=progress)
-    # Told the input is plain text, the copy is named so that it is read as plain text.
-    with spooled_stdin(stdin_suffix(options.format)) as copy:
+    # Told the input is plain text, the copy is named so that it is read as plain text. A
+    # named pipe or /dev/stdin is read once too, and keeps its name in the report.
+    shown = STDIN_NAME if path == STDIN else path
+    with (spooled_stdin(stdin_suffix(options.format)) if path == STDIN
+          else spooled_input(path)) as copy:
         try:
-            return validate_path(copy, options, display_path=STDIN_NAME, training=training)
+            return validate_path(copy, options, display_path=shown, training=training)
         except InputError as error:
-            raise InputError(str(error).replace(copy, STDIN_NAME)) from None
+            raise InputError(str(error).replace(copy, shown)) from None
 
 
 def dask_reports(patterns: Sequence[str], options: ValidateOptions,

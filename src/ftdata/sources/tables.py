@@ -426,7 +426,13 @@ def _xlsx_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
     try:
         if not workbook.worksheets:
             return
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
+        sheet = workbook.worksheets[0]
+        # Read-only mode stops at the sheet's <dimension> tag, which some writers leave stale
+        # (rows appended afterwards): forget it and read every row there is.
+        # https://openpyxl.readthedocs.io/en/stable/optimized.html#worksheet-dimensions
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
             if len(row) > MAX_COLUMNS:
                 raise InputError(f"{name}: a row has more than {MAX_COLUMNS:,} columns; "
                                  f"not a table of examples")
