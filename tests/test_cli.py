@@ -146,3 +146,75 @@ def test_import_and_help_stay_light() -> None:
     process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True)
     assert process.stdout.strip() == "[]"
+
+
+# -- what a new user tripped on ----------------------------------------------------------------
+
+
+def test_rules_with_a_family_or_prefix_lists_the_matching_rules() -> None:
+    from ftdata.rules import all_rules
+
+    runner = CliRunner()
+    family = runner.invoke(cli, ["rules", "C"])
+    assert family.exit_code == 0, family.output
+    codes = [line.split()[0] for line in family.output.splitlines()]
+    assert codes == [rule.code for rule in all_rules() if rule.code.startswith("C")]
+    assert "C003" in codes and len(codes) > 10
+    prefix = runner.invoke(cli, ["rules", "c00"]).output
+    assert [line.split()[0] for line in prefix.splitlines()] == [
+        f"C00{n}" for n in range(1, 10)]
+    # One whole code is still explained, and a prefix nothing matches is a usage error.
+    assert "What it does" in runner.invoke(cli, ["rules", "C003"]).output
+    code, out, err = run("rules", "Z")
+    assert code == 2 and out == "" and "no rule code starts with 'Z'" in err
+
+
+def test_models_text_table_gives_each_figures_source() -> None:
+    from ftdata.models import load_models
+
+    output = CliRunner().invoke(cli, ["models"]).output
+    lines = output.splitlines()
+    info = load_models()["gpt-4.1-mini"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("gpt-4.1-mini "))
+    below = lines[row + 1:row + 3]
+    assert f"limit source: {info.max_tokens_source}" in [line.strip() for line in below]
+    assert f"price source: {info.price_source}" in [line.strip() for line in below]
+    # A model with no price has no price source line.
+    free = next(i for i, line in enumerate(lines) if line.startswith("openai/gpt-oss-20b "))
+    assert not lines[free + 2].strip().startswith("price source")
+
+
+@pytest.mark.parametrize(("args", "suggestion"), [
+    (("validate", CLEAN, "--target", "openAI"), "did you mean 'openai'?"),
+    (("validate", CLEAN, "--target", "azure_openai"), "did you mean 'azure-openai'?"),
+    (("validate", CLEAN, "--format", "openai_chat"), "did you mean 'openai-chat'?"),
+    (("stats", CLEAN, "--format", "OpenAI-Chat"), "did you mean 'openai-chat'?"),
+    (("convert", CLEAN, "-o", "x.jsonl", "--to", "sharegpt_"), "did you mean 'sharegpt'?"),
+    (("schema", "openai_chat"), "did you mean 'openai-chat'?"),
+])
+def test_a_misspelt_target_or_format_gets_a_suggestion(args: tuple[str, ...],
+                                                       suggestion: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert suggestion in err
+
+
+def test_a_name_far_from_every_choice_gets_no_suggestion() -> None:
+    code, _, err = run("validate", CLEAN, "--target", "zzzz")
+    assert code == 2 and "did you mean" not in err
+
+
+def test_stats_takes_a_target_that_picks_its_format(tmp_path: Path) -> None:
+    # A bedrock-claude record is also an openai-chat one: the target picks the specific format.
+    data = tmp_path / "claude.jsonl"
+    data.write_text("".join(json.dumps({"messages": [
+        {"role": "user", "content": f"question {i}"},
+        {"role": "assistant", "content": "answer"}]}) + "\n" for i in range(3)),
+        encoding="utf-8")
+    code, out, err = run("stats", str(data), "--target", "generic", "--output-format", "json")
+    assert code == 0, err
+    generic = json.loads(out)["format"]
+    code, out, err = run("stats", str(data), "--target", "bedrock", "--output-format", "json")
+    assert code == 0, err
+    assert (generic, json.loads(out)["format"]) == ("openai-chat", "bedrock-claude")

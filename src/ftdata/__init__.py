@@ -62,18 +62,19 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
 
 def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
           max_tokens: int | None = None, tokenizer: str | None = None,
-          format: str | None = None) -> dict[str, Any]:
+          format: str | None = None, target: str = "generic") -> dict[str, Any]:
     """Token counts, distributions, epochs and training cost of a file, as a dict (SPEC §6).
 
     >>> ftdata.stats("train.jsonl", model="gpt-4.1-mini")["cost"]["amount"]  # doctest: +SKIP
     0.42
 
     ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known.
+    ``target`` picks the format where shapes overlap, as ``ftdata stats --target`` does.
     """
     from ftdata.statistics import file_stats
 
     return file_stats(path, model=model, epochs=epochs, max_tokens=max_tokens,
-                      tokenizer=tokenizer, format=format)
+                      tokenizer=tokenizer, format=format, target=target)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,

@@ -202,15 +202,20 @@ DEFAULT_STATS_MODEL = "gpt-4.1-mini"
 def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
                epochs: int | str = "auto", max_tokens: int | None = None,
                tokenizer: str | None = None, format: str | None = None,
-               extra_models: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+               extra_models: Sequence[Mapping[str, Any]] = (), target: str = "generic"
+               ) -> dict[str, Any]:
     """Token counts, distributions, epochs and the training bill of one file (SPEC §6).
+
+    ``target`` picks the format where shapes overlap (``bedrock``: ``bedrock-claude`` rather
+    than ``openai-chat``) and so which records are examples.
 
     >>> file_stats("train.jsonl", model="gpt-4.1-mini")["billed_tokens"]  # doctest: +SKIP
     123456
     """
     from ftdata.engine import ValidateOptions, token_setup, validate_path
 
-    options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
+    options = ValidateOptions(format=format, target=target,
+                              model=model or DEFAULT_STATS_MODEL,
                               max_tokens=max_tokens, tokenizer=tokenizer, ignore=("",),
                               extra_models=tuple(extra_models))
     setup = token_setup(options)

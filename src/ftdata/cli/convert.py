@@ -11,6 +11,7 @@ import click
 from ftdata.cli import (
     EXIT_ISSUES,
     EXIT_OK,
+    Choice,
     cli,
     display_name,
     fail,
@@ -54,9 +55,9 @@ def render_text(summary: dict[str, Any]) -> str:
 @click.argument("input_path", metavar="INPUT|-")
 @click.option("-o", "--output", required=True, metavar="OUTPUT",
               help="The JSONL file to write (.jsonl.gz: gzip).")
-@click.option("--to", "to", type=click.Choice(list(FORMAT_MODULES)), required=True,
+@click.option("--to", "to", type=Choice(list(FORMAT_MODULES)), required=True,
               help="Format to write.")
-@click.option("--from", "from_", type=click.Choice(source_kinds()), default=None,
+@click.option("--from", "from_", type=Choice(source_kinds()), default=None,
               help="What the input is (default: detected from its name and content).")
 @click.option("--map", "mapping", multiple=True, metavar="COL=FIELD",
               help="Read a table column (header or 0-based index) or Q&A key as FIELD: "

@@ -8,6 +8,7 @@ import click
 
 from ftdata.cli import (
     EXIT_OK,
+    Choice,
     cli,
     display_name,
     fail,
@@ -25,7 +26,7 @@ from ftdata.formats import FORMAT_MODULES
 @click.option("-o", "--output", required=True, help="Where to write the fixed copy.")
 @click.option("--select", default=None, metavar="CODES",
               help="Only these fixes (codes or prefixes: F004,D001,Q).")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def fix(file: str, output: str, select: str | None, format_id: str | None,
@@ -70,7 +71,7 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
               help="Directory for train.jsonl and validation.jsonl.")
 @click.option("--near-duplicates", is_flag=True,
               help="Keep near copies together too (needs datasketch).")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def split(file: str, validation: float, seed: int, directory: str, near_duplicates: bool,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ftdata.cli import EXIT_OK, cli, fail, refuse_directory
+from ftdata.cli import EXIT_OK, Choice, cli, fail, refuse_directory
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
 
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
               help="Where to write the HTML page (never over FILE).")
 @click.option("--model", default=None, help="Model whose tokenizer, limit and price apply "
               "(default: gpt-4.1-mini).")
-@click.option("--target", type=click.Choice(list(TARGETS)), default="generic", show_default=True,
+@click.option("--target", type=Choice(list(TARGETS)), default="generic", show_default=True,
               help="Provider or trainer whose limits and severities apply.")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the file (default: detected).")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None,
               help="Per-example token limit (wins over the model's).")

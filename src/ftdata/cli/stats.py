@@ -6,12 +6,14 @@ from typing import Any
 
 import click
 
-from ftdata.cli import cli, fail, input_file, shown, stdin_suffix
+from ftdata.cli import Choice, cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.formats import FORMAT_MODULES
+from ftdata.targets import TARGETS
 
 #: Parameters of ``stats`` that configuration can also set, and the setting each one is.
-CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format"}
+CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format",
+                "target": "target"}
 
 
 @cli.command()
@@ -24,15 +26,18 @@ CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "form
               help="Per-example token limit (wins over the model's).")
 @click.option("--tokenizer", default=None, metavar="PATH",
               help="A local tokenizer.json (or Hugging Face id, online) for open models.")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the file (default: detected).")
+@click.option("--target", type=Choice(list(TARGETS)), default=None,
+              help="Provider or trainer the file is for: picks its format where shapes "
+                   "overlap, and which records count (default: generic).")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @config_options
 @click.pass_context
 def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tokens: int | None,
-          tokenizer: str | None, format_id: str | None, output_format: str,
-          config_file: str | None, isolated: bool) -> None:
+          tokenizer: str | None, format_id: str | None, target: str | None,
+          output_format: str, config_file: str | None, isolated: bool) -> None:
     """Count tokens and estimate the training bill of a file.
 
     The model, token limit, format and extra models also come from the configuration; options
@@ -44,7 +49,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
-    values = {"model": model, "max_tokens": max_tokens, "format": format_id}
+    values = {"model": model, "max_tokens": max_tokens, "format": format_id,
+              "target": target}
     settings: dict[str, Any] = values
     config = load_command_config(config_file, isolated)
     if config is not None:
@@ -59,6 +65,7 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
                                 epochs=epochs if epochs == "auto" else int(epochs),
                                 max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
                                 format=settings.get("format"),
+                                target=settings.get("target") or "generic",
                                 extra_models=settings.get("extra_models", ()))
         except (InputError, ValueError, TokenizerUnavailable) as error:
             fail(shown(error, path, file))
@@ -79,6 +86,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
 @config_options
 def models(output_format: str, config_file: str | None, isolated: bool) -> None:
     """List known models: tokenizer, per-example token limit, training price and sources.
+
+    The text table gives, under each model, the source of its limit and of its price.
 
     Models added or overridden in the configuration are included.
     """
@@ -101,5 +110,10 @@ def models(output_format: str, config_file: str | None, isolated: bool) -> None:
         as_of = info.price_as_of.isoformat() if info.price_as_of else "-"
         click.echo(f"{info.id:<30} {info.provider:<10} {info.tokenizer:<28} {limit:>10} "
                    f"{price:>9}  {as_of}")
+        # Where each figure comes from, under its row (as `ftdata targets ID` does).
+        for figure, source in (("limit", info.max_tokens_source),
+                               ("price", info.price_source)):
+            if source:
+                click.echo(f"{'':<4}{figure} source: {source}")
 
 
