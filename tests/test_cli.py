@@ -218,3 +218,46 @@ def test_stats_takes_a_target_that_picks_its_format(tmp_path: Path) -> None:
     code, out, err = run("stats", str(data), "--target", "bedrock", "--output-format", "json")
     assert code == 0, err
     assert (generic, json.loads(out)["format"]) == ("openai-chat", "bedrock-claude")
+
+
+def one_record_file(tmp_path: Path, extra: str = "") -> Path:
+    """A file of one example with two user turns in a row (a warning) and a trailing space in
+    the answer (fixable), then ``extra``."""
+    data = tmp_path / "one.jsonl"
+    data.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"},
+                                             {"role": "user", "content": "again"},
+                                             {"role": "assistant", "content": "hello "}]})
+                    + "\n" + extra, encoding="utf-8")
+    return data
+
+
+def test_counts_of_one_are_singular_in_every_command(tmp_path: Path) -> None:
+    data = one_record_file(tmp_path)
+    _, out, err = run("fix", str(data), "-o", str(tmp_path / "fixed.jsonl"))
+    summary = out.splitlines()[-1]
+    assert summary.endswith(": 1 record written, 0 dropped, 1 change"), (summary, err)
+    twice = tmp_path / "two.jsonl"
+    twice.write_text(data.read_text(encoding="utf-8").replace("hi", "hey") + data.read_text(
+        encoding="utf-8"), encoding="utf-8")
+    _, out, err = run("split", str(twice), "--validation", "1", "-o", str(tmp_path / "split"))
+    assert "1 record; " in out and out.rstrip().endswith("1 record (2 groups, seed 42)"), (
+        out, err)
+    _, out, _ = run("validate", str(data))
+    assert "1 record (1 valid)" in out and "0 errors, 1 warning, 1 info" in out
+    _, out, _ = run("report", str(data), "-o", str(tmp_path / "report.html"))
+    assert "(ok: 0 errors, 1 warning, 1 info)" in out, out
+
+
+def test_split_validation_is_a_fraction_below_1_or_a_whole_count(tmp_path: Path) -> None:
+    data = one_record_file(tmp_path)
+    for bad in ("1.5", "0", "-1", "2.25", "nan"):
+        code, out, err = run("split", str(data), "--validation", bad, "-o",
+                             str(tmp_path / "out"))
+        assert code == 2 and out == "", (bad, out)
+        assert "--validation" in err and "a fraction between 0 and 1" in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    for good in ("0.5", "1", "1.0", "3"):
+        code, _, err = run("split", str(data), "--validation", good, "-o",
+                           str(tmp_path / f"out-{good}"))
+        assert code == 0, (good, err)

@@ -19,6 +19,7 @@ from ftdata.cli import (
 )
 from ftdata.cli.validate import parse_codes
 from ftdata.formats import FORMAT_MODULES
+from ftdata.wording import plural
 
 
 @cli.command()
@@ -57,15 +58,16 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
             where = f"{file}:{change['line']}" if change["line"] is not None else file
             pointer = f" (at {change['pointer']})" if change.get("pointer") else ""
             click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
-        click.echo(f"{output}: {result.written} records written, {result.dropped} dropped, "
-                   f"{len(result.changes)} changes")
+        click.echo(f"{output}: {plural(result.written, 'record')} written, "
+                   f"{result.dropped:,} dropped, {plural(len(result.changes), 'change')}")
     sys.exit(EXIT_OK)
 
 
 @cli.command()
 @click.argument("file")
 @click.option("--validation", type=float, default=0.1, show_default=True,
-              help="Share of examples for validation (0-1), or a number of examples.")
+              help="Share of examples for validation (a fraction between 0 and 1), or a "
+                   "whole number of examples (1 or more).")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("-o", "--output", "directory", required=True,
               help="Directory for train.jsonl and validation.jsonl.")
@@ -97,7 +99,7 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
     else:
         for skipped in result.skipped:
             click.echo(f"{file}:{skipped['line']}: skipped: {skipped['reason']}")
-        click.echo(f"{result.train}: {result.train_records} records; {result.validation}: "
-                   f"{result.validation_records} records ({result.groups} groups, seed "
-                   f"{result.seed})")
+        click.echo(f"{result.train}: {plural(result.train_records, 'record')}; "
+                   f"{result.validation}: {plural(result.validation_records, 'record')} "
+                   f"({plural(result.groups, 'group')}, seed {result.seed})")
     sys.exit(EXIT_OK)

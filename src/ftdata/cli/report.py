@@ -10,6 +10,7 @@ import click
 from ftdata.cli import EXIT_OK, Choice, cli, fail, refuse_directory
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
+from ftdata.wording import plural
 
 if TYPE_CHECKING:
     pass
@@ -68,7 +69,8 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
         fail(str(error))
     counts = result.summary
     click.echo(f"{output}: report of {file} written ({'ok' if result.ok else 'failed'}: "
-               f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
+               f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
+               f"{counts['info']} info)")
     sys.exit(EXIT_OK)
 
 
