@@ -261,3 +261,29 @@ def test_split_validation_is_a_fraction_below_1_or_a_whole_count(tmp_path: Path)
         code, _, err = run("split", str(data), "--validation", good, "-o",
                            str(tmp_path / f"out-{good}"))
         assert code == 0, (good, err)
+
+
+@pytest.mark.parametrize("command", ["validate", "stats", "report"])
+def test_a_hub_model_offline_fails_at_once_in_one_line(
+        command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    import socket
+
+    pytest.importorskip("huggingface_hub")
+    tried: list[object] = []
+
+    def unreachable(address: object, *args: object, **kwargs: object) -> socket.socket:
+        tried.append(address)
+        raise OSError("network is unreachable")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    extra = ["-o", str(tmp_path / "report.html")] if command == "report" else []
+    with pytest.raises(SystemExit) as exited:
+        main([command, CLEAN, "--model", "openai/gpt-oss-20b", *extra])
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert len(tried) == 1  # one probe of the Hub, no retries
+    assert err.count("\n") == 1 and "'openai/gpt-oss-20b'" in err
+    assert "does not answer" in err and "tokenizer.json" in err
