@@ -68,7 +68,8 @@ def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | 
     >>> ftdata.stats("train.jsonl", model="gpt-4.1-mini")["cost"]["amount"]  # doctest: +SKIP
     0.42
 
-    ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known.
+    ``model`` defaults to gpt-4.1-mini, unless ``tokenizer`` is given (then no model's limit
+    or price applies); ``cost`` is ``None`` when no price is known.
     ``target`` picks the format where shapes overlap, as ``ftdata stats --target`` does.
     """
     from ftdata.statistics import file_stats

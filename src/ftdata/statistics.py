@@ -214,8 +214,9 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
     """
     from ftdata.engine import ValidateOptions, token_setup, validate_path
 
+    # With a tokenizer and no model, no other model's limit or price applies.
     options = ValidateOptions(format=format, target=target,
-                              model=model or DEFAULT_STATS_MODEL,
+                              model=model or (None if tokenizer else DEFAULT_STATS_MODEL),
                               max_tokens=max_tokens, tokenizer=tokenizer, ignore=("",),
                               extra_models=tuple(extra_models))
     setup = token_setup(options)

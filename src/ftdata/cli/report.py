@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @click.option("-o", "--output", required=True, metavar="OUT",
               help="Where to write the HTML page (never over FILE).")
 @click.option("--model", default=None, help="Model whose tokenizer, limit and price apply "
-              "(default: gpt-4.1-mini).")
+              "(default: gpt-4.1-mini, or none with --tokenizer).")
 @click.option("--target", type=Choice(list(TARGETS)), default="generic", show_default=True,
               help="Provider or trainer whose limits and severities apply.")
 @click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
@@ -48,8 +48,11 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
+    # A local tokenizer without --model counts for a model ftdata does not know: no limit
+    # or price of another model applies.
     options = ValidateOptions(format=format_id, target=target,
-                              model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
+                              model=model or (None if tokenizer else DEFAULT_STATS_MODEL),
+                              max_tokens=max_tokens,
                               tokenizer=tokenizer)
     refuse_directory(file, "report")
     try:

@@ -19,7 +19,7 @@ CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "form
 @cli.command()
 @click.argument("file", metavar="FILE|-")
 @click.option("--model", default=None, help="Model to count and price for (default: "
-              "gpt-4.1-mini).")
+              "gpt-4.1-mini, or none with --tokenizer).")
 @click.option("--epochs", default="auto", show_default=True, metavar="N|auto",
               help="Training epochs; auto follows OpenAI's default rule.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None,

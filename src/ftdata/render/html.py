@@ -686,9 +686,10 @@ def _cost_card(report: Report, figures: Mapping[str, Any], stats_given: bool) ->
         return _card("wide cost", "Estimated cost", '<span class="word">not estimated</span>',
                      ["no statistics were given to price"])
     if cost is None:
-        model = report.model or "this model"
+        why = (f"the models table has no training price for {report.model}" if report.model
+               else "no model was given (--model), so no price applies")
         return _card("wide cost", "Estimated cost", '<span class="word">no price known</span>',
-                     [escape(f"the models table has no training price for {model}")])
+                     [escape(why)])
     epochs = figures.get("epochs")
     billed = figures.get("billed_tokens")
     notes = []
