@@ -874,7 +874,8 @@ footer{margin-top:20px;color:var(--muted);font-size:12px}
 @media screen and (max-width:1000px){.cards{grid-template-columns:repeat(3,minmax(0,1fr))}
 .cards .wide{grid-column:span 3}.charts{columns:1}
 .name{white-space:normal}.lines{min-width:6em}}
-@media screen and (max-width:600px){main{padding:16px 12px 32px}h1{font-size:20px}}
+@media screen and (max-width:600px){main{padding:16px 12px 32px}h1{font-size:20px}
+.cards{gap:10px}.card{padding:12px 10px}.card h2{letter-spacing:0}}
 @media print{@page{margin:12mm}body{background:#fff;font-size:12px}main{max-width:none;padding:0}
 .page-header,.card,.chart,.issues{border-color:#d1d5db}
 .cards{grid-template-columns:repeat(3,minmax(0,1fr)) repeat(2,minmax(0,1.7fr))}
