@@ -158,3 +158,142 @@ def test_an_error_line_masks_the_data_it_quotes(tmp_path: Path) -> None:
                                       "--to", "openai-chat"])
     assert result.exit_code == 2 and "authors: 'Shop Bot', 'wJal…(40 chars)'" in result.stderr
     assert "bPxRfi" not in result.stderr
+# -- what a new user tripped on ----------------------------------------------------------------
+
+
+def test_rules_with_a_family_or_prefix_lists_the_matching_rules() -> None:
+    from ftdata.rules import all_rules
+
+    runner = CliRunner()
+    family = runner.invoke(cli, ["rules", "C"])
+    assert family.exit_code == 0, family.output
+    codes = [line.split()[0] for line in family.output.splitlines()]
+    assert codes == [rule.code for rule in all_rules() if rule.code.startswith("C")]
+    assert "C003" in codes and len(codes) > 10
+    prefix = runner.invoke(cli, ["rules", "c00"]).output
+    assert [line.split()[0] for line in prefix.splitlines()] == [
+        f"C00{n}" for n in range(1, 10)]
+    # One whole code is still explained, and a prefix nothing matches is a usage error.
+    assert "What it does" in runner.invoke(cli, ["rules", "C003"]).output
+    code, out, err = run("rules", "Z")
+    assert code == 2 and out == "" and "no rule code starts with 'Z'" in err
+
+
+def test_models_text_table_gives_each_figures_source() -> None:
+    from ftdata.models import load_models
+
+    output = CliRunner().invoke(cli, ["models"]).output
+    lines = output.splitlines()
+    info = load_models()["gpt-4.1-mini"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("gpt-4.1-mini "))
+    below = lines[row + 1:row + 3]
+    assert f"limit source: {info.max_tokens_source}" in [line.strip() for line in below]
+    assert f"price source: {info.price_source}" in [line.strip() for line in below]
+    # A model with no price has no price source line.
+    free = next(i for i, line in enumerate(lines) if line.startswith("openai/gpt-oss-20b "))
+    assert not lines[free + 2].strip().startswith("price source")
+
+
+@pytest.mark.parametrize(("args", "suggestion"), [
+    (("validate", CLEAN, "--target", "openAI"), "did you mean 'openai'?"),
+    (("validate", CLEAN, "--target", "azure_openai"), "did you mean 'azure-openai'?"),
+    (("validate", CLEAN, "--format", "openai_chat"), "did you mean 'openai-chat'?"),
+    (("stats", CLEAN, "--format", "OpenAI-Chat"), "did you mean 'openai-chat'?"),
+    (("convert", CLEAN, "-o", "x.jsonl", "--to", "sharegpt_"), "did you mean 'sharegpt'?"),
+    (("schema", "openai_chat"), "did you mean 'openai-chat'?"),
+])
+def test_a_misspelt_target_or_format_gets_a_suggestion(args: tuple[str, ...],
+                                                       suggestion: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert suggestion in err
+
+
+def test_a_name_far_from_every_choice_gets_no_suggestion() -> None:
+    code, _, err = run("validate", CLEAN, "--target", "zzzz")
+    assert code == 2 and "did you mean" not in err
+
+
+def test_stats_takes_a_target_that_picks_its_format(tmp_path: Path) -> None:
+    # A bedrock-claude record is also an openai-chat one: the target picks the specific format.
+    data = tmp_path / "claude.jsonl"
+    data.write_text("".join(json.dumps({"messages": [
+        {"role": "user", "content": f"question {i}"},
+        {"role": "assistant", "content": "answer"}]}) + "\n" for i in range(3)),
+        encoding="utf-8")
+    code, out, err = run("stats", str(data), "--target", "generic", "--output-format", "json")
+    assert code == 0, err
+    generic = json.loads(out)["format"]
+    code, out, err = run("stats", str(data), "--target", "bedrock", "--output-format", "json")
+    assert code == 0, err
+    assert (generic, json.loads(out)["format"]) == ("openai-chat", "bedrock-claude")
+
+
+def one_record_file(tmp_path: Path, extra: str = "") -> Path:
+    """A file of one example with two user turns in a row (a warning) and a trailing space in
+    the answer (fixable), then ``extra``."""
+    data = tmp_path / "one.jsonl"
+    data.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"},
+                                             {"role": "user", "content": "again"},
+                                             {"role": "assistant", "content": "hello "}]})
+                    + "\n" + extra, encoding="utf-8")
+    return data
+
+
+def test_counts_of_one_are_singular_in_every_command(tmp_path: Path) -> None:
+    data = one_record_file(tmp_path)
+    _, out, err = run("fix", str(data), "-o", str(tmp_path / "fixed.jsonl"))
+    summary = out.splitlines()[-1]
+    assert summary.endswith(": 1 record written, 0 dropped, 1 change"), (summary, err)
+    twice = tmp_path / "two.jsonl"
+    twice.write_text(data.read_text(encoding="utf-8").replace("hi", "hey") + data.read_text(
+        encoding="utf-8"), encoding="utf-8")
+    _, out, err = run("split", str(twice), "--validation", "1", "-o", str(tmp_path / "split"))
+    assert "1 record; " in out and out.rstrip().endswith("1 record (2 groups, seed 42)"), (
+        out, err)
+    _, out, _ = run("validate", str(data))
+    assert "1 record (1 valid)" in out and "0 errors, 1 warning, 1 info" in out
+    _, out, _ = run("report", str(data), "-o", str(tmp_path / "report.html"))
+    assert "(ok: 0 errors, 1 warning, 1 info)" in out, out
+
+
+def test_split_validation_is_a_fraction_below_1_or_a_whole_count(tmp_path: Path) -> None:
+    data = one_record_file(tmp_path)
+    for bad in ("1.5", "0", "-1", "2.25", "nan"):
+        code, out, err = run("split", str(data), "--validation", bad, "-o",
+                             str(tmp_path / "out"))
+        assert code == 2 and out == "", (bad, out)
+        assert "--validation" in err and "a fraction between 0 and 1" in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    for good in ("0.5", "1", "1.0", "3"):
+        code, _, err = run("split", str(data), "--validation", good, "-o",
+                           str(tmp_path / f"out-{good}"))
+        assert code == 0, (good, err)
+
+
+@pytest.mark.parametrize("command", ["validate", "stats", "report"])
+def test_a_hub_model_offline_fails_at_once_in_one_line(
+        command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    import socket
+
+    pytest.importorskip("huggingface_hub")
+    tried: list[object] = []
+
+    def unreachable(address: object, *args: object, **kwargs: object) -> socket.socket:
+        tried.append(address)
+        raise OSError("network is unreachable")
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    extra = ["-o", str(tmp_path / "report.html")] if command == "report" else []
+    with pytest.raises(SystemExit) as exited:
+        main([command, CLEAN, "--model", "openai/gpt-oss-20b", *extra])
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert len(tried) == 1  # one probe of the Hub, no retries
+    assert err.count("\n") == 1 and "'openai/gpt-oss-20b'" in err
+    assert "does not answer" in err and "tokenizer.json" in err

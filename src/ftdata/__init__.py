@@ -69,13 +69,15 @@ def validate(path: str | PathLike[str], *, format: str | None = None, target: st
 def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | str = "auto",
           max_tokens: int | None = None, tokenizer: str | None = None,
           format: str | None = None, trainer: str | None = None, template: str | None = None,
-          max_length: int | None = None) -> dict[str, Any]:
+          max_length: int | None = None, target: str = "generic") -> dict[str, Any]:
     """Token counts, distributions, epochs and training cost of a file, as a dict (SPEC §6).
 
     >>> ftdata.stats("train.jsonl", model="gpt-4.1-mini")["cost"]["amount"]  # doctest: +SKIP
     0.42
 
-    ``model`` defaults to gpt-4.1-mini; ``cost`` is ``None`` when no price is known. With
+    ``model`` defaults to gpt-4.1-mini, unless ``tokenizer`` is given (then no model's limit
+    or price applies); ``cost`` is ``None`` when no price is known.
+    ``target`` picks the format where shapes overlap, as ``ftdata stats --target`` does. With
     ``trainer``, ``template`` or ``max_length``, a ``trainer`` entry tells what that trainer
     renders, trains, truncates and drops (SPEC §8a).
     """
@@ -83,7 +85,7 @@ def stats(path: str | PathLike[str], *, model: str | None = None, epochs: int | 
 
     return file_stats(path, model=model, epochs=epochs, max_tokens=max_tokens,
                       tokenizer=tokenizer, format=format, trainer=trainer, template=template,
-                      max_length=max_length)
+                      max_length=max_length, target=target)
 
 
 def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,

@@ -52,6 +52,7 @@ from ftdata.sources import (
     source_kinds,
     unknown_role,
 )
+from ftdata.wording import plural
 
 #: How many records detection looks at.
 DETECTION_SAMPLE = 100
@@ -84,6 +85,19 @@ class SkippedRecords(Exception):
         where = f"line {first['line']}: " if first["line"] is not None else ""
         super().__init__(f"{len(skipped)} of {summary['read']} records skipped (first: "
                          f"{where}{first['reason']})")
+        self.summary = summary
+
+
+class NothingWritten(Exception):
+    """Raised by ``convert(..., allow_empty=False)`` when no record could be converted.
+
+    No output is written then (an output from an earlier run is left as it was);
+    ``summary`` is what ``convert`` would have returned.
+    """
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__(f"no record could be converted "
+                         f"({plural(summary['read'], 'record')} read)")
         self.summary = summary
 
 
@@ -306,7 +320,7 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
             from_: str | None = None, mapping: Mapping[str, str] | None = None,
             roles: Mapping[str, str] | None = None, system: str | None = None,
             reasoning: ReasoningMode | None = None, strict: bool = False,
-            progress: bool = False) -> Summary:
+            progress: bool = False, allow_empty: bool = True) -> Summary:
     """Convert ``input`` into ``output``, one ``to`` record per line; return the summary.
 
     >>> convert("faq.csv", "train.jsonl", to="openai-chat")  # doctest: +SKIP
@@ -322,6 +336,8 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     ``reasoning_dropped``). Without it a trace goes back where it was read from, and a record
     whose trace has no place in the target format is skipped with the reason.
     With ``strict``, :class:`SkippedRecords` is raised after writing when a record was skipped.
+    Without ``allow_empty``, :class:`NothingWritten` is raised when no record was written, and
+    no output is written (``ftdata convert`` does this unless ``--allow-empty``).
     ``progress`` shows a progress display on stderr when it is a terminal.
 
     Raises :class:`ftdata.readers.InputError` when the input cannot be read,
@@ -364,9 +380,11 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
                 dropped += traces
             if read % PROGRESS_EVERY == 0:
                 tick(read)
-    summary["read"], summary["written"] = read, written
-    if reasoning == "drop":
-        summary["reasoning_dropped"] = dropped
+        summary["read"], summary["written"] = read, written
+        if reasoning == "drop":
+            summary["reasoning_dropped"] = dropped
+        if not written and not allow_empty:
+            raise NothingWritten(summary)  # inside the block: the output is not written
     if strict and skipped:
         raise SkippedRecords(summary)
     return summary

@@ -73,16 +73,18 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
                threshold: float = NEAR_THRESHOLD, format: str | None = None) -> SplitResult:
     """Split ``path`` into ``DIR/train.jsonl`` and ``DIR/validation.jsonl``.
 
-    ``validation`` is a fraction (0 < v < 1) or a number of examples (>= 1). Records that are
-    not JSON objects are skipped and reported, and so is what the reader cannot read (a line
-    over the size limit, the end of a truncated gzip, at line ``None``); every other record
-    lands on exactly one side: ``read == train + validation + len(skipped)``.
+    ``validation`` is a fraction (0 < v < 1) or a whole number of examples (1, 2, ...; ``1.0``
+    is one example); anything else, such as ``1.5``, is refused with ``ValueError``. Records
+    that are not JSON objects are skipped and reported, and so is what the reader cannot read
+    (a line over the size limit, the end of a truncated gzip, at line ``None``); every other
+    record lands on exactly one side: ``read == train + validation + len(skipped)``.
 
     >>> split_file("data.jsonl", "out", validation=0.1, seed=7).validation_records  # doctest: +SKIP
     120
     """
-    if validation <= 0:
-        raise ValueError("--validation must be a fraction above 0 or a number of examples")
+    if not (0 < validation < 1 or (validation >= 1 and float(validation).is_integer())):
+        raise ValueError(f"--validation must be a fraction between 0 and 1 (0.1: a tenth of "
+                         f"the examples) or a whole number of examples (50), got {validation:g}")
     fmt = get_format(format) if format else detect_format(sample_records(path)).format
     checker = (RecordChecker(fmt, get_target("generic"), frozenset(), duplicates=True,
                              near=near, error_codes=error_codes())

@@ -230,18 +230,23 @@ def file_stats(path: str | os.PathLike[str], *, model: str | None = None,
                tokenizer: str | None = None, format: str | None = None,
                extra_models: Sequence[Mapping[str, Any]] = (), trainer: str | None = None,
                template: str | None = None, max_length: int | None = None,
-               trainer_options: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
+               trainer_options: Sequence[tuple[str, Any]] = (), target: str = "generic"
+               ) -> dict[str, Any]:
     """Token counts, distributions, epochs and the training bill of one file (SPEC §6).
 
-    With ``trainer``, ``template`` or ``max_length`` (SPEC §8a), a ``trainer`` object tells
-    what that trainer renders, trains, truncates and drops.
+    ``target`` picks the format where shapes overlap (``bedrock``: ``bedrock-claude`` rather
+    than ``openai-chat``) and so which records are examples. With ``trainer``, ``template`` or
+    ``max_length`` (SPEC §8a), a ``trainer`` object tells what that trainer renders, trains,
+    truncates and drops.
 
     >>> file_stats("train.jsonl", model="gpt-4.1-mini")["billed_tokens"]  # doctest: +SKIP
     123456
     """
     from ftdata.engine import ValidateOptions, token_setup, validate_path
 
-    options = ValidateOptions(format=format, model=model or DEFAULT_STATS_MODEL,
+    # With a tokenizer and no model, no other model's limit or price applies.
+    options = ValidateOptions(format=format, target=target,
+                              model=model or (None if tokenizer else DEFAULT_STATS_MODEL),
                               max_tokens=max_tokens, tokenizer=tokenizer,
                               select=tuple(sorted(UNREADABLE_CODES)),
                               extra_models=tuple(extra_models), trainer=trainer,

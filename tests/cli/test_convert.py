@@ -98,3 +98,35 @@ def test_unreadable_input_and_output_over_input(capsys: pytest.CaptureFixture[st
     code, _, err = run(capsys, str(source), "-o", str(source), "--to", "openai-chat")
     assert code == 2 and "refusing to write over the input" in err
     assert source.read_bytes() == (FIXTURES / "faq.csv").read_bytes()
+
+
+def test_nothing_written_exits_1_and_leaves_no_output(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    source = tmp_path / "faq.csv"
+    source.write_text("question,answer\nWhy?,\nHow?,\n", encoding="utf-8")
+    output = tmp_path / "train.jsonl"
+    code, out, err = run(capsys, str(source), "-o", str(output), "--to", "openai-chat")
+    assert code == 1
+    assert not output.exists() and not list(tmp_path.glob(".*"))
+    assert out.splitlines()[-1].endswith("2 read, 0 written, 2 skipped")
+    assert err.count("\n") == 1 and "--allow-empty" in err
+    assert "not written: no record could be converted (2 records read)" in err
+    # JSON output too.
+    code, out, _ = run(capsys, str(source), "-o", str(output), "--to", "openai-chat",
+                       "--output-format", "json")
+    assert code == 1 and json.loads(out)["written"] == 0 and not output.exists()
+    # An output left by an earlier run is not replaced by an empty one.
+    output.write_text('{"messages": []}\n', encoding="utf-8")
+    assert run(capsys, str(source), "-o", str(output), "--to", "openai-chat")[0] == 1
+    assert output.read_text(encoding="utf-8") == '{"messages": []}\n'
+
+
+def test_allow_empty_keeps_an_empty_output(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    source = tmp_path / "faq.csv"
+    source.write_text("question,answer\nWhy?,\n", encoding="utf-8")
+    output = tmp_path / "train.jsonl"
+    code, _, err = run(capsys, str(source), "-o", str(output), "--to", "openai-chat",
+                       "--allow-empty")
+    assert (code, err) == (0, "")
+    assert output.read_bytes() == b""

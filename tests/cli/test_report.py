@@ -202,3 +202,34 @@ def test_an_example_no_template_renders_is_listed_without_tokens(
     assert code == 0, err
     block = output.read_text(encoding="utf-8").split('id="tv-T005"')[1].split("</section>")[0]
     assert "line 1" in block and "not rendered" in block and "<pre" not in block
+def test_the_page_prices_with_the_model_the_run_used(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ftdata.models import load_models
+
+    output = tmp_path / "report.html"
+    assert run(capsys, "report", str(CLEAN), "-o", str(output), "--model", "gpt-4.1-nano")[0] == 0
+    page = output.read_text(encoding="utf-8")
+    nano, mini = load_models()["gpt-4.1-nano"], load_models()["gpt-4.1-mini"]
+    assert nano.training_price_per_million != mini.training_price_per_million
+    assert f"at {nano.training_price_per_million:g} USD per 1M" in page
+    assert f"at {mini.training_price_per_million:g} USD per 1M" not in page
+
+
+def test_with_only_a_tokenizer_the_page_shows_no_price(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("tokenizers")
+    from tests.test_tokens import make_tokenizer_folder
+
+    folder = make_tokenizer_folder(tmp_path)
+    output = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(output), "--tokenizer",
+                       str(folder))
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    assert "gpt-4.1-mini" not in page and "per 1M" not in page
+    assert "no price known" in page and "no model was given (--model)" in page
+    # stats says the same.
+    code, out, err = run(capsys, "stats", str(CLEAN), "--tokenizer", str(folder),
+                         "--output-format", "json")
+    assert code == 0, err
+    assert '"model": null' in out and '"cost": null' in out

@@ -271,3 +271,14 @@ def test_the_package_functions_are_the_integration(tmp_path: Path) -> None:
     summary = ftdata.from_pandas(faq(), out, system="Be brief.")
     assert summary["written"] == 12
     assert ftdata.to_pandas(out)["n_messages"].tolist() == [3] * 12
+
+
+def test_an_empty_frame_converts_to_nothing_whatever_its_columns(tmp_path: Path) -> None:
+    # A filter that keeps no row hands over an empty frame: nothing to convert, no error.
+    frames = [pd.DataFrame({"messages": []}), pd.DataFrame({"question": [], "answer": []}),
+              to_pandas(SAMPLES / "openai-chat" / "clean.jsonl").iloc[0:0]]
+    for number, frame in enumerate(frames):
+        output = tmp_path / f"empty-{number}.jsonl"
+        summary = from_pandas(frame, output, to="openai-chat")
+        assert (summary["read"], summary["written"], summary["skipped"]) == (0, 0, [])
+        assert output.read_bytes() == b""

@@ -677,3 +677,70 @@ def test_the_tokens_card_gives_reasoning_tokens_apart() -> None:
     clean = Page(render_html(*validated(CLEAN)))
     (card,) = [c for c in clean.root.find_all("article") if "tokens" in c.attrs["class"]]
     assert "reasoning" not in card.all_text()
+
+
+#: Measures the laid-out page and writes what it found on <body> for --dump-dom to show: where
+#: the title's lines break (the character before each break), and for each column of the chart
+#: area, how far its last card ends above the area's bottom, with the shortest card's height.
+#: A test-only script added to a copy of the page (the page itself has none).
+LAYOUT_PROBE = """<script>(() => {
+const title = document.querySelector("h1");
+const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+const before = [];
+let lineTop = null, previous = "";
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  for (let i = 0; i < node.data.length; i++) {
+    const range = document.createRange();
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    const rect = range.getBoundingClientRect();
+    if (lineTop !== null && rect.top > lineTop + 2) before.push(previous);
+    lineTop = rect.top; previous = node.data[i];
+  }
+}
+const area = document.querySelector(".charts").getBoundingClientRect();
+const cards = [...document.querySelectorAll(".charts .chart")].map(c => c.getBoundingClientRect());
+const columns = {};
+for (const card of cards) {
+  const key = Math.round(card.left);
+  columns[key] = Math.max(columns[key] || 0, card.bottom);
+}
+document.body.dataset.titleBreaks = JSON.stringify(before);
+document.body.dataset.blanks = JSON.stringify(Object.values(columns).map(b => area.bottom - b));
+document.body.dataset.shortest = String(Math.min(...cards.map(c => c.height)));
+document.body.dataset.columns = String(Object.keys(columns).length);
+document.body.dataset.cards = JSON.stringify(cards.map(c => [c.left, c.top, c.height]));
+})();</script>"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_browser_layout_keeps_the_title_whole_and_no_blank_beside_a_tall_card(
+        width: int, tmp_path: Path) -> None:
+    _browser()
+    # The broken sample has 24 codes: the issues chart is the tallest card by far.
+    report, stats = validated(BROKEN)
+    # Names that each fit a narrow line, joined into a path that does not.
+    report = dataclasses.replace(report, path="datasets/support-team/customer-conversations/"
+                                              "exports/2024/final/train-2024-final.jsonl")
+    page = tmp_path / "page.html"
+    # The copy drops the page's policy that forbids scripts, for the probe to run.
+    probed = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                    render_html(report, stats))
+    page.write_text(probed.replace("</body>", LAYOUT_PROBE + "</body>"), encoding="utf-8")
+    shot = tmp_path / "page.png"
+    _run_browser([f"--screenshot={shot}", f"--window-size={width},2400", page.as_uri()],
+                 tmp_path / "profile-shot")
+    dumped = _run_browser(["--dump-dom", f"--window-size={width},2400", page.as_uri()],
+                          tmp_path / "profile")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    (body,) = Page(dumped.stdout).root.find_all("body")
+    breaks = json.loads(body.attrs["data-title-breaks"] or "null")
+    if width < 600:
+        assert breaks, "a long path does not fit on one line of a narrow screen"
+    # Every line of the title ends after a path separator (or a name's own hyphen, where
+    # browsers break words too), never inside a name.
+    assert all(char in "/-" for char in breaks), breaks
+    blanks = json.loads(body.attrs["data-blanks"] or "null")
+    shortest = float(body.attrs["data-shortest"] or "0")
+    assert body.attrs["data-columns"] == ("1" if width < 1000 else "2")
+    # No column ends so far above the others that a whole card would fit in the gap.
+    assert max(blanks) < shortest, (blanks, shortest, body.attrs["data-cards"])

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
 
 import ftdata
 from ftdata.diagnostics import Severity
@@ -14,9 +17,10 @@ from tests.render.helpers import issue, report
 BROKEN = SAMPLES / "openai-chat" / "broken.jsonl"
 CLEAN = SAMPLES / "openai-chat" / "clean.jsonl"
 
-#: What the Ant/Jenkins JUnit schema allows on each element this renderer writes.
+#: What the Jenkins xunit JUnit schema (``schemas/jenkins-junit-10.xsd``) allows on each
+#: element this renderer writes: ``<testsuites>`` has no ``skipped``.
 ALLOWED_ATTRIBUTES = {
-    "testsuites": {"name", "tests", "failures", "errors", "skipped", "time"},
+    "testsuites": {"name", "tests", "failures", "errors", "disabled", "time"},
     "testsuite": {"name", "tests", "failures", "errors", "skipped", "time", "timestamp",
                   "hostname"},
     "testcase": {"name", "classname", "time", "file"},
@@ -48,7 +52,8 @@ def assert_junit_shape(root: ET.Element) -> None:
     for element in (root, suite):
         assert int(element.get("tests", "")) == len(cases)
         assert int(element.get("failures", "")) == failures
-        assert element.get("errors") == "0" and element.get("skipped") == "0"
+        assert element.get("errors") == "0"
+    assert suite.get("skipped") == "0"
 
 
 def test_one_case_per_file_and_only_failing_files_fail() -> None:
@@ -127,3 +132,24 @@ def test_no_reports_is_an_empty_suite() -> None:
     root = parse(render([]))
     assert_junit_shape(root)
     assert root.get("tests") == "0"
+
+
+JENKINS_SCHEMA = Path(__file__).parent / "schemas" / "jenkins-junit-10.xsd"
+
+
+def test_the_output_passes_the_jenkins_xunit_schema(tmp_path: Path) -> None:
+    xmlschema = pytest.importorskip("xmlschema")
+    schema = xmlschema.XMLSchema(str(JENKINS_SCHEMA))
+    hostile = tmp_path / "a\x07<b>&.jsonl"
+    hostile.write_text('{"messages": [{"role": "user", "content": "\\u0007 <x/>"}]}\n',
+                       encoding="utf-8")
+    cases = [[ftdata.validate(BROKEN), ftdata.validate(CLEAN)], [ftdata.validate(hostile)], []]
+    for reports in cases:
+        for quiet in (False, True):
+            document = render(reports, quiet=quiet)
+            errors = list(schema.iter_errors(document))
+            assert errors == [], [str(error).splitlines()[0] for error in errors]
+    # The schema is strict enough to refuse what the plugin refuses.
+    assert not schema.is_valid('<testsuites skipped="0"><testsuite tests="0"/></testsuites>')
+    assert not schema.is_valid('<testsuites><testsuite tests="0"><testcase file="x"/>'
+                               '</testsuite></testsuites>')  # a case needs its name

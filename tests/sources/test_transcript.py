@@ -44,3 +44,29 @@ def test_looks_like() -> None:
     assert looks_like("Alice: hi\nBob: hello\n")
     assert not looks_like("# Title: a document\nSome text.\n")
     assert not looks_like("Alice: a note to self\n")
+
+
+def test_a_speaker_missing_from_roles_skips_the_conversation(tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text("Alice: Hi\nBob: Hello\nCarol: Me too\nBob: Bye\n\n"
+                    "Alice: Again\nBob: Yes\nStep 1 of 2 done\n", encoding="utf-8")
+    roles = {"Alice": "user", "Bob": "assistant"}
+    assert read(path, "transcript", roles=roles) == [
+        (1, ("skip", "unknown speaker 'Carol' at line 3 (map it with --roles "
+                     "'Carol=user|assistant|system')")),
+        # A line that does not read as 'Name: text' still continues the message.
+        (6, ("chat", [("user", "Again"), ("assistant", "Yes\nStep 1 of 2 done")])),
+    ]
+    mapped = read(path, "transcript", roles={**roles, "Carol": "user"})
+    assert mapped[0] == (1, ("chat", [("user", "Hi"), ("assistant", "Hello"),
+                                      ("user", "Me too"), ("assistant", "Bye")]))
+
+
+def test_without_roles_a_colon_line_inside_a_message_continues_it(tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text("User: How?\nAssistant: Like this.\nNote: it takes a minute.\n",
+                    encoding="utf-8")
+    assert read(path, "transcript") == [
+        (1, ("chat", [("user", "How?"),
+                      ("assistant", "Like this.\nNote: it takes a minute.")])),
+    ]

@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -89,6 +89,45 @@ def shown(message: object, path: str, given: str) -> str:
 
     text = str(message)
     return printable_path(text.replace(path, display_name(given)) if path != given else text)
+
+
+def closest(value: str, choices: Sequence[str]) -> str | None:
+    """The choice ``value`` most likely meant, compared without case and with ``_`` read as
+    ``-``; ``None`` when none is close.
+
+    >>> closest("openAI", ["openai", "together"]), closest("openai_chat", ["openai-chat"])
+    ('openai', 'openai-chat')
+    """
+    import difflib
+
+    def fold(name: str) -> str:
+        return name.strip().casefold().replace("_", "-")
+
+    folded = {fold(choice): choice for choice in choices}
+    if fold(value) in folded:
+        return folded[fold(value)]
+    close = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.6)
+    return folded[close[0]] if close else None
+
+
+if TYPE_CHECKING:
+    _Choice = click.Choice[str]
+else:  # click < 8.2: not generic
+    _Choice = click.Choice
+
+
+class Choice(_Choice):
+    """:class:`click.Choice` whose refusal names the closest choice ("did you mean ...?")."""
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:
+        try:
+            return str(super().convert(value, param, ctx))
+        except click.BadParameter as error:
+            meant = closest(str(value), [str(choice) for choice in self.choices])
+            if meant is None:
+                raise
+            self.fail(f"{error.message.rstrip('.')}; did you mean {meant!r}?", param, ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ftdata.cli import cli, fail
+from ftdata.cli import Choice, cli, fail
 from ftdata.formats import FORMAT_MODULES
 
 
@@ -22,19 +22,24 @@ def formats() -> None:
 @cli.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List every rule, or explain one (ftdata rules C003)."""
+    """List every rule, explain one (ftdata rules C003), or list a family or any other code
+    prefix (ftdata rules C, ftdata rules T00)."""
     from ftdata.rules import all_rules, get_rule
 
-    if code is None:
-        for rule in all_rules():
-            fix = " (fixable)" if rule.fixable else ""
-            click.echo(f"{rule.code}  {rule.name:<30} {rule.severity.value:<8} "
-                       f"{rule.summary}{fix}")
-        return
     try:
-        rule = get_rule(code)
+        rule = get_rule(code) if code is not None else None
     except KeyError:
-        fail(f"unknown rule code {code!r} (see `ftdata rules`)")
+        rule = None
+    if rule is None:
+        prefix = (code or "").strip().upper()
+        matching = [rule for rule in all_rules() if rule.code.startswith(prefix)]
+        if not matching:
+            fail(f"no rule code starts with {code!r} (see `ftdata rules`)")
+        for listed in matching:
+            fix = " (fixable)" if listed.fixable else ""
+            click.echo(f"{listed.code}  {listed.name:<30} {listed.severity.value:<8} "
+                       f"{listed.summary}{fix}")
+        return
     click.echo(f"{rule.code} {rule.name} [{rule.severity.value}]"
                f"{' (fixable)' if rule.fixable else ''}\n")
     click.echo(rule.summary + "\n")
@@ -66,7 +71,7 @@ def targets(target_id: str | None) -> None:
 
 
 @cli.command()
-@click.argument("format_id", metavar="ID", type=click.Choice(list(FORMAT_MODULES)))
+@click.argument("format_id", metavar="ID", type=Choice(list(FORMAT_MODULES)))
 def schema(format_id: str) -> None:
     """Print the JSON Schema (Draft 2020-12) of a format."""
     from ftdata.jsonschemas import read_schema_text

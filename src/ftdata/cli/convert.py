@@ -11,6 +11,7 @@ import click
 from ftdata.cli import (
     EXIT_ISSUES,
     EXIT_OK,
+    Choice,
     cli,
     display_name,
     fail,
@@ -54,9 +55,9 @@ def render_text(summary: dict[str, Any]) -> str:
 @click.argument("input_path", metavar="INPUT|-")
 @click.option("-o", "--output", required=True, metavar="OUTPUT",
               help="The JSONL file to write (.jsonl.gz: gzip).")
-@click.option("--to", "to", type=click.Choice(list(FORMAT_MODULES)), required=True,
+@click.option("--to", "to", type=Choice(list(FORMAT_MODULES)), required=True,
               help="Format to write.")
-@click.option("--from", "from_", type=click.Choice(source_kinds()), default=None,
+@click.option("--from", "from_", type=Choice(source_kinds()), default=None,
               help="What the input is (default: detected from its name and content).")
 @click.option("--map", "mapping", multiple=True, metavar="COL=FIELD",
               help="Read a table column (header or 0-based index) or Q&A key as FIELD: "
@@ -73,25 +74,33 @@ def render_text(summary: dict[str, Any]) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 when any record is skipped.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write OUTPUT (empty) and exit 0 even when no record could be converted.")
 def convert(input_path: str, output: str, to: str, from_: str | None, mapping: Sequence[str],
             system: str | None, roles: Sequence[str], reasoning: ReasoningMode | None,
-            output_format: str, strict: bool) -> None:
+            output_format: str, strict: bool, allow_empty: bool) -> None:
     """Convert INPUT into OUTPUT, one --to record per line.
 
     Every record is either written or listed with its location and the reason it was
-    skipped. Exit status: 0 when done (1 with --strict when a record was skipped), 2 for a
+    skipped. Exit status: 0 when done (1 with --strict when a record was skipped), 1 when no
+    record could be converted (then OUTPUT is not written, unless --allow-empty), 2 for a
     usage error or unreadable input.
     """
+    from ftdata.conversion import NothingWritten
     from ftdata.conversion import convert as run
     from ftdata.outputs import OutputError
     from ftdata.readers import InputError
 
     columns = parse_pairs(mapping, "--map", "COL=FIELD")
     speakers = parse_pairs(roles, "--roles", "SRC=DST")
+    empty: NothingWritten | None = None
     with input_file(input_path, "convert", suffix=stdin_suffix(from_)) as path:
         try:
             summary = run(path, output, to=to, from_=from_, mapping=columns,
-                          roles=speakers, system=system, reasoning=reasoning, progress=True)
+                          roles=speakers, system=system, reasoning=reasoning, progress=True,
+                          allow_empty=allow_empty)
+        except NothingWritten as error:
+            empty, summary = error, error.summary
         except (InputError, OutputError, ValueError) as error:
             fail(shown(error, path, input_path))
     summary["input"] = display_name(input_path)
@@ -102,4 +111,8 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
         click.echo(orjson.dumps(summary, option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(render_text(summary), nl=False)
+    if empty is not None:
+        click.echo(f"ftdata: error: {output}: not written: {empty}; --allow-empty writes "
+                   f"an empty file", err=True)
+        sys.exit(EXIT_ISSUES)
     sys.exit(EXIT_ISSUES if strict and summary["skipped"] else EXIT_OK)

@@ -10,6 +10,7 @@ import click
 from ftdata.cli import (
     EXIT_ISSUES,
     EXIT_OK,
+    Choice,
     cli,
     display_name,
     fail,
@@ -20,6 +21,7 @@ from ftdata.cli import (
 from ftdata.cli.validate import parse_codes
 from ftdata.diagnostics import escape_controls, printable_path
 from ftdata.formats import FORMAT_MODULES
+from ftdata.wording import plural
 
 
 @cli.command()
@@ -27,7 +29,7 @@ from ftdata.formats import FORMAT_MODULES
 @click.option("-o", "--output", required=True, help="Where to write the fixed copy.")
 @click.option("--select", default=None, metavar="CODES",
               help="Only these fixes (codes or prefixes: F004,D001,Q).")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def fix(file: str, output: str, select: str | None, format_id: str | None,
@@ -61,10 +63,9 @@ def fix(file: str, output: str, select: str | None, format_id: str | None,
                        else "")
             click.echo(f"{where}: {change['code']} fixed: {change['action']}{pointer}")
         _echo_skipped(file, result.skipped)
-        changes = len(result.changes)
-        click.echo(f"{output}: {result.read} read, {result.written} written, {result.dropped} "
-                   f"dropped, {len(result.skipped)} skipped; {changes} "
-                   f"{'change' if changes == 1 else 'changes'}")
+        click.echo(f"{output}: {plural(result.read, 'record')} read, {result.written:,} "
+                   f"written, {result.dropped:,} dropped, {len(result.skipped):,} skipped; "
+                   f"{plural(len(result.changes), 'change')}")
     # Something of the input is not in the output without a fix having removed it: say so.
     sys.exit(EXIT_ISSUES if result.skipped else EXIT_OK)
 
@@ -78,13 +79,14 @@ def _echo_skipped(file: str, skipped: list[dict[str, Any]]) -> None:
 @cli.command()
 @click.argument("file")
 @click.option("--validation", type=float, default=0.1, show_default=True,
-              help="Share of examples for validation (0-1), or a number of examples.")
+              help="Share of examples for validation (a fraction between 0 and 1), or a "
+                   "whole number of examples (1 or more).")
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("-o", "--output", "directory", required=True,
               help="Directory for train.jsonl and validation.jsonl.")
 @click.option("--near-duplicates", is_flag=True,
               help="Keep near copies together too (needs datasketch).")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None)
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def split(file: str, validation: float, seed: int, directory: str, near_duplicates: bool,
@@ -113,9 +115,9 @@ def split(file: str, validation: float, seed: int, directory: str, near_duplicat
         click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         _echo_skipped(file, result.skipped)
-        click.echo(f"{result.train}: {result.train_records} records; {result.validation}: "
-                   f"{result.validation_records} records ({result.groups} groups, seed "
-                   f"{result.seed})")
+        click.echo(f"{result.train}: {plural(result.train_records, 'record')}; "
+                   f"{result.validation}: {plural(result.validation_records, 'record')} "
+                   f"({plural(result.groups, 'group')}, seed {result.seed})")
     # A line or the end of the file the reader could not read is lost: exit 1.
     sys.exit(EXIT_ISSUES if any(item["reason"] != NOT_AN_OBJECT for item in result.skipped)
              else EXIT_OK)

@@ -11,6 +11,7 @@ import click
 
 from ftdata.cli import (
     EXIT_OK,
+    Choice,
     cli,
     display_name,
     fail,
@@ -22,6 +23,7 @@ from ftdata.cli import (
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.targets import TARGETS
+from ftdata.wording import plural
 
 if TYPE_CHECKING:
     from ftdata.render.trainer_view import ShownExample, TrainerSection
@@ -34,10 +36,10 @@ if TYPE_CHECKING:
 @click.option("-o", "--output", required=True, metavar="OUT",
               help="Where to write the HTML page (never over FILE).")
 @click.option("--model", default=None, help="Model whose tokenizer, limit and price apply "
-              "(default: gpt-4.1-mini).")
-@click.option("--target", type=click.Choice(list(TARGETS)), default="generic", show_default=True,
+              "(default: gpt-4.1-mini, or none with --tokenizer).")
+@click.option("--target", type=Choice(list(TARGETS)), default="generic", show_default=True,
               help="Provider or trainer whose limits and severities apply.")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the file (default: detected).")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None,
               help="Per-example token limit (wins over the model's).")
@@ -66,10 +68,12 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
+    # A local tokenizer without --model counts for a model ftdata does not know: no limit
+    # or price of another model applies.
     options = ValidateOptions(format=format_id, target=target,
-                              model=model or DEFAULT_STATS_MODEL, max_tokens=max_tokens,
-                              tokenizer=tokenizer, trainer=trainer, template=template,
-                              max_length=max_length)
+                              model=model or (None if tokenizer else DEFAULT_STATS_MODEL),
+                              max_tokens=max_tokens, tokenizer=tokenizer, trainer=trainer,
+                              template=template, max_length=max_length)
     refuse_directory(file, "report")
     with input_file(file, "report", suffix=stdin_suffix(format_id)) as path:
         try:
@@ -92,7 +96,8 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     counts = result.summary
     click.echo(f"{display_name(output)}: report of {display_name(file)} written "
                f"({'ok' if result.ok else 'failed'}: "
-               f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info)")
+               f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, "
+               f"{counts['info']} info)")
     sys.exit(EXIT_OK)
 
 

@@ -7,37 +7,42 @@ from typing import Any
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, cli, fail, input_file, shown, stdin_suffix
+from ftdata.cli import EXIT_ISSUES, Choice, cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
+from ftdata.targets import TARGETS
 
 #: Parameters of ``stats`` that configuration can also set, and the setting each one is.
 CONFIGURABLE = {"model": "model", "max_tokens": "max_tokens", "format_id": "format",
-                "trainer": "trainer", "template": "template", "max_length": "max_length"}
+                "trainer": "trainer", "template": "template", "max_length": "max_length",
+                "target": "target"}
 
 
 @cli.command()
 @click.argument("file", metavar="FILE|-")
 @click.option("--model", default=None, help="Model to count and price for (default: "
-              "gpt-4.1-mini).")
+              "gpt-4.1-mini, or none with --tokenizer).")
 @click.option("--epochs", default="auto", show_default=True, metavar="N|auto",
               help="Training epochs; auto follows OpenAI's default rule.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=None,
               help="Per-example token limit (wins over the model's).")
 @click.option("--tokenizer", default=None, metavar="PATH",
               help="A local tokenizer.json (or Hugging Face id, online) for open models.")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the file (default: detected).")
 @view_options
+@click.option("--target", type=Choice(list(TARGETS)), default=None,
+              help="Provider or trainer the file is for: picks its format where shapes "
+                   "overlap, and which records count (default: generic).")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @config_options
 @click.pass_context
 def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tokens: int | None,
           tokenizer: str | None, format_id: str | None, trainer: str | None,
-          template: str | None, max_length: int | None, output_format: str,
-          config_file: str | None, isolated: bool) -> None:
+          template: str | None, max_length: int | None, target: str | None,
+          output_format: str, config_file: str | None, isolated: bool) -> None:
     """Count tokens and estimate the training bill of a file.
 
     With --trainer, --template or --max-length, a trainer section tells what that trainer
@@ -51,7 +56,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):
         fail(f"--epochs: expected a positive whole number or 'auto', got {epochs!r}")
     values = {"model": model, "max_tokens": max_tokens, "format": format_id,
-              "trainer": trainer, "template": template, "max_length": max_length}
+              "trainer": trainer, "template": template, "max_length": max_length,
+              "target": target}
     settings: dict[str, Any] = values
     config = load_command_config(config_file, isolated)
     if config is not None:
@@ -66,6 +72,7 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
                                 epochs=epochs if epochs == "auto" else int(epochs),
                                 max_tokens=settings.get("max_tokens"), tokenizer=tokenizer,
                                 format=settings.get("format"),
+                                target=settings.get("target") or "generic",
                                 extra_models=settings.get("extra_models", ()),
                                 trainer=settings.get("trainer"),
                                 template=settings.get("template"),
@@ -100,6 +107,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
 def models(output_format: str, config_file: str | None, isolated: bool) -> None:
     """List known models: tokenizer, per-example token limit, training price and sources.
 
+    The text table gives, under each model, the source of its limit and of its price.
+
     Models added or overridden in the configuration are included.
     """
     from ftdata.models import load_models
@@ -121,5 +130,10 @@ def models(output_format: str, config_file: str | None, isolated: bool) -> None:
         as_of = info.price_as_of.isoformat() if info.price_as_of else "-"
         click.echo(f"{info.id:<30} {info.provider:<10} {info.tokenizer:<28} {limit:>10} "
                    f"{price:>9}  {as_of}")
+        # Where each figure comes from, under its row (as `ftdata targets ID` does).
+        for figure, source in (("limit", info.max_tokens_source),
+                               ("price", info.price_source)):
+            if source:
+                click.echo(f"{'':<4}{figure} source: {source}")
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, cli, fail, stdin_suffix
+from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, Choice, cli, fail, stdin_suffix
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.render import OUTPUT_FORMATS
@@ -83,9 +83,9 @@ def configured(options: ValidateOptions, config: Config | None, path: str,
 
 @cli.command()
 @click.argument("files", nargs=-1, metavar="FILE...")
-@click.option("--format", "format_id", type=click.Choice(list(FORMAT_MODULES)), default=None,
+@click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None,
               help="Format of the files (default: detected).")
-@click.option("--target", type=click.Choice(list(TARGETS)), default="generic", show_default=True,
+@click.option("--target", type=Choice(list(TARGETS)), default="generic", show_default=True,
               help="Provider or trainer whose limits and severities apply.")
 @click.option("--select", default=None, metavar="CODES",
               help="Only these rule codes or prefixes (comma-separated: C,D001).")

@@ -144,6 +144,9 @@ def frame_items(frame: Frame, *, format: str | None = None,
         if format is not None:
             raise SourceError("mapping names table columns; it does not apply with format=")
         return "table", _table_items(frame, options)
+    if next(iter(frame.rows()), None) is None:
+        # No row (a filter kept none): nothing to read, whatever the columns are.
+        return "table", iter(())
     if RECORD in frame.columns:
         return _record_column_items(frame, frame.columns.index(RECORD), format, roles, keep)
     if format is not None:

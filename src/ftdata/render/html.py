@@ -614,12 +614,18 @@ def _header(report: Report, figures: Mapping[str, Any]) -> str:
                     for name, value in facts)
     return (f'<header class="page-header {css}">'
             f'<div class="title-row"><div><p class="eyebrow">ftdata report</p>'
-            f'<h1>{escape(report.path)}</h1></div>'
+            f'<h1>{_breakable_path(report.path)}</h1></div>'
             f'<p class="verdict {css}" role="status"><span class="verdict-mark" '
             f'aria-hidden="true">{"✓" if report.ok else "✕"}</span>'
             f'<span>{verdict}</span></p></div>'
             f'<dl class="facts">{items}</dl>'
             f'<p class="rule-note">{escape(_verdict_reason(report))}</p></header>')
+
+
+def _breakable_path(path: str) -> str:
+    """``path`` escaped, with a line-break opportunity after each ``/``: a long path wraps
+    between its parts, and inside a name only when that name alone is wider than the line."""
+    return "/<wbr>".join(escape(part) for part in path.split("/"))
 
 
 def _verdict_reason(report: Report) -> str:
@@ -694,9 +700,10 @@ def _cost_card(report: Report, figures: Mapping[str, Any], stats_given: bool) ->
         return _card("wide cost", "Estimated cost", '<span class="word">not estimated</span>',
                      ["no statistics were given to price"])
     if cost is None:
-        model = report.model or "this model"
+        why = (f"the models table has no training price for {report.model}" if report.model
+               else "no model was given (--model), so no price applies")
         return _card("wide cost", "Estimated cost", '<span class="word">no price known</span>',
-                     [escape(f"the models table has no training price for {model}")])
+                     [escape(why)])
     epochs = figures.get("epochs")
     billed = figures.get("billed_tokens")
     notes = []
@@ -798,10 +805,12 @@ code{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Liberation Mono",
 .page-header{background:var(--panel);border:1px solid var(--line);border-left:6px solid var(--ok);
 border-radius:12px;padding:20px 24px}
 .page-header.failed{border-left-color:var(--bad)}
-.title-row{display:flex;justify-content:space-between;align-items:flex-start;gap:24px}
+.title-row{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:flex-start;
+gap:12px 24px}
+.title-row>div{flex:1 1 16em;min-width:0}
 .eyebrow{margin:0 0 4px;color:var(--muted);font-size:12px;font-weight:600;letter-spacing:.08em;
 text-transform:uppercase}
-h1{font-size:24px;word-break:break-all}
+h1{font-size:24px;overflow-wrap:anywhere}
 .verdict{margin:0;display:flex;align-items:center;gap:8px;padding:8px 16px;border-radius:999px;
 font-size:18px;font-weight:700;text-transform:uppercase;letter-spacing:.06em;white-space:nowrap}
 .verdict.ok{background:var(--ok-bg);color:var(--ok);border:1px solid #a7f3d0}
@@ -829,9 +838,10 @@ letter-spacing:.05em}
 .card .alert{color:var(--bad);font-weight:600}
 .card .source{font-family:ui-monospace,Menlo,Consolas,"DejaVu Sans Mono",monospace;
 font-size:12px}
-.charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px;align-items:start}
-.chart{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:12px;
-padding:14px 18px;break-inside:avoid}
+.charts{columns:2;column-gap:16px}
+.chart{display:inline-block;width:100%;box-sizing:border-box;margin:0 0 16px;
+background:var(--panel);border:1px solid var(--line);border-radius:12px;padding:14px 18px;
+break-inside:avoid}
 .chart figcaption h3{font-size:16px}
 .chart figcaption p{margin:2px 0 8px;color:var(--muted);font-size:13px}
 .chart-svg{display:block;width:100%;height:auto;font-size:12px;font-family:inherit}
@@ -874,12 +884,14 @@ text-transform:uppercase;letter-spacing:.04em}
 .badge.info{background:#e0f2fe;color:#075985}
 footer{margin-top:20px;color:var(--muted);font-size:12px}
 @media screen and (max-width:1000px){.cards{grid-template-columns:repeat(3,minmax(0,1fr))}
-.cards .wide{grid-column:span 3}.charts{grid-template-columns:minmax(0,1fr)}
+.cards .wide{grid-column:span 3}.charts{columns:1}
 .name{white-space:normal}.lines{min-width:6em}}
+@media screen and (max-width:600px){main{padding:16px 12px 32px}h1{font-size:20px}
+.cards{gap:10px}.card{padding:12px 10px}.card h2{letter-spacing:0}}
 @media print{@page{margin:12mm}body{background:#fff;font-size:12px}main{max-width:none;padding:0}
 .page-header,.card,.chart,.issues{border-color:#d1d5db}
 .cards{grid-template-columns:repeat(3,minmax(0,1fr)) repeat(2,minmax(0,1.7fr))}
-.charts{grid-template-columns:repeat(2,minmax(0,1fr))}
+.charts{columns:2}
 .card{padding:10px 12px}.card .value{font-size:22px}.card .value .word{font-size:16px}
 .chart{padding:10px 12px}a{color:inherit;text-decoration:none}
 table{font-size:11px}th,td{padding:6px 6px}thead{display:table-header-group}

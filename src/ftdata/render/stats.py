@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ftdata.wording import plural
+
 BAR_WIDTH = 40
 
 
@@ -22,11 +24,12 @@ def render_stats(result: dict[str, Any]) -> str:
     per = tokens["per_example"]
     estimate = " (estimated)" if result["estimated"] else ""
     limit = result["max_tokens_per_example"]
+    model = f"model {result['model']}" if result["model"] else "no model"
     lines = [
-        f"{result['path']}: {result['examples']:,} examples, {result['format']}",
-        f"model {result['model']}, tokenizer {result['tokenizer']}{estimate}, "
+        f"{result['path']}: {plural(result['examples'], 'example')}, {result['format']}",
+        f"{model}, tokenizer {result['tokenizer']}{estimate}, "
         f"limit {limit:,} tokens per example" if limit else
-        f"model {result['model']}, tokenizer {result['tokenizer']}{estimate}, no known limit",
+        f"{model}, tokenizer {result['tokenizer']}{estimate}, no known limit",
         "",
         f"tokens            {tokens['total']:>12,}  (trainable {tokens['trainable']:,}"
         + (f", reasoning {tokens['reasoning']:,})" if tokens.get("reasoning") else ")"),
@@ -40,7 +43,9 @@ def render_stats(result: dict[str, Any]) -> str:
     if result["over_limit"]:
         shown = ", ".join(str(line) for line in result["over_limit_lines"])
         more = "" if len(result["over_limit_lines"]) == result["over_limit"] else ", ..."
-        lines.append(f"over the limit    {result['over_limit']:,} examples (lines {shown}{more})")
+        where = "line" if len(result["over_limit_lines"]) == 1 and not more else "lines"
+        lines.append(f"over the limit    {plural(result['over_limit'], 'example')} "
+                     f"({where} {shown}{more})")
     lines += ["", f"epochs            {result['epochs']}",
               f"billed tokens     {result['billed_tokens']:>12,}"]
     cost = result["cost"]

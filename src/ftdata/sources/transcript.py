@@ -14,7 +14,10 @@ message; any other line continues the message before it, so messages may span se
 (joined with a newline, kept as written). Known speakers are the default names
 (:data:`ftdata.sources.SPEAKER_ROLES`: User, Human, Customer, Q / Assistant, AI, Bot, Agent,
 A, ..., System) and every name given with ``--roles NAME=ROLE``. A conversation whose first line
-names another speaker is skipped with that name, so that ``--roles`` can be given for it.
+names another speaker is skipped with that name, so that ``--roles`` can be given for it. Once
+``--roles`` names the speakers, a later ``Name: text`` line whose name is not among them skips
+its conversation the same way rather than being read as part of the message before it
+(without ``--roles``, such a line, ``Note: ...``, continues the message).
 Consecutive messages of one speaker are merged. The location of a conversation is its first
 line.
 """
@@ -120,15 +123,16 @@ def _items(path: str | os.PathLike[str], roles: RoleMap) -> Iterator[Item]:
 
 def _add_line(block: _Block, line: str, number: int, roles: RoleMap) -> None:
     match = SPEAKER_LINE.fullmatch(line)
+    named = match is not None and _name_like(match.group(1)) and bool(
+        _PLAIN_NAME.fullmatch(match.group(1).strip()))
     if match is not None and roles.knows(match.group(1)):
         role = roles.resolve(match.group(1))
         assert role is not None
         block.turns.append(Turn(role, match.group(2), f"line {number}"))
-    elif block.turns:
+    elif block.turns and not (named and roles.given):
         last = block.turns[-1]
         last.text = f"{last.text}\n{line}" if last.text else line
-    elif match is not None and _name_like(match.group(1)) and _PLAIN_NAME.fullmatch(
-            match.group(1).strip()):
+    elif match is not None and named:
         block.problem = unknown_speaker(match.group(1).strip(), f"line {number}")
     else:
         block.problem = Skip(f"line {number} does not start with a speaker ('Name: text')")
