@@ -23,7 +23,14 @@ from dataclasses import fields
 from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ftdata.readers import FileEvents, LineFinding, RawRecord, jsonl_ranges, read_range
+from ftdata.readers import (
+    FileEvents,
+    LineFinding,
+    RawRecord,
+    blank_lines,
+    jsonl_ranges,
+    read_range,
+)
 from ftdata.statistics import ExampleSummary
 
 if TYPE_CHECKING:
@@ -132,7 +139,7 @@ def _check_range(task: tuple[str, int, int]) -> RangeResult:
             if event.line is None:
                 failed = True  # the file could not be read on: nothing after this counts
                 break
-            lines = max(lines, event.line)
+            lines = max(lines, event.line + event.count - 1)
     return lines, out, failed
 
 
@@ -202,17 +209,35 @@ def _parallel_ranges(path: str, ranges: list[tuple[int, int]],
     tasks = ((None, _check_range, ((path, start, end),)) for start, end in ranges)
     result = _Results()
     base = 0  # lines before the range
+    blank: LineFinding | None = None  # a run of blank lines that may go on in the next range
     for _, (lines, out, failed) in _in_order(tasks, checker, jobs):
         for item in out:
             if isinstance(item, LineFinding):
                 line = None if item.line is None else base + item.line
-                yield LineFinding(item.code, item.message, line), None
+                if item.code == "F004" and line is not None:
+                    if blank is not None and blank.line is not None \
+                            and blank.line + blank.count == line:
+                        blank = blank_lines(blank.line, blank.count + item.count)
+                    else:
+                        if blank is not None:
+                            yield blank, None
+                        blank = blank_lines(line, item.count)
+                    continue
+                if blank is not None:
+                    yield blank, None
+                    blank = None
+                yield LineFinding(item.code, item.message, line, item.count), None
             else:
+                if blank is not None:
+                    yield blank, None
+                    blank = None
                 number, *row = item
                 yield RawRecord(base + number, b""), result(*row)
         if failed:
-            return
+            break
         base += lines
+    if blank is not None:
+        yield blank, None
 
 
 def _batches(events: Iterable[Item]) -> Iterator[list[Item]]:

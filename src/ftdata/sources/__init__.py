@@ -240,8 +240,8 @@ def json_records(path: str | os.PathLike[str]
 
     for event in read_events(path):
         if isinstance(event, LineFinding):
-            if event.code == "F002":
-                yield event.line, Skip(f"F002 {event.message}")
+            if event.code in ("F002", "F012"):  # a record that could not be read: a skip
+                yield event.line, Skip(f"{event.code} {event.message}")
             continue
         try:
             value = decode_record(event.data)
