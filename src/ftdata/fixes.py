@@ -124,7 +124,7 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
                         writer.blank()
                 elif event.code == "F005":
                     stream.write(BOM)  # not asked to remove it: keep it
-                elif event.code == "F002":  # framing the reader could not read past
+                elif event.code in ("F002", "F012"):  # what the reader could not read
                     result.read += 1
                     result.skipped.append({"line": event.line, "reason": event.message})
                 continue

@@ -97,7 +97,7 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
     usable = array("b")
     for event in read_events(path):
         if isinstance(event, LineFinding):
-            if event.code == "F002":  # framing the reader could not read past: not written
+            if event.code in ("F002", "F012"):  # what the reader could not read: not written
                 result.read += 1
                 result.skipped.append({"line": event.line, "reason": event.message})
             continue

@@ -335,3 +335,18 @@ def test_control_characters_are_escaped_in_the_html_report(tmp_path: Path) -> No
     assert_clean_exit(run, allowed=(0,))
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "\n::error" not in page and "::error title=owned" in page
+
+
+def test_fix_and_split_count_a_record_over_the_size_limit(tmp_path: Path) -> None:
+    """A record the reader refuses for its size (F012) is reported as skipped, not lost."""
+    from ftdata.readers import MAX_LINE_BYTES
+
+    small = b'{"text": "a"}\n'
+    huge = b'{"text": "' + b"a" * (MAX_LINE_BYTES + 1) + b'"}\n'
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(small + huge + small.replace(b"a", b"b"))
+    fixed = fix_file(data, tmp_path / "fixed.jsonl")
+    assert (fixed.read, fixed.written, [item["line"] for item in fixed.skipped]) == (3, 2, [2])
+    parts = split_file(data, tmp_path / "split", validation=1, seed=1)
+    assert parts.read == parts.train_records + parts.validation_records + len(parts.skipped)
+    assert [item["line"] for item in parts.skipped] == [2]
