@@ -245,7 +245,8 @@ def test_counts_of_one_are_singular_in_every_command(tmp_path: Path) -> None:
     data = one_record_file(tmp_path)
     _, out, err = run("fix", str(data), "-o", str(tmp_path / "fixed.jsonl"))
     summary = out.splitlines()[-1]
-    assert summary.endswith(": 1 record written, 0 dropped, 1 change"), (summary, err)
+    assert summary.endswith(": 1 record read, 1 written, 0 dropped, 0 skipped; 1 change"), \
+        (summary, err)
     twice = tmp_path / "two.jsonl"
     twice.write_text(data.read_text(encoding="utf-8").replace("hi", "hey") + data.read_text(
         encoding="utf-8"), encoding="utf-8")

@@ -7,7 +7,6 @@ The fuzz profiles are registered here: ``ci`` (bounded, the default) and ``long`
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,33 +46,55 @@ class Run:
     max_rss: int  # bytes, the child's peak resident set
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+#: Runs the command from a small process, capped, and writes the command's own peak resident
+#: set to a file. The peak recorded for a child of the test process would include the test
+#: process's pages (exec records the peak of the address space it replaces), which in a full
+#: run is hundreds of megabytes; a child of this small process starts from a few.
+_MEASURE = """
+import os, resource, sys
+limit, report, *command = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+    os.execv(command[0], command)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as stream:
+    stream.write(str(usage.ru_maxrss * 1024))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
 
 
 def ftdata(*args: str | os.PathLike[str], cwd: Path) -> Run:
     """Run ``ftdata ARGS`` in a child process (address space capped) and collect everything.
 
-    The child is reaped with ``wait4`` so its own peak resident set is known; a child still
-    running after :data:`TIME_LIMIT` is killed, and the test fails.
+    The command's own peak resident set is measured by a small parent (:data:`_MEASURE`); a
+    command still running after :data:`TIME_LIMIT` is killed with its parent, and the test
+    fails.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryDirectory() as scratch:
+        report = os.path.join(scratch, "max_rss")
+        command = [sys.executable, "-m", "ftdata", *(os.fspath(arg) for arg in args)]
         process = subprocess.Popen(
-            [sys.executable, "-m", "ftdata", *(os.fspath(arg) for arg in args)], cwd=cwd,
-            stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_limit_memory,
+            [sys.executable, "-c", _MEASURE, str(MEMORY_LIMIT), report, *command], cwd=cwd,
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
             env={**os.environ, "FTDATA_DEBUG": "", "COLUMNS": "120"})
-        timer = threading.Timer(TIME_LIMIT, process.kill)
+        timer = threading.Timer(TIME_LIMIT, lambda: os.killpg(process.pid, 9))
         timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            process.wait()
         finally:
             timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
         assert process.returncode != -9, f"ftdata {args} ran over {TIME_LIMIT} s"
+        with open(report, encoding="ascii") as stream:
+            max_rss = int(stream.read())
         out.seek(0)
         err.seek(0)
         return Run(process.returncode, out.read().decode("utf-8", errors="replace"),
-                   err.read().decode("utf-8", errors="replace"), usage.ru_maxrss * 1024)
+                   err.read().decode("utf-8", errors="replace"), max_rss)
 
 
 def assert_clean_exit(run: Run, allowed: tuple[int, ...] = (0, 1, 2)) -> None:

@@ -63,7 +63,7 @@ def test_fix_counts_an_oversized_line_as_skipped(tmp_path: Path,
     source.write_text(first + "\n" + json.dumps({"text": "x" * 200}) + "\n")
     result = fix_file(source, tmp_path / "out.jsonl")
     assert (result.read, result.written, len(result.skipped)) == (2, 1, 1)
-    assert result.skipped[0]["line"] == 2 and "longer than" in result.skipped[0]["reason"]
+    assert result.skipped[0]["line"] == 2 and "over the" in result.skipped[0]["reason"]
     assert result.to_dict()["skipped"] == result.skipped
 
 
