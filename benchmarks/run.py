@@ -386,10 +386,21 @@ def machine(environment: dict[str, str], together: Path | None) -> dict[str, Any
 DATA_SETS = ("generated", "corpus")
 
 
+#: The name a baseline contender takes: the same as the current one, marked.
+BASELINE = "baseline"
+
+
 def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
-        latency_rounds: int, data: Sequence[str] = DATA_SETS) -> dict[str, Any]:
+        latency_rounds: int, data: Sequence[str] = DATA_SETS,
+        baseline: Path | None = None) -> dict[str, Any]:
     cache.mkdir(parents=True, exist_ok=True)
     environment = child_environment(cache)
+    environments = {"": environment}
+    if baseline is not None:
+        # Another ftdata's sources (a checkout's ``src``) ahead of this one's, timed in the
+        # same rounds as this one: a before/after comparison under the same load.
+        environments[BASELINE] = {**environment, "PYTHONPATH": os.pathsep.join(
+            [str(baseline.resolve()), *filter(None, [environment.get("PYTHONPATH")])])}
     print(f"data: {size / MB:.0f} MB, seed {seed}, in {cache}", file=sys.stderr)
     files: dict[str, tuple[Path, Path]] = {}
     if "generated" in data:
@@ -406,9 +417,9 @@ def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
     small = head_lines(source, cache / f"{name}-{LATENCY_LINES}-lines.jsonl", LATENCY_LINES)
     together = together_python(cache, environment) if with_together else None
 
-    def ftdata(path: Path, *options: str) -> Callable[[], Sample]:
+    def ftdata(path: Path, *options: str, version: str = "") -> Callable[[], Sample]:
         command = ftdata_command(path, *options)
-        return lambda: run_timed(command, environment)[0]
+        return lambda: run_timed(command, environments[version])[0]
 
     def together_check(plain: Path) -> Callable[[], Sample]:
         def check() -> Sample:
@@ -425,7 +436,8 @@ def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
     load = [round(value, 2) for value in os.getloadavg()]
     # Warm up: compiled modules, the page cache, the tokenizer cache.
     for options in (("--no-tokens",), ("--model", MODEL)):
-        run_timed(ftdata_command(small, *options), environment)
+        for warm in environments.values():
+            run_timed(ftdata_command(small, *options), warm)
     contenders: dict[str, Callable[[], Sample]] = {}
     about_data: dict[str, dict[str, Any]] = {}
     for label, (chat, plain) in files.items():
@@ -446,12 +458,28 @@ def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
         })
         if together is not None:
             contenders[f"{label}: together check_file (plain)"] = together_check(plain)
+        if baseline is not None:
+            contenders.update({
+                f"{label}: {BASELINE} tokens --jobs 1": ftdata(
+                    chat, "--model", MODEL, "--jobs", "1", version=BASELINE),
+                f"{label}: {BASELINE} tokens --jobs 2": ftdata(
+                    chat, "--model", MODEL, "--jobs", "2", version=BASELINE),
+                f"{label}: {BASELINE} --no-tokens (plain)": ftdata(
+                    plain, "--no-tokens", version=BASELINE),
+                f"{label}: {BASELINE} --no-tokens --jobs 1 (plain)": ftdata(
+                    plain, "--no-tokens", "--jobs", "1", version=BASELINE)})
     print("timing the large files ...", file=sys.stderr)
     timings = measure(contenders, rounds)
     print("timing the 100-line file ...", file=sys.stderr)
-    latency = measure({"latency with tokens": ftdata(small, "--model", MODEL),
-                       "latency without tokens": ftdata(small, "--no-tokens")},
-                      latency_rounds)
+    small_contenders = {"latency with tokens": ftdata(small, "--model", MODEL),
+                        "latency without tokens": ftdata(small, "--no-tokens")}
+    if baseline is not None:
+        small_contenders.update({
+            f"{BASELINE} latency with tokens": ftdata(small, "--model", MODEL,
+                                                      version=BASELINE),
+            f"{BASELINE} latency without tokens": ftdata(small, "--no-tokens",
+                                                         version=BASELINE)})
+    latency = measure(small_contenders, latency_rounds)
     every = {**timings, **latency}
     results = {name: timing.median for name, timing in every.items()}
     figures: list[Figure] = []
@@ -465,7 +493,28 @@ def run(size: int, seed: int, rounds: int, cache: Path, *, with_together: bool,
                      "latency_file": small.name, **about_data},
             "medians": {name: round(value, 4) for name, value in results.items()},
             "cpu_medians": {name: round(timing.cpu, 4) for name, timing in every.items()},
-            "figures": [figure.__dict__ for figure in figures]}
+            "figures": [figure.__dict__ for figure in figures],
+            "baseline": None if baseline is None else {
+                "sources": str(baseline), "rows": _comparison(every)}}
+
+
+def _comparison(timings: dict[str, Timing]) -> list[dict[str, Any]]:
+    """Each ftdata contender against its baseline: wall and CPU medians, peak RSS."""
+    rows = []
+    for name, before in timings.items():
+        if f"{BASELINE} " not in name:
+            continue
+        label, _, rest = name.rpartition(f"{BASELINE} ")
+        mine = f"{label}{'ftdata ' if label else ''}{rest}"
+        if mine not in timings:
+            continue
+        after = timings[mine]
+        rows.append({"name": mine, "wall_before": round(before.median, 3),
+                     "wall_after": round(after.median, 3),
+                     "cpu_before": round(before.cpu, 3), "cpu_after": round(after.cpu, 3),
+                     "rss_before": max(before.rss_mb, default=None),
+                     "rss_after": max(after.rss_mb, default=None)})
+    return rows
 
 
 def _figures(label: str, results: dict[str, float], timings: dict[str, Timing],
@@ -544,6 +593,15 @@ def render(outcome: dict[str, Any]) -> str:
                      f"{figure['ratio']:>6.2f}x  {figure['goal']:<9} "
                      f"{'pass' if figure['passed'] else 'FAIL'}"
                      + (f"  ({figure['detail']})" if figure["detail"] else ""))
+    if outcome.get("baseline"):
+        lines += ["", f"against the baseline {outcome['baseline']['sources']} (same rounds):",
+                  f"{'contender':<52} {'wall before':>11} {'after':>7} {'CPU before':>10} "
+                  f"{'after':>7} {'speed-up (CPU)':>14}"]
+        for row in outcome["baseline"]["rows"]:
+            lines.append(f"{row['name']:<52} {row['wall_before']:>11.3f} "
+                         f"{row['wall_after']:>7.3f} {row['cpu_before']:>10.3f} "
+                         f"{row['cpu_after']:>7.3f} "
+                         f"{row['cpu_before'] / row['cpu_after']:>13.2f}x")
     lines += ["", "medians (s): " + ", ".join(f"{name} {value}" for name, value in
                                               outcome["medians"].items()),
               "CPU medians (s): " + ", ".join(f"{name} {value}" for name, value in
@@ -566,6 +624,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", choices=(*DATA_SETS, "both"), default="both",
                         help="the generator's file, the corpus's chat texts repeated to the "
                              "same size, or both (default)")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="SRC",
+                        help="also time another ftdata's sources (a checkout's src folder) in "
+                             "the same rounds, and print before/after")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="where data and the Together environment are kept "
                              "(default: $FTDATA_BENCH_CACHE or <tmp>/ftdata-bench)")
@@ -580,7 +641,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = run(size, args.seed, rounds, args.cache_dir or default_cache_dir(),
                       with_together=args.together,
                       latency_rounds=3 if args.quick else max(5, 2 * rounds),
-                      data=DATA_SETS if args.data == "both" else (args.data,))
+                      data=DATA_SETS if args.data == "both" else (args.data,),
+                      baseline=args.baseline)
     except (RuntimeError, OSError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 1

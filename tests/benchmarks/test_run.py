@@ -88,3 +88,22 @@ def test_texts_are_split_into_even_shares() -> None:
     texts = ["x" * 10] * 9 + ["y" * 90]
     assert run._shares(texts, 2) == [(0, 9), (9, 10)]
     assert run._shares(texts, 1) == [(0, 10)]
+
+
+def test_baseline_is_timed_in_the_same_rounds(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "results.json"
+    sources = Path(run.__file__).resolve().parents[1] / "src"
+    assert run.main(["--quick", "--size", "48KB", "--no-together", "--data", "generated",
+                     "--baseline", str(sources), "--cache-dir", str(tmp_path / "cache"),
+                     "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = json.loads(out.read_text())["baseline"]["rows"]
+    assert [row["name"] for row in rows] == [
+        "generated: ftdata tokens --jobs 1", "generated: ftdata tokens --jobs 2",
+        "generated: ftdata --no-tokens (plain)", "generated: ftdata --no-tokens --jobs 1 (plain)",
+        "latency with tokens", "latency without tokens"]
+    for row in rows:
+        assert row["cpu_before"] > 0 and row["cpu_after"] > 0
+        assert row["name"] in printed
+    assert f"against the baseline {sources}" in printed
