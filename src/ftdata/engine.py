@@ -32,6 +32,7 @@ from ftdata.readers import (
     read_head,
 )
 from ftdata.report import Report
+from ftdata.results import RecordResult
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
 from ftdata.rules.duplicates import (
     NEAR_THRESHOLD,
@@ -43,13 +44,13 @@ from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.schema import lift_findings, target_findings
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
-from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
+from ftdata.statistics import StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
     from ftdata.models import ModelInfo
     from ftdata.templates.view import TrainerView
-    from ftdata.tokens import ExampleTokens, TokenCounter
+    from ftdata.tokens import TokenCounter
 
 #: How many records format detection looks at.
 DETECTION_SAMPLE = 100
@@ -105,23 +106,6 @@ class ValidateOptions:
     max_length: int | None = None
     #: Trainer option overrides from a trainer config file, as (name, value) pairs.
     trainer_options: tuple[tuple[str, Any], ...] = ()
-
-
-@dataclass(slots=True)
-class RecordResult:
-    """What the per-record check learns about one record."""
-
-    findings: list[Finding]
-    example: Example | None = None
-    #: The id of another format's family this record looks like (for F008).
-    foreign_format: str | None = None
-    tokens: ExampleTokens | None = None
-    keys: RecordKeys | None = None
-    #: What the statistics need of the example (the example itself stays in its process).
-    summary: ExampleSummary | None = None
-    #: The trainer's view of it: (rendered tokens, trained tokens kept, trained tokens lost,
-    #: truncated, dropped); see :attr:`ftdata.templates.view.ViewOutcome.summary`.
-    view: tuple[int, int, int, bool, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -465,7 +449,7 @@ def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
     head = read_head(path)
     if choose_layout(path, head) != "text":
         return None
-    from ftdata.sources import chat_log_kind
+    from ftdata.sources.chat_log import chat_log_kind
 
     return chat_log_kind(head.decode("utf-8", "replace"))
 

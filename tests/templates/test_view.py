@@ -12,13 +12,13 @@ import pytest
 import ftdata
 from ftdata import parallel
 from ftdata.engine import ValidateOptions, validate_path
+from ftdata.templates.record import render_record
 from ftdata.templates.view import (
     TRAINED_CLOSE,
     TRAINED_OPEN,
     TrainerView,
     ViewError,
     highlight,
-    render_record,
 )
 
 CHAT = {"messages": [{"role": "user", "content": "What is the capital of France?"},

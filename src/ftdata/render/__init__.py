@@ -57,7 +57,8 @@ def render_example(path: str | os.PathLike[str], line: int, *, tokenizer: str | 
     ``kept``, ``trained_lost``, ``strategy``, ``trainer`` and ``format``. Raises
     ``ValueError`` (one line) when the line holds no record or the view cannot be set up.
     """
-    from ftdata.templates.view import TrainerView, render_record
+    from ftdata.templates.record import render_record
+    from ftdata.templates.view import TrainerView
 
     view = TrainerView(trainer, template, tokenizer, max_length)
     return render_record(path, line, view, format=format)

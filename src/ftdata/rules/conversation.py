@@ -19,7 +19,7 @@ from itertools import pairwise
 from ftdata.diagnostics import Finding, Severity, redact_quoted
 from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
 from ftdata.model import ROLES, THINK_TAGS, Example, Message, ToolCall
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import RuleContext, register, rule
 from ftdata.rules.quality import text_pointer
 from ftdata.targets import Target
 

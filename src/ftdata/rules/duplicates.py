@@ -22,7 +22,7 @@ import xxhash
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message
-from ftdata.rules import register
+from ftdata.rules._registry import register
 
 if TYPE_CHECKING:
     from datasketch import MinHash

@@ -6,7 +6,7 @@ These are raised by the readers and by the file-level checks of the engine.
 from __future__ import annotations
 
 from ftdata.diagnostics import Severity
-from ftdata.rules import register
+from ftdata.rules._registry import register
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message, Part
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import RuleContext, register, rule
 
 W, INFO = Severity.WARNING, Severity.INFO
 

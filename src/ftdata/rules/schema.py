@@ -15,7 +15,7 @@ from ftdata.diagnostics import Finding, Severity
 from ftdata.formats._openai import WEIGHT_ELSEWHERE
 from ftdata.model import Example, Message
 from ftdata.pointers import get
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import RuleContext, register, rule
 from ftdata.targets import Target
 
 E = Severity.ERROR

@@ -7,7 +7,7 @@ counted; the engine calls :func:`token_findings` with each example's count.
 from __future__ import annotations
 
 from ftdata.diagnostics import Finding, Severity
-from ftdata.rules import register
+from ftdata.rules._registry import register
 
 #: T002 fires above this share of the limit.
 NEAR_LIMIT = 0.9
