@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ftdata._version import __version__
 from ftdata.api import stats, validate, validate_records
+from ftdata.version import __version__
 
 __all__ = ["Issue", "Report", "Severity", "__version__", "convert", "from_hf_dataset",
            "from_pandas", "read", "render", "stats", "to_hf_dataset", "to_pandas", "validate",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ftdata.diagnostics import Finding, Issue, Severity, json_kind, printable_path
+from ftdata.diagnostics import Finding, Issue, Severity, printable_path
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.inmemory import Unencodable, encode_record
 from ftdata.model import Example
@@ -33,13 +33,14 @@ from ftdata.readers import (
 )
 from ftdata.report import Report
 from ftdata.results import RecordResult
-from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
+from ftdata.rules import RuleContext, all_rules, example_checks, matches_code, structural_codes
 from ftdata.rules.duplicates import (
     NEAR_THRESHOLD,
     DuplicateTracker,
     RecordKeys,
     record_keys,
 )
+from ftdata.rules.file import file_findings, not_an_object
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.schema import lift_findings, target_findings
 from ftdata.rules.tokens import token_findings
@@ -54,12 +55,6 @@ if TYPE_CHECKING:
 
 #: How many records format detection looks at.
 DETECTION_SAMPLE = 100
-
-#: Structural findings whose pointer covers a semantic finding's pointer hide it: the
-#: structural message is the one a person needs first.
-_STRUCTURAL = frozenset({"S001", "S002", "S003", "S004", "C001", "C007", "C015"})
-#: Rules about the order of turns, silent when the record's structure is broken.
-_ORDER_RULES = frozenset({"C003", "C004", "C005"})
 
 #: ``progress(done, total)``: bytes read so far and the file's size (``None`` for gzip,
 #: whose size after decompression is unknown until the end).
@@ -227,7 +222,9 @@ class RecordChecker:
         # The check functions themselves, and those that still run on a broken structure.
         self._functions = tuple(rule.check for rule in self.checks if rule.check is not None)
         self._unordered = tuple(rule.check for rule in self.checks
-                                if rule.check is not None and rule.code not in _ORDER_RULES)
+                                if rule.check is not None and not rule.needs_structure)
+        # Their findings hide the semantic findings under their pointer (see Rule.structural).
+        self.structural = structural_codes()
         self.others = [other for other in all_formats() if other.family != fmt.family]
         self.tokens = tokens
         self.duplicates = duplicates
@@ -245,8 +242,7 @@ class RecordChecker:
         except RecordError as error:
             return RecordResult([error.finding])
         if not isinstance(value, dict):
-            return RecordResult([Finding("F003", f"the record is {json_kind(value)}, "
-                                                 f"not a JSON object")])
+            return RecordResult([not_an_object(value)])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
         if findings:
@@ -266,7 +262,7 @@ class RecordChecker:
             for check in self._functions:
                 findings.extend(check(example, context))
         elif example is not None:
-            structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
+            structural = [f.pointer or "" for f in findings if f.code in self.structural]
             # A conversation whose structure is broken has no order worth judging.
             broken = any(f.code != "S002" for f in findings)
             for check in self._unordered if broken else self._functions:
@@ -322,7 +318,7 @@ def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
                 yield value
 
 
-class _Collector:
+class IssueCollector:
     """Turns findings into issues (name, severity, location), honouring select/ignore.
 
     A code's severity is the user's (configuration), else the target's, else the rule's; an
@@ -399,7 +395,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     target = get_target(options.target)
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
-        return _converter_input_report(name, suffix, target, options)
+        return converter_input_report(name, suffix, target, options)
     if suffix in TEXT_SUFFIXES and not options.format:
         kind = _chat_log_kind(path)
         if kind is not None:
@@ -413,7 +409,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     leak_index: list[tuple[DuplicateTracker, str]] = []
     if training:
         options = replace(options, count_limits=False)
-        if "D004" in _Collector(options, target).enabled:
+        if "D004" in IssueCollector(options, target).enabled:
             leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
     events: Iterable[Event] = read_events(path)
     if progress is not None:
@@ -433,9 +429,9 @@ KeysSink = Callable[[int, int, RecordKeys], None]
 CONVERTER_INPUTS = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".parquet"})
 
 
-def _converter_input_report(name: str, suffix: str, target: Target,
+def converter_input_report(name: str, suffix: str, target: Target,
                             options: ValidateOptions) -> Report:
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     collector.add(Finding("F009", f"a {suffix} file is not a training file; convert it first: "
                                   f"ftdata convert {name} -o train.jsonl --to openai-chat"),
                   None, None)
@@ -455,7 +451,7 @@ def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
 
 
 def _chat_log_report(name: str, kind: str, target: Target, options: ValidateOptions) -> Report:
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     what = "a WhatsApp export" if kind == "whatsapp" else "a `Speaker: text` transcript"
     collector.add(Finding("F009", f"the file reads as {what}, not a training file; convert it "
                                   f"first: ftdata convert {name} --from {kind} -o train.jsonl "
@@ -533,7 +529,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                      tokens: TokenSetup | None,
                      leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
                      keys_sink: KeysSink | None = None) -> Report:
-    collector = _Collector(options, target, fmt.id if fmt is not None else None)
+    collector = IssueCollector(options, target, fmt.id if fmt is not None else None)
     view = checked_view(options)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
@@ -569,8 +565,8 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                              tokens.limit if tokens else None,
                              copies if tracker is not None else None)
     records, stats = totals.records, totals.stats
-    file_level = _file_findings(fmt, reason, target, options, records, size, totals.foreign,
-                                totals.first_foreign)
+    file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
+                               totals.first_foreign, count_limits=options.count_limits)
     if system_prompts is not None:
         file_level += system_prompts.findings()
     for finding in file_level:
@@ -602,7 +598,7 @@ CopyCheck = Callable[[int, int, RecordKeys], list[Finding]]
 
 
 def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
-                    collector: _Collector, system_prompts: SystemPromptTally | None,
+                    collector: IssueCollector, system_prompts: SystemPromptTally | None,
                     limit: int | None, copies: CopyCheck | None) -> RecordTotals:
     """Turn each record's check into issues, statistics and the Q007 tally, in file order: the
     loop of one file's validation, on one machine or in a partition of a cluster. ``copies``
@@ -628,8 +624,7 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
                 collector.add(error.finding, event.line, index)
                 continue
             if not isinstance(value, dict):
-                collector.add(Finding("F003", f"the record is {json_kind(value)}, not a JSON "
-                                              f"object"), event.line, index)
+                collector.add(not_an_object(value), event.line, index)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:
@@ -667,44 +662,3 @@ def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None,
             "estimated": tokens.counter.estimated or stats.estimated,
             "max_tokens_per_example": tokens.limit, "tokens": stats.token_summary(),
             "over_limit": stats.over_limit, **summary}
-
-
-def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,
-                   records: int, size: int | None, foreign: Counter[str],
-                   first_foreign: dict[str, int]) -> list[Finding]:
-    findings: list[Finding] = []
-    if fmt is None:
-        if records:
-            findings.append(Finding("F009", f"cannot tell the format: {reason}; pass --format "
-                                            f"or convert the file with `ftdata convert`"))
-    elif not target.accepts(fmt.id):
-        accepted = ", ".join(target.formats or ())
-        findings.append(Finding("F009", f"target {target.id!r} does not accept {fmt.id} "
-                                        f"(accepted: {accepted})"))
-    for other, count in foreign.most_common():
-        noun = "record looks" if count == 1 else "records look"
-        findings.append(Finding("F008", f"{count} {noun} like {other}, not "
-                                        f"{fmt.id if fmt else '?'} (first at line "
-                                        f"{first_foreign[other]})"))
-    if size is not None and target.max_file_bytes is not None and size > target.max_file_bytes:
-        findings.append(Finding("F006", f"the file is {_human_bytes(size)}; {target.id} accepts "
-                                        f"at most {_human_bytes(target.max_file_bytes)}"))
-    if options.count_limits:
-        if records < target.min_examples:
-            have = "no examples" if records == 0 else f"{records} example" + (
-                "s" if records != 1 else "")
-            findings.append(Finding("F007", f"the file has {have}; {target.id} needs at least "
-                                            f"{target.min_examples}"))
-        if target.max_examples is not None and records > target.max_examples:
-            findings.append(Finding("F010", f"the file has {records:,} examples; {target.id} "
-                                            f"accepts at most {target.max_examples:,}"))
-    return findings
-
-
-def _human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"

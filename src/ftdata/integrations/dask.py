@@ -48,14 +48,13 @@ from ftdata.diagnostics import Finding, Issue, Severity
 from ftdata.engine import (
     CONVERTER_INPUTS,
     DETECTION_SAMPLE,
+    IssueCollector,
     RecordChecker,
     TokenSetup,
     ValidateOptions,
-    _Collector,
-    _converter_input_report,
-    _file_findings,
     checked_view,
     collect_results,
+    converter_input_report,
     detect_format,
     file_stats,
     sample_records,
@@ -77,6 +76,7 @@ from ftdata.readers import (
 )
 from ftdata.report import Report
 from ftdata.rules.duplicates import NUM_PERM, RecordKeys
+from ftdata.rules.file import count_findings, file_findings
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.statistics import StatsAccumulator
 from ftdata.targets import Target, get_target
@@ -170,7 +170,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
     target = get_target(options.target)
     tokens = token_setup(options)
     view = checked_view(options)
-    collector = _Collector(options, target, fmt.id if fmt is not None else None)
+    collector = IssueCollector(options, target, fmt.id if fmt is not None else None)
     dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
     if not options.near_duplicates:
         dataset_codes -= {"D002"}
@@ -196,8 +196,8 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
                              tokens.limit if tokens else None, keep)
     records = totals.records
     # Count limits are the dataset's (see ``_dataset_findings``), not a partition's.
-    file_level = _file_findings(fmt, reason, target, replace(options, count_limits=False),
-                                records, size, totals.foreign, totals.first_foreign)
+    file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
+                               totals.first_foreign, count_limits=False)
     for finding in file_level:
         collector.add(finding, None, None)
     report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
@@ -248,7 +248,7 @@ def _check_local_file(path: str, name: str, partition: int,
     target = get_target(options.target)
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
-        return _Outcome(_converter_input_report(name, suffix, target, options), [])
+        return _Outcome(converter_input_report(name, suffix, target, options), [])
     fmt, reason = _format_of(sample_records(path), options, target)
     return _check_events(read_events(path), name, partition, fmt, reason, options, size)
 
@@ -695,7 +695,7 @@ class _Validation:
         self.options = replace(options, count_limits=False)
         self.records: list[tuple[int, int, bytes]] = []  # line, record, content digest
         sink = None
-        if "D004" in _Collector(self.options, get_target(options.target)).enabled:
+        if "D004" in IssueCollector(self.options, get_target(options.target)).enabled:
             sink = self._keep
         self.report = validate_path(path, self.options, keys_sink=sink)
         self.report.duplicates = None  # its own copies are reported; the index is not needed
@@ -707,7 +707,7 @@ class _Validation:
     def report_leaks(self, leaks: Mapping[bytes, tuple[int, int]],
                      names: Sequence[str]) -> Report:
         """The validation report with D004 at each record whose content is in training."""
-        collector = _Collector(self.options, get_target(self.options.target))
+        collector = IssueCollector(self.options, get_target(self.options.target))
         for line, record, content in self.records:
             place = leaks.get(content)
             if place is not None:
@@ -838,7 +838,7 @@ def _scheduler(client: Any) -> Any:
 def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[str],
                     options: ValidateOptions, setup: TokenSetup | None) -> DatasetReport:
     target = get_target(options.target)
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     by_partition: dict[int, list[Copy]] = {}
     for copy in copies:
         by_partition.setdefault(copy[1], []).append(copy)
@@ -901,19 +901,9 @@ def _count_findings(reports: Sequence[Report], target: Target,
                     options: ValidateOptions) -> list[Finding]:
     if not options.count_limits:
         return []
-    records = sum(report.records for report in reports)
     parts = f" in {len(reports):,} partition{'s' if len(reports) != 1 else ''}"
-    findings = []
-    if records < target.min_examples:
-        have = "no examples" if records == 0 else f"{records:,} example" + (
-            "s" if records != 1 else "")
-        findings.append(Finding("F007", f"the dataset has {have}{parts}; {target.id} needs "
-                                        f"at least {target.min_examples}"))
-    if target.max_examples is not None and records > target.max_examples:
-        findings.append(Finding("F010", f"the dataset has {records:,} examples{parts}; "
-                                        f"{target.id} accepts at most "
-                                        f"{target.max_examples:,}"))
-    return findings
+    return count_findings(sum(report.records for report in reports), target,
+                          whole="the dataset", where=parts)
 
 
 def _dataset_stats(accumulator: StatsAccumulator, setup: TokenSetup | None

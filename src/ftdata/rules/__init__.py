@@ -17,8 +17,12 @@ from ftdata.diagnostics import Severity
 from ftdata.rules._registry import (
     REGISTRY,
     CheckFunction,
+    Fix,
+    RecordEdit,
     Rule,
     RuleContext,
+    Scope,
+    edit_string,
     register,
     rule,
 )
@@ -27,9 +31,10 @@ if TYPE_CHECKING:
     from ftdata.diagnostics import Finding
     from ftdata.model import Example
 
-__all__ = ["REGISTRY", "CheckFunction", "Rule", "RuleContext", "all_rules", "error_codes",
-           "example_checks", "get_rule", "iter_findings", "matches_code", "parse_code_list",
-           "register", "rule"]
+__all__ = ["REGISTRY", "CheckFunction", "Fix", "RecordEdit", "Rule", "RuleContext", "Scope",
+           "all_rules", "edit_string", "error_codes", "example_checks", "get_rule",
+           "iter_findings", "matches_code", "parse_code_list", "register", "rule",
+           "structural_codes"]
 
 
 def all_rules() -> list[Rule]:
@@ -45,6 +50,11 @@ def get_rule(code: str) -> Rule:
 def error_codes() -> frozenset[str]:
     """Codes whose default severity is error."""
     return frozenset(rule.code for rule in all_rules() if rule.severity is Severity.ERROR)
+
+
+def structural_codes() -> frozenset[str]:
+    """Codes whose findings hide the semantic findings at or under their pointer."""
+    return frozenset(rule.code for rule in all_rules() if rule.structural)
 
 
 def example_checks() -> list[Rule]:
