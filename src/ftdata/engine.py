@@ -414,9 +414,9 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     events: Iterable[Event] = read_events(path)
     if progress is not None:
         events = _reporting_progress(events, _progress_total(path, size), progress)
-    return _validate_events(events, name, fmt, reason, target, options,
-                            size=size, tokens=token_setup(options), leak_index=leak_index,
-                            keys_sink=keys_sink)
+    return validate_events(events, name, fmt, reason, target, options,
+                           size=size, tokens=token_setup(options), leak_index=leak_index,
+                           keys_sink=keys_sink)
 
 
 #: Receives (line, record number, duplicate digests) for each record that could have copies.
@@ -507,8 +507,8 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
         fmt, reason = detection.format, detection.reason
     events = (_record_event(number, data) for number, data in enumerate(
         itertools.chain(head, (encode_record(item) for item in iterator)), start=1))
-    return _validate_events(events, name, fmt, reason, target, options, size=None,
-                            tokens=token_setup(options))
+    return validate_events(events, name, fmt, reason, target, options, size=None,
+                           tokens=token_setup(options))
 
 
 @dataclass(slots=True, frozen=True)
@@ -524,11 +524,27 @@ def _record_event(number: int, data: bytes | Unencodable) -> RawRecord:
     return RawRecord(number, data)
 
 
-def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
-                     target: Target, options: ValidateOptions, *, size: int | None,
-                     tokens: TokenSetup | None,
-                     leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
-                     keys_sink: KeysSink | None = None) -> Report:
+def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
+                    target: Target, options: ValidateOptions, *, size: int | None,
+                    tokens: TokenSetup | None,
+                    leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
+                    keys_sink: KeysSink | None = None, partition: bool = False) -> Report:
+    """The report on a file's reader events (or records in memory) read as ``fmt``: the one
+    check behind :func:`validate_path`, :func:`validate_records` and each partition of
+    :func:`ftdata.integrations.dask.validate_partitions`.
+
+    ``size`` is the file's size in bytes (``None`` when unknown), ``tokens`` how tokens are
+    counted (:func:`token_setup`). ``leak_index`` holds the training files' duplicate indexes
+    when this is their validation file (D004); ``keys_sink`` receives the duplicate digests of
+    each record that could have copies. With ``partition`` the events are one partition of a
+    dataset judged as a whole elsewhere: the rules whose scope is the dataset (duplicates,
+    count limits, system prompt consistency) are left to it, in one process, and the report
+    keeps the system prompts' tally (``system_prompts``) for it.
+
+    >>> report = validate_events(read_events("train.jsonl"), "train.jsonl",
+    ...                          get_format("openai-chat"), "given", get_target("generic"),
+    ...                          ValidateOptions(), size=None, tokens=None)  # doctest: +SKIP
+    """
     collector = IssueCollector(options, target, fmt.id if fmt is not None else None)
     view = checked_view(options)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
@@ -537,22 +553,26 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     tracker = (DuplicateTracker(near="D002" in duplicate_codes or (
                                     options.index_copies and options.near_duplicates),
                                 threshold=options.near_threshold)
-               if duplicate_codes or leak_index or keys_sink is not None or options.index_copies
-               else None)
+               if (duplicate_codes or leak_index or keys_sink is not None or options.index_copies)
+               and not partition else None)
+    # A partition's digests are judged across the dataset (D004: against a validation file).
+    digests = (bool(duplicate_codes) or options.index_copies) if partition else tracker is not None
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
-                             duplicates=tracker is not None,
-                             near=options.near_duplicates,
+                             duplicates=digests,
+                             near=("D002" in duplicate_codes) if partition
+                             else options.near_duplicates,
                              error_codes=collector.error_codes, view=view)
                if fmt is not None else None)
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    jobs = choose_jobs(options.jobs, size) if checker is not None else 1
+    jobs = choose_jobs(options.jobs, size) if checker is not None and not partition else 1
     checked = check_events(events, checker, jobs) if checker is not None else (
         (event, None) for event in events)
 
     def copies(line: int, index: int, keys: RecordKeys) -> list[Finding]:
-        assert tracker is not None
         if keys_sink is not None:
             keys_sink(line, index, keys)
+        if tracker is None:  # a partition: copies are found across the dataset
+            return []
         found = tracker.observe(keys, line)
         for training_index, training_name in leak_index:
             leaks = training_index.leaks(keys, training_name)
@@ -563,11 +583,12 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
 
     totals = collect_results(checked, collector, system_prompts,
                              tokens.limit if tokens else None,
-                             copies if tracker is not None else None)
+                             copies if tracker is not None or partition else None)
     records, stats = totals.records, totals.stats
     file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
-                               totals.first_foreign, count_limits=options.count_limits)
-    if system_prompts is not None:
+                               totals.first_foreign,
+                               count_limits=options.count_limits and not partition)
+    if system_prompts is not None and not partition:
         file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
@@ -577,7 +598,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                   model=tokens.model_id if tokens else None, records=records,
                   valid_records=valid, issues=issues, stats=file_stats(stats, tokens, view),
                   strict=options.strict, max_issues=options.max_issues, accumulator=stats,
-                  duplicates=tracker)
+                  duplicates=tracker, system_prompts=system_prompts if partition else None)
 
 
 @dataclass

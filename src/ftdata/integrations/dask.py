@@ -49,22 +49,19 @@ from ftdata.engine import (
     CONVERTER_INPUTS,
     DETECTION_SAMPLE,
     IssueCollector,
-    RecordChecker,
     TokenSetup,
     ValidateOptions,
     checked_view,
-    collect_results,
     converter_input_report,
     detect_format,
-    file_stats,
     sample_records,
     token_setup,
+    validate_events,
     validate_path,
 )
 from ftdata.formats import Format, get_format
 from ftdata.inmemory import Unencodable, encode_record
 from ftdata.integrations import MissingDependency, require
-from ftdata.parallel import check_events
 from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import (
     Event,
@@ -76,7 +73,7 @@ from ftdata.readers import (
 )
 from ftdata.report import Report
 from ftdata.rules.duplicates import NUM_PERM, RecordKeys
-from ftdata.rules.file import count_findings, file_findings
+from ftdata.rules.file import count_findings
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.statistics import StatsAccumulator
 from ftdata.targets import Target, get_target
@@ -89,8 +86,6 @@ Key = tuple[bytes, bytes | None, bytes | None, int, int, int, Any]
 Copy = tuple[str, int, int, int, int, int, float]
 #: Digest bytes that choose a shuffle group: 65,536 groups, each small whatever the dataset.
 GROUP_BYTES = 2
-#: Codes decided over the whole dataset rather than per partition.
-DATASET_DUPLICATE_CODES = frozenset({"D001", "D002", "D003"})
 #: Where an issue goes among the issues of its line: record rules, then D001/D003, then D002
 #: (the order one machine reports them in).
 _LINE_ORDER = {"D001": 1, "D003": 1, "D002": 2}
@@ -167,46 +162,17 @@ class _Outcome:
 def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Format | None,
                   reason: str, options: ValidateOptions, size: int | None) -> _Outcome:
     """One partition, checked as one file is, except for what depends on other partitions."""
-    target = get_target(options.target)
-    tokens = token_setup(options)
-    view = checked_view(options)
-    collector = IssueCollector(options, target, fmt.id if fmt is not None else None)
-    dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
-    if not options.near_duplicates:
-        dataset_codes -= {"D002"}
-    if options.index_copies:
-        dataset_codes |= {"D004"}  # digests for a validation file to be checked against
-    checker = (RecordChecker(fmt, target, collector.enabled, tokens,
-                             duplicates=bool(dataset_codes), near="D002" in dataset_codes,
-                             error_codes=collector.error_codes, view=view)
-               if fmt is not None else None)
     keys: list[Key] = []
 
-    def keep(line: int, index: int, found: RecordKeys) -> list[Finding]:
+    def keep(line: int, index: int, found: RecordKeys) -> None:
         sketch = found.minhash
         keys.append((found.content, found.prompt, found.answer, partition, line, index,
                      # Bytes, not an array: they pickle cheaply in the shuffle.
                      sketch.hashvalues.tobytes() if sketch is not None else None))
-        return []  # judged across partitions, after the shuffle
 
-    system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    checked = check_events(events, checker, 1) if checker is not None else (
-        (event, None) for event in events)
-    totals = collect_results(checked, collector, system_prompts,
-                             tokens.limit if tokens else None, keep)
-    records = totals.records
-    # Count limits are the dataset's (see ``_dataset_findings``), not a partition's.
-    file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
-                               totals.first_foreign, count_limits=False)
-    for finding in file_level:
-        collector.add(finding, None, None)
-    report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
-                    model=tokens.model_id if tokens else None, records=records,
-                    valid_records=0, issues=_sorted(collector.issues),
-                    stats=file_stats(totals.stats, tokens, view), strict=options.strict,
-                    max_issues=options.max_issues, accumulator=totals.stats,
-                    system_prompts=system_prompts)
-    report.valid_records = _valid_records(report)
+    report = validate_events(events, name, fmt, reason, get_target(options.target), options,
+                             size=size, tokens=token_setup(options), keys_sink=keep,
+                             partition=True)
     return _Outcome(report, keys)
 
 
