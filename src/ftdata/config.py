@@ -45,9 +45,12 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftdata.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 __all__ = ["CONFIG_FILE", "PYPROJECT", "Config", "ConfigError", "FileOverride",
            "find_config_file", "load_config", "merge_command_line", "read_config"]
@@ -727,86 +730,40 @@ def _basename(relative: str | None) -> str:
 
 
 def _glob_matches(pattern: str, relative: str | None, name: str) -> bool:
-    directory_only = pattern.endswith("/")
-    pattern = pattern.strip("/")
     if pattern.startswith("./"):
         pattern = pattern[2:]
-    regex = _compile_glob(pattern)
-    if "/" not in pattern:
-        segments = relative.split("/") if relative is not None else [name]
-        if directory_only:
-            segments = segments[:-1]
-        return any(regex.fullmatch(segment) for segment in segments)
+    spec = _compile_glob(pattern)
     if relative is None:
-        return False
-    parts = relative.split("/")
-    # The file itself, then each directory above it (a pattern naming a directory covers it).
-    candidates = ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
-    if directory_only:
-        candidates = candidates[1:]
-    return any(regex.fullmatch(candidate) for candidate in candidates)
+        # Outside the configuration's directory only a pattern without "/" (a file or directory
+        # name at any depth) can match, by the file's name.
+        return "/" not in pattern.strip("/") and spec.match_file(name)
+    return spec.match_file(relative)
 
 
 @functools.lru_cache(maxsize=256)
-def _compile_glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(_glob_to_regex(pattern))
+def _compile_glob(pattern: str) -> GitIgnoreSpec:
+    """``pattern`` as gitignore matches it (pathspec), with shell braces expanded first:
+    ``**`` spans directories, a pattern without ``/`` matches a name at any depth, one that
+    matches a directory matches the files below it, a trailing ``/`` only directories."""
+    from pathspec import GitIgnoreSpec
+
+    # "#" starts a comment and "!" negates in a gitignore file; here both are literal (a
+    # FileOverride handles its own leading "!").
+    return GitIgnoreSpec.from_lines(
+        "\\" + line if line.startswith(("#", "!")) else line
+        for line in _expand_braces(pattern))
 
 
-def _glob_to_regex(pattern: str) -> str:
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        char = pattern[i]
-        if char == "*":
-            end = i
-            while end < n and pattern[end] == "*":
-                end += 1
-            whole_segment = (end - i >= 2 and (i == 0 or pattern[i - 1] == "/")
-                             and (end == n or pattern[end] == "/"))
-            if whole_segment and end == n:
-                out.append(".*")
-            elif whole_segment:
-                out.append("(?:[^/]+/)*")
-                end += 1  # the separator belongs to the directories matched
-            else:
-                out.append("[^/]*")
-            i = end
-            continue
-        if char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            closing = _class_end(pattern, i)
-            if closing is None:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1:closing]
-                negated = body[:1] in ("!", "^")
-                body = body[1:] if negated else body
-                body = body.replace("\\", "\\\\").replace("[", "\\[")
-                out.append(f"[^/{body}]" if negated else f"[{body}]")
-                i = closing + 1
-                continue
-        elif char == "{":
-            end = pattern.find("}", i)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                choices = pattern[i + 1:end].split(",")
-                out.append("(?:" + "|".join(_glob_to_regex(choice) for choice in choices) + ")")
-                i = end + 1
-                continue
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
+def _expand_braces(pattern: str) -> list[str]:
+    """Every pattern a shell's ``{a,b}`` alternatives stand for; an unclosed ``{`` is literal.
 
-
-def _class_end(pattern: str, start: int) -> int | None:
-    end = start + 1
-    if end < len(pattern) and pattern[end] in "!^":
-        end += 1
-    if end < len(pattern) and pattern[end] == "]":
-        end += 1
-    while end < len(pattern) and pattern[end] != "]":
-        end += 1
-    return end if end < len(pattern) else None
+    >>> _expand_braces("{train,valid}/*.{jsonl,json}")
+    ['train/*.jsonl', 'train/*.json', 'valid/*.jsonl', 'valid/*.json']
+    """
+    start = pattern.find("{")
+    end = pattern.find("}", start)
+    if start == -1 or end == -1:
+        return [pattern]
+    head, tail = pattern[:start], _expand_braces(pattern[end + 1:])
+    return [head + choice + rest for choice in pattern[start + 1:end].split(",")
+            for rest in tail]
