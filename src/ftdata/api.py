@@ -165,6 +165,27 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
                                 max_length=max_length), name=name)
 
 
+def render(path: str | PathLike[str], line: int, *, tokenizer: str | None = None,
+           template: str | None = None, trainer: str | None = None,
+           max_length: int | None = None, format: str | None = None) -> dict[str, Any]:
+    """The record at ``line`` as the trainer sees it: ``ftdata render --output-format json``.
+
+    >>> ftdata.render("train.jsonl", 3, template="qwen3")["trained"]  # doctest: +SKIP
+    42
+
+    Keys (SPEC §8a): ``path``, ``line``, ``template``, ``text``, ``ids``, ``mask`` (1 where
+    the token trains), ``trained``, ``total``, ``max_length``, ``truncated``, ``dropped`` (the
+    trainer drops the example), plus ``template_dropped`` (what the template leaves out),
+    ``kept``, ``trained_lost``, ``strategy``, ``trainer`` and ``format``. Raises
+    ``ValueError`` (one line) when the line holds no record or the view cannot be set up.
+    """
+    from ftdata.templates.record import render_record
+    from ftdata.templates.view import TrainerView
+
+    view = TrainerView(trainer, template, tokenizer, max_length)
+    return render_record(path, line, view, format=format)
+
+
 def _options(format: str | None, target: str, select: Iterable[str] | str | None,
              ignore: Iterable[str] | str | None, strict: bool, model: str | None,
              max_tokens: int | None, tokenizer: str | None, tokens: bool,
