@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ftdata.diagnostics import Finding, Issue, Severity, json_kind, printable_path
+from ftdata.diagnostics import Finding, Issue, Severity, printable_path
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.inmemory import Unencodable, encode_record
 from ftdata.model import Example
@@ -32,33 +32,29 @@ from ftdata.readers import (
     read_head,
 )
 from ftdata.report import Report
-from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
+from ftdata.results import RecordResult
+from ftdata.rules import RuleContext, all_rules, example_checks, matches_code, structural_codes
 from ftdata.rules.duplicates import (
     NEAR_THRESHOLD,
     DuplicateTracker,
     RecordKeys,
     record_keys,
 )
+from ftdata.rules.file import file_findings, not_an_object
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.schema import lift_findings, target_findings
 from ftdata.rules.tokens import token_findings
 from ftdata.shapes import check_shape
-from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
+from ftdata.statistics import StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
     from ftdata.models import ModelInfo
     from ftdata.templates.view import TrainerView
-    from ftdata.tokens import ExampleTokens, TokenCounter
+    from ftdata.tokens import TokenCounter
 
 #: How many records format detection looks at.
 DETECTION_SAMPLE = 100
-
-#: Structural findings whose pointer covers a semantic finding's pointer hide it: the
-#: structural message is the one a person needs first.
-_STRUCTURAL = frozenset({"S001", "S002", "S003", "S004", "C001", "C007", "C015"})
-#: Rules about the order of turns, silent when the record's structure is broken.
-_ORDER_RULES = frozenset({"C003", "C004", "C005"})
 
 #: ``progress(done, total)``: bytes read so far and the file's size (``None`` for gzip,
 #: whose size after decompression is unknown until the end).
@@ -105,23 +101,6 @@ class ValidateOptions:
     max_length: int | None = None
     #: Trainer option overrides from a trainer config file, as (name, value) pairs.
     trainer_options: tuple[tuple[str, Any], ...] = ()
-
-
-@dataclass(slots=True)
-class RecordResult:
-    """What the per-record check learns about one record."""
-
-    findings: list[Finding]
-    example: Example | None = None
-    #: The id of another format's family this record looks like (for F008).
-    foreign_format: str | None = None
-    tokens: ExampleTokens | None = None
-    keys: RecordKeys | None = None
-    #: What the statistics need of the example (the example itself stays in its process).
-    summary: ExampleSummary | None = None
-    #: The trainer's view of it: (rendered tokens, trained tokens kept, trained tokens lost,
-    #: truncated, dropped); see :attr:`ftdata.templates.view.ViewOutcome.summary`.
-    view: tuple[int, int, int, bool, bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +222,9 @@ class RecordChecker:
         # The check functions themselves, and those that still run on a broken structure.
         self._functions = tuple(rule.check for rule in self.checks if rule.check is not None)
         self._unordered = tuple(rule.check for rule in self.checks
-                                if rule.check is not None and rule.code not in _ORDER_RULES)
+                                if rule.check is not None and not rule.needs_structure)
+        # Their findings hide the semantic findings under their pointer (see Rule.structural).
+        self.structural = structural_codes()
         self.others = [other for other in all_formats() if other.family != fmt.family]
         self.tokens = tokens
         self.duplicates = duplicates
@@ -261,8 +242,7 @@ class RecordChecker:
         except RecordError as error:
             return RecordResult([error.finding])
         if not isinstance(value, dict):
-            return RecordResult([Finding("F003", f"the record is {json_kind(value)}, "
-                                                 f"not a JSON object")])
+            return RecordResult([not_an_object(value)])
         fmt = self.format
         findings = check_shape(fmt.shape, value)
         if findings:
@@ -282,7 +262,7 @@ class RecordChecker:
             for check in self._functions:
                 findings.extend(check(example, context))
         elif example is not None:
-            structural = [f.pointer or "" for f in findings if f.code in _STRUCTURAL]
+            structural = [f.pointer or "" for f in findings if f.code in self.structural]
             # A conversation whose structure is broken has no order worth judging.
             broken = any(f.code != "S002" for f in findings)
             for check in self._unordered if broken else self._functions:
@@ -338,7 +318,7 @@ def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
                 yield value
 
 
-class _Collector:
+class IssueCollector:
     """Turns findings into issues (name, severity, location), honouring select/ignore.
 
     A code's severity is the user's (configuration), else the target's, else the rule's; an
@@ -415,7 +395,7 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     target = get_target(options.target)
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
-        return _converter_input_report(name, suffix, target, options)
+        return converter_input_report(name, suffix, target, options)
     if suffix in TEXT_SUFFIXES and not options.format:
         kind = _chat_log_kind(path)
         if kind is not None:
@@ -429,14 +409,14 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     leak_index: list[tuple[DuplicateTracker, str]] = []
     if training:
         options = replace(options, count_limits=False)
-        if "D004" in _Collector(options, target).enabled:
+        if "D004" in IssueCollector(options, target).enabled:
             leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
     events: Iterable[Event] = read_events(path)
     if progress is not None:
         events = _reporting_progress(events, _progress_total(path, size), progress)
-    return _validate_events(events, name, fmt, reason, target, options,
-                            size=size, tokens=token_setup(options), leak_index=leak_index,
-                            keys_sink=keys_sink)
+    return validate_events(events, name, fmt, reason, target, options,
+                           size=size, tokens=token_setup(options), leak_index=leak_index,
+                           keys_sink=keys_sink)
 
 
 #: Receives (line, record number, duplicate digests) for each record that could have copies.
@@ -449,9 +429,9 @@ KeysSink = Callable[[int, int, RecordKeys], None]
 CONVERTER_INPUTS = frozenset({".csv", ".tsv", ".xlsx", ".xls", ".parquet"})
 
 
-def _converter_input_report(name: str, suffix: str, target: Target,
+def converter_input_report(name: str, suffix: str, target: Target,
                             options: ValidateOptions) -> Report:
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     collector.add(Finding("F009", f"a {suffix} file is not a training file; convert it first: "
                                   f"ftdata convert {name} -o train.jsonl --to openai-chat"),
                   None, None)
@@ -465,13 +445,13 @@ def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
     head = read_head(path)
     if choose_layout(path, head) != "text":
         return None
-    from ftdata.sources import chat_log_kind
+    from ftdata.sources.chat_log import chat_log_kind
 
     return chat_log_kind(head.decode("utf-8", "replace"))
 
 
 def _chat_log_report(name: str, kind: str, target: Target, options: ValidateOptions) -> Report:
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     what = "a WhatsApp export" if kind == "whatsapp" else "a `Speaker: text` transcript"
     collector.add(Finding("F009", f"the file reads as {what}, not a training file; convert it "
                                   f"first: ftdata convert {name} --from {kind} -o train.jsonl "
@@ -527,8 +507,8 @@ def validate_records(records: Iterable[Mapping[str, Any] | bytes | str], options
         fmt, reason = detection.format, detection.reason
     events = (_record_event(number, data) for number, data in enumerate(
         itertools.chain(head, (encode_record(item) for item in iterator)), start=1))
-    return _validate_events(events, name, fmt, reason, target, options, size=None,
-                            tokens=token_setup(options))
+    return validate_events(events, name, fmt, reason, target, options, size=None,
+                           tokens=token_setup(options))
 
 
 @dataclass(slots=True, frozen=True)
@@ -544,12 +524,28 @@ def _record_event(number: int, data: bytes | Unencodable) -> RawRecord:
     return RawRecord(number, data)
 
 
-def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
-                     target: Target, options: ValidateOptions, *, size: int | None,
-                     tokens: TokenSetup | None,
-                     leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
-                     keys_sink: KeysSink | None = None) -> Report:
-    collector = _Collector(options, target, fmt.id if fmt is not None else None)
+def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reason: str,
+                    target: Target, options: ValidateOptions, *, size: int | None,
+                    tokens: TokenSetup | None,
+                    leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
+                    keys_sink: KeysSink | None = None, partition: bool = False) -> Report:
+    """The report on a file's reader events (or records in memory) read as ``fmt``: the one
+    check behind :func:`validate_path`, :func:`validate_records` and each partition of
+    :func:`ftdata.integrations.dask.validate_partitions`.
+
+    ``size`` is the file's size in bytes (``None`` when unknown), ``tokens`` how tokens are
+    counted (:func:`token_setup`). ``leak_index`` holds the training files' duplicate indexes
+    when this is their validation file (D004); ``keys_sink`` receives the duplicate digests of
+    each record that could have copies. With ``partition`` the events are one partition of a
+    dataset judged as a whole elsewhere: the rules whose scope is the dataset (duplicates,
+    count limits, system prompt consistency) are left to it, in one process, and the report
+    keeps the system prompts' tally (``system_prompts``) for it.
+
+    >>> report = validate_events(read_events("train.jsonl"), "train.jsonl",
+    ...                          get_format("openai-chat"), "given", get_target("generic"),
+    ...                          ValidateOptions(), size=None, tokens=None)  # doctest: +SKIP
+    """
+    collector = IssueCollector(options, target, fmt.id if fmt is not None else None)
     view = checked_view(options)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
     if not options.near_duplicates:
@@ -557,22 +553,26 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
     tracker = (DuplicateTracker(near="D002" in duplicate_codes or (
                                     options.index_copies and options.near_duplicates),
                                 threshold=options.near_threshold)
-               if duplicate_codes or leak_index or keys_sink is not None or options.index_copies
-               else None)
+               if (duplicate_codes or leak_index or keys_sink is not None or options.index_copies)
+               and not partition else None)
+    # A partition's digests are judged across the dataset (D004: against a validation file).
+    digests = (bool(duplicate_codes) or options.index_copies) if partition else tracker is not None
     checker = (RecordChecker(fmt, target, collector.enabled, tokens,
-                             duplicates=tracker is not None,
-                             near=options.near_duplicates,
+                             duplicates=digests,
+                             near=("D002" in duplicate_codes) if partition
+                             else options.near_duplicates,
                              error_codes=collector.error_codes, view=view)
                if fmt is not None else None)
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    jobs = choose_jobs(options.jobs, size) if checker is not None else 1
+    jobs = choose_jobs(options.jobs, size) if checker is not None and not partition else 1
     checked = check_events(events, checker, jobs) if checker is not None else (
         (event, None) for event in events)
 
     def copies(line: int, index: int, keys: RecordKeys) -> list[Finding]:
-        assert tracker is not None
         if keys_sink is not None:
             keys_sink(line, index, keys)
+        if tracker is None:  # a partition: copies are found across the dataset
+            return []
         found = tracker.observe(keys, line)
         for training_index, training_name in leak_index:
             leaks = training_index.leaks(keys, training_name)
@@ -583,11 +583,12 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
 
     totals = collect_results(checked, collector, system_prompts,
                              tokens.limit if tokens else None,
-                             copies if tracker is not None else None)
+                             copies if tracker is not None or partition else None)
     records, stats = totals.records, totals.stats
-    file_level = _file_findings(fmt, reason, target, options, records, size, totals.foreign,
-                                totals.first_foreign)
-    if system_prompts is not None:
+    file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
+                               totals.first_foreign,
+                               count_limits=options.count_limits and not partition)
+    if system_prompts is not None and not partition:
         file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
@@ -597,7 +598,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                   model=tokens.model_id if tokens else None, records=records,
                   valid_records=valid, issues=issues, stats=file_stats(stats, tokens, view),
                   strict=options.strict, max_issues=options.max_issues, accumulator=stats,
-                  duplicates=tracker)
+                  duplicates=tracker, system_prompts=system_prompts if partition else None)
 
 
 @dataclass
@@ -618,7 +619,7 @@ CopyCheck = Callable[[int, int, RecordKeys], list[Finding]]
 
 
 def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
-                    collector: _Collector, system_prompts: SystemPromptTally | None,
+                    collector: IssueCollector, system_prompts: SystemPromptTally | None,
                     limit: int | None, copies: CopyCheck | None) -> RecordTotals:
     """Turn each record's check into issues, statistics and the Q007 tally, in file order: the
     loop of one file's validation, on one machine or in a partition of a cluster. ``copies``
@@ -644,8 +645,7 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
                 collector.add(error.finding, event.line, index)
                 continue
             if not isinstance(value, dict):
-                collector.add(Finding("F003", f"the record is {json_kind(value)}, not a JSON "
-                                              f"object"), event.line, index)
+                collector.add(not_an_object(value), event.line, index)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:
@@ -683,44 +683,3 @@ def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None,
             "estimated": tokens.counter.estimated or stats.estimated,
             "max_tokens_per_example": tokens.limit, "tokens": stats.token_summary(),
             "over_limit": stats.over_limit, **summary}
-
-
-def _file_findings(fmt: Format | None, reason: str, target: Target, options: ValidateOptions,
-                   records: int, size: int | None, foreign: Counter[str],
-                   first_foreign: dict[str, int]) -> list[Finding]:
-    findings: list[Finding] = []
-    if fmt is None:
-        if records:
-            findings.append(Finding("F009", f"cannot tell the format: {reason}; pass --format "
-                                            f"or convert the file with `ftdata convert`"))
-    elif not target.accepts(fmt.id):
-        accepted = ", ".join(target.formats or ())
-        findings.append(Finding("F009", f"target {target.id!r} does not accept {fmt.id} "
-                                        f"(accepted: {accepted})"))
-    for other, count in foreign.most_common():
-        noun = "record looks" if count == 1 else "records look"
-        findings.append(Finding("F008", f"{count} {noun} like {other}, not "
-                                        f"{fmt.id if fmt else '?'} (first at line "
-                                        f"{first_foreign[other]})"))
-    if size is not None and target.max_file_bytes is not None and size > target.max_file_bytes:
-        findings.append(Finding("F006", f"the file is {_human_bytes(size)}; {target.id} accepts "
-                                        f"at most {_human_bytes(target.max_file_bytes)}"))
-    if options.count_limits:
-        if records < target.min_examples:
-            have = "no examples" if records == 0 else f"{records} example" + (
-                "s" if records != 1 else "")
-            findings.append(Finding("F007", f"the file has {have}; {target.id} needs at least "
-                                            f"{target.min_examples}"))
-        if target.max_examples is not None and records > target.max_examples:
-            findings.append(Finding("F010", f"the file has {records:,} examples; {target.id} "
-                                            f"accepts at most {target.max_examples:,}"))
-    return findings
-
-
-def _human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,49 +20,10 @@ from ftdata.engine import RecordChecker, detect_format, sample_records
 from ftdata.formats import get_format
 from ftdata.outputs import atomic_output
 from ftdata.parsing import RecordError, decode_exactly, one_line
-from ftdata.pointers import locate
 from ftdata.readers import BOM, LineFinding, RawRecord, read_events
-from ftdata.rules import all_rules, error_codes, matches_code
+from ftdata.rules import RecordEdit, all_rules, error_codes, get_rule, matches_code
 from ftdata.rules.duplicates import DuplicateTracker
-from ftdata.rules.quality import decode_double_encoded, fix_surrounding_whitespace
 from ftdata.targets import get_target
-
-#: Fixes by code: edit the decoded record at the finding's pointer; True when it changed.
-RecordFix = Callable[[Any, str], bool]
-
-
-def _edit(record: Any, pointer: str, fix: Callable[[str], str | None]) -> bool:
-    """Replace the string at ``pointer`` with ``fix(value)``; True when it changed."""
-    found = locate(record, pointer)
-    if found is None:
-        return False
-    container, key = found
-    value = container[key]
-    if not isinstance(value, str):
-        return False
-    fixed = fix(value)
-    if fixed is None or fixed == value:
-        return False
-    container[key] = fixed
-    return True
-
-
-def _strip_whitespace(record: Any, pointer: str) -> bool:
-    return _edit(record, pointer, lambda value: fix_surrounding_whitespace(value, pointer))
-
-
-def _decode_once(record: Any, pointer: str) -> bool:
-    return _edit(record, pointer, decode_double_encoded)
-
-
-RECORD_FIXES: dict[str, tuple[RecordFix, str]] = {
-    "Q001": (_strip_whitespace, "stripped surrounding whitespace"),
-    "Q005": (_decode_once, "decoded double-encoded JSON"),
-}
-#: Fixes the engine applies to the file's framing or by dropping records.
-FILE_FIXES = {"F004": "dropped blank line", "F005": "removed byte-order mark",
-              "F011": "rewrote the pretty-printed objects one per line",
-              "D001": "dropped duplicate"}
 
 
 @dataclass
@@ -85,9 +46,20 @@ class FixResult:
 
 def fixable_codes(select: Sequence[str] = ()) -> frozenset[str]:
     """The fixes that apply: every registered fixable rule, narrowed by ``select`` prefixes."""
-    known = {rule.code for rule in all_rules() if rule.fixable}
-    available = known & (set(RECORD_FIXES) | set(FILE_FIXES))
-    return frozenset(code for code in available if not select or matches_code(code, select))
+    return frozenset(rule.code for rule in all_rules()
+                     if rule.fixable and (not select or matches_code(rule.code, select)))
+
+
+def _done(code: str) -> str:
+    """How the fix report words the change of ``code``'s fix (given where the rule is)."""
+    fix = get_rule(code).fix
+    assert fix is not None
+    return fix.done
+
+
+def _record_edit(code: str) -> RecordEdit | None:
+    fix = get_rule(code).fix
+    return fix.edit if fix is not None else None
 
 
 def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
@@ -103,7 +75,8 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
     codes = fixable_codes(select)
     fmt = get_format(format) if format else detect_format(sample_records(path)).format
     result = FixResult(os.fspath(path), os.fspath(output))
-    record_codes = frozenset(codes & set(RECORD_FIXES))
+    # Fixes that edit a record; the others (framing, duplicates) are applied here.
+    record_codes = frozenset(code for code in codes if _record_edit(code) is not None)
     checker = (RecordChecker(fmt, get_target("generic"), record_codes,
                              duplicates="D001" in codes, error_codes=error_codes())
                if fmt is not None else None)
@@ -114,7 +87,7 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
         for event in read_events(path):
             if isinstance(event, LineFinding):
                 if event.code in codes and event.code in ("F004", "F005", "F011"):
-                    action = FILE_FIXES[event.code]
+                    action = _done(event.code)
                     if event.count > 1:  # a run of blank lines, reported once
                         action = f"dropped {event.count:,} blank lines"
                     result.changes.append({"line": event.line, "code": event.code,
@@ -149,7 +122,7 @@ def _fixed_record(event: RawRecord, checker: RecordChecker | None,
         for finding in tracker.observe(outcome.keys, event.line):
             if finding.code == "D001":
                 result.changes.append({"line": event.line, "code": "D001",
-                                       "action": f"{FILE_FIXES['D001']} ({finding.message})"})
+                                       "action": f"{_done('D001')} ({finding.message})"})
                 return None
     wanted = [f for f in outcome.findings if f.code in codes and f.pointer is not None]
     if not wanted:
@@ -174,9 +147,9 @@ def _encode(record: Any) -> bytes:
 
 
 def _apply(record: Any, finding: Finding, line: int, result: FixResult) -> bool:
-    fix, action = RECORD_FIXES[finding.code]
-    assert finding.pointer is not None
-    if not fix(record, finding.pointer):
+    edit, action = _record_edit(finding.code), _done(finding.code)
+    assert finding.pointer is not None and edit is not None
+    if not edit(record, finding.pointer):
         return False
     result.changes.append({"line": line, "code": finding.code, "pointer": finding.pointer,
                            "action": action})

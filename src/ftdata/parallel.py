@@ -34,7 +34,8 @@ from ftdata.readers import (
 from ftdata.statistics import ExampleSummary
 
 if TYPE_CHECKING:
-    from ftdata.engine import RecordChecker, RecordResult
+    from ftdata.engine import RecordChecker
+    from ftdata.results import RecordResult
 
 Item = TypeVar("Item")
 Checker = Callable[[bytes], "RecordResult"]
@@ -153,7 +154,7 @@ class _Results:
     LIMIT = 4096
 
     def __init__(self) -> None:
-        from ftdata.engine import RecordResult
+        from ftdata.results import RecordResult
         from ftdata.rules.duplicates import RecordKeys
         from ftdata.tokens import ExampleTokens
 

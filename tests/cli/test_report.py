@@ -9,7 +9,7 @@ import pytest
 
 from ftdata.cli import main
 from ftdata.engine import ValidateOptions, token_setup, validate_path
-from ftdata.statistics import file_stats, report_stats
+from ftdata.filestats import file_stats, report_stats
 from tests.conftest import SAMPLES
 
 BROKEN = SAMPLES / "openai-chat" / "broken.jsonl"

@@ -24,18 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ftdata.engine import ValidateOptions, token_setup, validate_path
-from ftdata.render.html import (
-    LINES_SHOWN,
-    MAX_BINS,
-    MIN_BINS,
-    PALETTE,
-    Bin,
-    distribution_bins,
-    group_issues,
-    render_html,
-)
+from ftdata.filestats import report_stats
+from ftdata.render.charts import MAX_BINS, MIN_BINS, PALETTE, Bin, distribution_bins
+from ftdata.render.html import LINES_SHOWN, group_issues, render_html
 from ftdata.report import Report
-from ftdata.statistics import Distribution, report_stats
+from ftdata.statistics import Distribution
 from tests.conftest import SAMPLES
 
 BROKEN = SAMPLES / "openai-chat" / "broken.jsonl"

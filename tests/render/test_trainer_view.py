@@ -237,7 +237,7 @@ def trainer_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Report
     data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     from ftdata.cli.report import trainer_section_data
     from ftdata.engine import ValidateOptions, checked_view, token_setup, validate_path
-    from ftdata.statistics import report_stats
+    from ftdata.filestats import report_stats
 
     options = ValidateOptions(model="gpt-4.1-mini", template="chatml", max_length=60)
     view = checked_view(options)

@@ -12,13 +12,12 @@ import pytest
 import ftdata
 from ftdata import parallel
 from ftdata.engine import ValidateOptions, validate_path
+from ftdata.templates.record import render_record
 from ftdata.templates.view import (
     TRAINED_CLOSE,
     TRAINED_OPEN,
     TrainerView,
-    ViewError,
     highlight,
-    render_record,
 )
 
 CHAT = {"messages": [{"role": "user", "content": "What is the capital of France?"},
@@ -68,18 +67,6 @@ def test_the_view_pickles_without_its_template() -> None:
     view.check()
     copy = pickle.loads(pickle.dumps(view))
     assert copy == view and len(pickle.dumps(view)) < 300
-
-
-def test_render_record_reads_json_array_elements(tmp_path: Path) -> None:
-    path = tmp_path / "train.json"
-    path.write_text(json.dumps([CHAT, {"messages": [{"role": "user", "content": "Hi"}]}],
-                               indent=2), encoding="utf-8")
-    view = TrainerView(template="chatml")
-    result = render_record(path, 2, view)
-    assert result["line"] == 2 and result["trained"] == 0
-    assert result["text"].startswith("<|im_start|>user\nHi")
-    with pytest.raises(ViewError, match="no record starts on that line"):
-        render_record(path, 3, view)
 
 
 def test_library_render_is_the_cli_json(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ftdata.cli import Choice, cli, fail
+from ftdata.cli.common import Choice, cli, fail
 from ftdata.formats import FORMAT_MODULES
 
 

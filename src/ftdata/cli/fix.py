@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ftdata.cli import (
+from ftdata.cli.common import (
     EXIT_ISSUES,
     EXIT_OK,
     Choice,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ftdata.cli import (
+from ftdata.cli.common import (
     EXIT_OK,
     Choice,
     cli,
@@ -60,10 +60,10 @@ def report(file: str, output: str, model: str | None, target: str, format_id: st
     2 for a usage error or unreadable input.
     """
     from ftdata.engine import ValidateOptions, checked_view, token_setup, validate_path
+    from ftdata.filestats import DEFAULT_STATS_MODEL, report_stats
     from ftdata.outputs import OutputError, atomic_output, refuse_overwriting_inputs
     from ftdata.readers import InputError
     from ftdata.render.html import render_html
-    from ftdata.statistics import DEFAULT_STATS_MODEL, report_stats
     from ftdata.tokens import TokenizerUnavailable
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):

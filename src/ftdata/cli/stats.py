@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, Choice, cli, fail, input_file, shown, stdin_suffix
+from ftdata.cli.common import EXIT_ISSUES, Choice, cli, fail, input_file, shown, stdin_suffix
 from ftdata.cli.validate import config_options, given_parameters, load_command_config
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
@@ -49,8 +49,8 @@ def stats(ctx: click.Context, file: str, model: str | None, epochs: str, max_tok
     renders, trains, truncates and drops. The model, token limit, format, trainer view and
     extra models also come from the configuration; options given here win.
     """
+    from ftdata.filestats import file_stats
     from ftdata.readers import InputError
-    from ftdata.statistics import file_stats
     from ftdata.tokens import TokenizerUnavailable
 
     if epochs != "auto" and not (epochs.isdigit() and int(epochs) > 0):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ftdata.cli import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, Choice, cli, fail, stdin_suffix
+from ftdata.cli.common import EXIT_ISSUES, EXIT_OK, EXIT_USAGE, Choice, cli, fail, stdin_suffix
 from ftdata.cli.view import view_options
 from ftdata.formats import FORMAT_MODULES
 from ftdata.render import OUTPUT_FORMATS
@@ -143,6 +143,7 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     Settings also come from the nearest ftdata.toml or pyproject.toml [tool.ftdata]; options
     given here win.
     """
+    from ftdata.api import validate_files
     from ftdata.engine import ValidateOptions
     from ftdata.inputs import STDIN, expand_paths
     from ftdata.readers import InputError
@@ -174,9 +175,7 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
         fail("standard input (-) can be read only once")
     if engine == "dask" and STDIN in [*files, validation_file]:
         fail("--engine dask reads files, not standard input (-)")
-    # Training files keep their duplicate digests for the validation file's D004.
-    training = replace(options, index_copies=validation_file is not None)
-    runs = [(path, configured(from_config.get(path, training), config, path, given))
+    runs = [(path, configured(from_config.get(path, options), config, path, given))
             for path in files]
     validation = (configured(options, config, validation_file, given)
                   if validation_file is not None else None)
@@ -187,18 +186,15 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
         reports = dask_reports(files, runs[0][1], validation_file, validation, scheduler)
     elif scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
-    for path, file_options in runs if engine == "local" else ():
-        try:
-            reports.append(validate_one(path, file_options))
-        except InputError as error:
+    if engine == "local":
+        def cannot_read(path: str, error: InputError) -> None:
+            nonlocal unreadable
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
-    if validation_file is not None and validation is not None and engine == "local":
-        try:
-            reports.append(validate_one(validation_file, validation, training=list(reports)))
-        except InputError as error:
-            click.echo(f"ftdata: error: {error}", err=True)
-            unreadable = True
+
+        reports = validate_files(runs, None if validation_file is None or validation is None
+                                 else (validation_file, validation),
+                                 check=validate_one, on_unreadable=cannot_read)
     if output_format == "text" and wants_color(sys.stdout):
         print_color(reports, quiet)
     else:
@@ -210,7 +206,7 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
 
 
-def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Report] = ()
+def validate_one(path: str, options: ValidateOptions, training: Sequence[Report] = ()
                  ) -> Report:
     """One file's report, with a progress bar on a terminal; ``-`` is standard input, read
     once and reported as ``<stdin>``. Raises :class:`ftdata.readers.InputError`."""

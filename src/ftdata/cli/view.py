@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ftdata.cli import cli, fail
+from ftdata.cli.common import cli, fail
 from ftdata.formats import FORMAT_MODULES
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -57,7 +57,8 @@ def render(location: str, tokenizer: str | None, trainer: str | None, template: 
     """
     from ftdata.readers import InputError
     from ftdata.render.text import wants_color
-    from ftdata.templates.view import TrainerView, ViewError, highlight, render_record
+    from ftdata.templates.record import render_record
+    from ftdata.templates.view import TrainerView, ViewError, highlight
 
     path, _, number = location.rpartition(":")
     if not path or not number.isdigit() or int(number) < 1:

@@ -14,22 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ftdata.diagnostics import Finding
+from ftdata.formats._errors import Unrepresentable
 from ftdata.model import Example, Kind
 from ftdata.shapes import JSONSchema, Shape, json_schema_document
 
 Record = Mapping[str, Any]
 
-
-class Unrepresentable(Exception):
-    """An example cannot be written in a format without losing something; ``reason`` says what.
-
-    Converters skip such a record and report it with its location and this reason, never
-    flattening it silently.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+__all__ = ["FORMAT_MODULES", "Format", "Record", "Unrepresentable", "all_formats",
+           "format_ids", "get_format"]
 
 
 @dataclass(frozen=True)

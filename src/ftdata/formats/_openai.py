@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ftdata.diagnostics import pointer_join
-from ftdata.formats import Unrepresentable
+from ftdata.formats._errors import Unrepresentable
 from ftdata.formats._reasoning import THINK_OPEN, read_think_tags
 from ftdata.formats._write import (
     ToolLinks,

@@ -34,7 +34,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from ftdata.formats import Unrepresentable
+from ftdata.formats._errors import Unrepresentable
 from ftdata.model import THINK_TAGS, Example, Message, Part
 
 if TYPE_CHECKING:

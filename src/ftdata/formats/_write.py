@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ftdata.formats import Unrepresentable
+from ftdata.formats._errors import Unrepresentable
 from ftdata.formats._reasoning import no_place_reason
 from ftdata.model import Example, Kind, Message, Part, ToolCall
 

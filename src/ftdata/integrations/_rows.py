@@ -442,9 +442,9 @@ def line_issues(path: str | os.PathLike[str], fmt: Format, target: str, model: s
                 ) -> tuple[dict[int, list[str]], list[dict[str, Any]]]:
     """Issue codes by line from a validation run, and as dicts the issues of no record
     (file-level ones, blank lines)."""
-    import ftdata
+    from ftdata.api import validate
 
-    report = ftdata.validate(path, format=fmt.id, target=target, model=model)
+    report = validate(path, format=fmt.id, target=target, model=model)
     by_line: dict[int, list[str]] = {}
     file_level: list[dict[str, Any]] = []
     for issue in report.issues:

@@ -30,67 +30,71 @@ What runs where:
   for the dataset.
 
 Dask is imported when these functions run, never by ``import ftdata``
-(``pip install 'ftdata[dask]'``).
+(``pip install 'ftdata[dask]'``). The partitions (their sources and the check of each) are
+:mod:`ftdata.integrations._dask_partitions`, the shuffles :mod:`ftdata.integrations._dask_shuffle`;
+this module runs them and judges the dataset.
 """
 
 from __future__ import annotations
 
 import functools
-import glob
 import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ftdata.diagnostics import Finding, Issue, Severity
 from ftdata.engine import (
-    CONVERTER_INPUTS,
-    DETECTION_SAMPLE,
-    RecordChecker,
+    IssueCollector,
     TokenSetup,
     ValidateOptions,
-    _Collector,
-    _converter_input_report,
-    _file_findings,
     checked_view,
-    collect_results,
-    detect_format,
-    file_stats,
-    sample_records,
     token_setup,
     validate_path,
 )
-from ftdata.formats import Format, get_format
-from ftdata.inmemory import Unencodable, encode_record
 from ftdata.integrations import MissingDependency, require
-from ftdata.parallel import check_events
-from ftdata.parsing import RecordError, decode_record
-from ftdata.readers import (
-    Event,
-    InputError,
-    RawRecord,
-    file_size,
-    logical_name,
-    read_events,
+from ftdata.integrations._dask_partitions import (
+    Key,
+    Partitions,
+    dask_delayed,
+    expand_paths,
+    partitions_of,
+)
+from ftdata.integrations._dask_shuffle import (
+    Copy,
+    band_candidates,
+    band_entries,
+    band_group,
+    content_group,
+    copy_target,
+    duplicate_finding,
+    earlier_entry,
+    earliest,
+    entry_place,
+    first_copies,
+    has_prompt,
+    has_sketch,
+    is_copy,
+    is_first,
+    keys_of,
+    prompt_conflicts,
+    prompt_group,
+    report_of,
+    second,
+    sketch_entry,
+    to_earlier,
+    verified,
 )
 from ftdata.report import Report
 from ftdata.rules.duplicates import NUM_PERM, RecordKeys
+from ftdata.rules.file import count_findings
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.statistics import StatsAccumulator
 from ftdata.targets import Target, get_target
 
-#: Copy keys: (content, prompt, answer, partition, line, record, MinHash values as bytes or
-#: None).
-Key = tuple[bytes, bytes | None, bytes | None, int, int, int, Any]
-#: A duplicate found across the dataset: (code, partition, line, record, first partition,
-#: first line, similarity for D002).
-Copy = tuple[str, int, int, int, int, int, float]
-#: Digest bytes that choose a shuffle group: 65,536 groups, each small whatever the dataset.
-GROUP_BYTES = 2
-#: Codes decided over the whole dataset rather than per partition.
-DATASET_DUPLICATE_CODES = frozenset({"D001", "D002", "D003"})
+__all__ = ["DatasetReport", "close_client", "expand_paths", "local_cluster_client",
+           "validate_partitions"]
+
 #: Where an issue goes among the issues of its line: record rules, then D001/D003, then D002
 #: (the order one machine reports them in).
 _LINE_ORDER = {"D001": 1, "D003": 1, "D002": 2}
@@ -152,64 +156,6 @@ class DatasetReport:
                             "stats": self.stats}}
 
 
-@dataclass
-class _Outcome:
-    """What a worker learns about one partition: its report, and the digests of its records."""
-
-    report: Report
-    keys: list[Key]
-
-
-# --------------------------------------------------------------------------------------------
-# Per partition (runs on a worker)
-
-
-def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Format | None,
-                  reason: str, options: ValidateOptions, size: int | None) -> _Outcome:
-    """One partition, checked as one file is, except for what depends on other partitions."""
-    target = get_target(options.target)
-    tokens = token_setup(options)
-    view = checked_view(options)
-    collector = _Collector(options, target, fmt.id if fmt is not None else None)
-    dataset_codes = DATASET_DUPLICATE_CODES & collector.enabled
-    if not options.near_duplicates:
-        dataset_codes -= {"D002"}
-    if options.index_copies:
-        dataset_codes |= {"D004"}  # digests for a validation file to be checked against
-    checker = (RecordChecker(fmt, target, collector.enabled, tokens,
-                             duplicates=bool(dataset_codes), near="D002" in dataset_codes,
-                             error_codes=collector.error_codes, view=view)
-               if fmt is not None else None)
-    keys: list[Key] = []
-
-    def keep(line: int, index: int, found: RecordKeys) -> list[Finding]:
-        sketch = found.minhash
-        keys.append((found.content, found.prompt, found.answer, partition, line, index,
-                     # Bytes, not an array: they pickle cheaply in the shuffle.
-                     sketch.hashvalues.tobytes() if sketch is not None else None))
-        return []  # judged across partitions, after the shuffle
-
-    system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
-    checked = check_events(events, checker, 1) if checker is not None else (
-        (event, None) for event in events)
-    totals = collect_results(checked, collector, system_prompts,
-                             tokens.limit if tokens else None, keep)
-    records = totals.records
-    # Count limits are the dataset's (see ``_dataset_findings``), not a partition's.
-    file_level = _file_findings(fmt, reason, target, replace(options, count_limits=False),
-                                records, size, totals.foreign, totals.first_foreign)
-    for finding in file_level:
-        collector.add(finding, None, None)
-    report = Report(path=name, format=fmt.id if fmt else None, target=target.id,
-                    model=tokens.model_id if tokens else None, records=records,
-                    valid_records=0, issues=_sorted(collector.issues),
-                    stats=file_stats(totals.stats, tokens, view), strict=options.strict,
-                    max_issues=options.max_issues, accumulator=totals.stats,
-                    system_prompts=system_prompts)
-    report.valid_records = _valid_records(report)
-    return _Outcome(report, keys)
-
-
 def _sorted(issues: Iterable[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.line is not None, i.line or 0,
                                          _LINE_ORDER.get(i.code, 0)))
@@ -222,407 +168,6 @@ def _valid_records(report: Report) -> int:
     invalid = {issue.record for issue in report.issues
                if issue.severity is Severity.ERROR and issue.record is not None}
     return report.records - len(invalid)
-
-
-def _check_file(url: str, name: str, partition: int, options: ValidateOptions,
-                storage_options: Mapping[str, Any]) -> _Outcome:
-    """A partition file, local or behind any fsspec URL."""
-    if _is_local(url):
-        return _check_local_file(_local_path(url), name, partition, options)
-    fsspec = require("fsspec", "validate_partitions")
-    suffix = "".join(_suffixes(url))
-    with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
-        local = os.path.join(folder, "partition" + suffix)
-        try:
-            with fsspec.open(url, "rb", **storage_options) as remote, \
-                    open(local, "wb") as copy:
-                shutil.copyfileobj(remote, copy, 1 << 20)
-        except (OSError, ValueError) as error:
-            raise InputError(f"{name}: cannot read ({error})") from None
-        return _check_local_file(local, name, partition, options)
-
-
-def _check_local_file(path: str, name: str, partition: int,
-                      options: ValidateOptions) -> _Outcome:
-    size = file_size(path)
-    target = get_target(options.target)
-    suffix = os.path.splitext(logical_name(path))[1].lower()
-    if suffix in CONVERTER_INPUTS and not options.format:
-        return _Outcome(_converter_input_report(name, suffix, target, options), [])
-    fmt, reason = _format_of(sample_records(path), options, target)
-    return _check_events(read_events(path), name, partition, fmt, reason, options, size)
-
-
-def _check_records(records: Iterable[Any], name: str, partition: int,
-                   options: ValidateOptions) -> _Outcome:
-    """A partition of a bag or a dataframe column: records are dicts, JSON text or bytes."""
-    if hasattr(records, "tolist"):  # a pandas Series
-        records = records.tolist()
-    data = [_as_bytes(item) for item in records]
-    target = get_target(options.target)
-    fmt, reason = _format_of(_samples(data), options, target)
-    events = (RawRecord(number, item) for number, item in enumerate(data, start=1))
-    return _check_events(events, name, partition, fmt, reason, options, None)
-
-
-def _format_of(samples: Iterable[Mapping[str, Any]], options: ValidateOptions,
-               target: Target) -> tuple[Format | None, str]:
-    if options.format:
-        return get_format(options.format), "given"
-    detection = detect_format(samples, target)
-    return detection.format, detection.reason
-
-
-def _samples(data: Sequence[bytes]) -> Iterator[Mapping[str, Any]]:
-    taken = 0
-    for item in data:
-        if taken >= DETECTION_SAMPLE:
-            return
-        try:
-            value = decode_record(item)
-        except RecordError:
-            continue
-        if isinstance(value, dict):
-            taken += 1
-            yield value
-
-
-def _as_bytes(item: Any) -> bytes:
-    # numpy, Decimal, datetimes and pandas' missing values coerced as validate_records does.
-    encoded = encode_record(item)
-    if isinstance(encoded, Unencodable):
-        # Not JSON at all (a set, an object): the record check says so with its location.
-        return repr(item).encode("utf-8", "surrogatepass")
-    return encoded
-
-
-# --------------------------------------------------------------------------------------------
-# Across partitions (a hash shuffle of digests)
-
-
-def _content_group(key: Key) -> int:
-    # An int, not bytes: ints hash the same in every worker process.
-    return int.from_bytes(key[0][:GROUP_BYTES], "big")
-
-
-def _prompt_group(key: Key) -> int:
-    assert key[1] is not None
-    return int.from_bytes(key[1][:GROUP_BYTES], "big")
-
-
-def _first_copies(group: tuple[int, list[Key]]) -> list[tuple[str, Any]]:
-    """D001 for every later copy of a content, and the first copy of each for D003."""
-    by_content: dict[bytes, list[Key]] = {}
-    for key in group[1]:
-        by_content.setdefault(key[0], []).append(key)
-    out: list[tuple[str, Any]] = []
-    for members in by_content.values():
-        members.sort(key=lambda k: (k[3], k[5]))
-        first = members[0]
-        for later in members[1:]:
-            out.append(("copy", ("D001", later[3], later[4], later[5], first[3], first[4],
-                                 0.0)))
-        if (first[1] is not None and first[2] is not None) or first[6] is not None:
-            out.append(("first", first))
-    return out
-
-
-def _conflicts(group: tuple[int, list[Key]]) -> list[Copy]:
-    """D003 for each example whose prompt came earlier with none of its answers so far."""
-    by_prompt: dict[bytes | None, list[Key]] = {}
-    for key in group[1]:
-        by_prompt.setdefault(key[1], []).append(key)
-    out: list[Copy] = []
-    for members in by_prompt.values():
-        members.sort(key=lambda k: (k[3], k[5]))
-        first = members[0]
-        answers = {first[2]}
-        for later in members[1:]:
-            if later[2] not in answers:
-                answers.add(later[2])
-                out.append(("D003", later[3], later[4], later[5], first[3], first[4], 0.0))
-    return out
-
-
-def _has_prompt(key: Key) -> bool:
-    return key[1] is not None and key[2] is not None
-
-
-def _has_sketch(key: Key) -> bool:
-    return key[6] is not None
-
-
-#: Where an example is: (partition, record, line).
-Place = tuple[int, int, int]
-
-
-def _band_entries(key: Key, ranges: Sequence[tuple[int, int]]) -> list[tuple[bytes, Place]]:
-    """One entry per LSH band: the band's number and values, as the LSH index hashes them."""
-    values = key[6]
-    width = len(values) // NUM_PERM  # bytes of one MinHash value
-    return [(band.to_bytes(2, "big") + values[start * width:end * width],
-             (key[3], key[5], key[4]))
-            for band, (start, end) in enumerate(ranges)]
-
-
-def _band_group(entry: tuple[bytes, Place]) -> int:
-    import xxhash
-
-    return int(xxhash.xxh64_intdigest(entry[0])) & 0xFFFF
-
-
-def _candidates(group: tuple[int, list[tuple[bytes, Place]]]) -> list[tuple[Place, Place]]:
-    """(later, earlier) for every two examples sharing an LSH bucket: the index's candidates."""
-    buckets: dict[bytes, list[Place]] = {}
-    for band, place in group[1]:
-        buckets.setdefault(band, []).append(place)
-    pairs: set[tuple[Place, Place]] = set()
-    for members in buckets.values():
-        members.sort()
-        for index, later in enumerate(members):
-            pairs.update((later, earlier) for earlier in members[:index])
-    return sorted(pairs)
-
-
-def _sketch_entry(key: Key) -> tuple[tuple[int, int], tuple[str, Any, Any]]:
-    return (key[3], key[5]), ("values", (key[3], key[5], key[4]), key[6])
-
-
-def _earlier_entry(pair: tuple[Place, Place]) -> tuple[tuple[int, int], tuple[str, Any, Any]]:
-    later, earlier = pair
-    return (later[0], later[1]), ("earlier", earlier, None)
-
-
-def _entry_place(entry: tuple[tuple[int, int], Any]) -> tuple[int, int]:
-    return entry[0]
-
-
-def _to_earlier(group: tuple[tuple[int, int], list[tuple[tuple[int, int], Any]]]
-                ) -> list[tuple[tuple[int, int], tuple[str, Any, Any]]]:
-    """An example's MinHash values, sent to each earlier candidate of it."""
-    values = next(entry for _, entry in group[1] if entry[0] == "values")
-    return [((earlier[0], earlier[1]), ("later", values[1], values[2]))
-            for _, (kind, earlier, _) in group[1] if kind == "earlier"]
-
-
-def _verified(group: tuple[tuple[int, int], list[tuple[tuple[int, int], Any]]],
-              threshold: float) -> list[Copy]:
-    """D002 candidates whose estimated similarity reaches the threshold."""
-    entries = [entry for _, entry in group[1]]
-    mine = next(entry for entry in entries if entry[0] == "values")
-    import numpy
-
-    _, (partition, _, line), data = mine
-    dtype = f"u{len(data) // NUM_PERM}"
-    values = numpy.frombuffer(data, dtype=dtype)
-    out: list[Copy] = []
-    for kind, later, later_data in entries:
-        if kind != "later":
-            continue
-        later_values = numpy.frombuffer(later_data, dtype=dtype)
-        # The estimate NearIndex.query makes, on the same values.
-        similarity = float((later_values == values).mean())
-        if similarity >= threshold:
-            out.append(("D002", later[0], later[2], later[1], partition, line, similarity))
-    return out
-
-
-def _copy_target(copy: Copy) -> tuple[int, int]:
-    return copy[1], copy[3]
-
-
-def _earliest(best: Copy | None, other: Copy | None) -> Copy:
-    # The first copy in dataset order: (partition, line), as the single-machine index finds.
-    if best is None:
-        assert other is not None
-        return other
-    if other is None or (best[4], best[5]) <= (other[4], other[5]):
-        return best
-    return other
-
-
-def _is_copy(item: tuple[str, Any]) -> bool:
-    return item[0] == "copy"
-
-
-def _is_first(item: tuple[str, Any]) -> bool:
-    return item[0] == "first"
-
-
-def _second(item: tuple[str, Any]) -> Any:
-    return item[1]
-
-
-def _keys_of(outcome: _Outcome) -> list[Key]:
-    return outcome.keys
-
-
-def _report_of(outcome: _Outcome) -> Report:
-    return outcome.report
-
-
-def _duplicate_finding(copy: Copy, names: Sequence[str]) -> Finding:
-    code, partition, _, _, first_partition, first_line, _ = copy
-    where = (f"line {first_line}" if first_partition == partition
-             else f"{names[first_partition]}:{first_line}")
-    if code == "D001":
-        return Finding("D001", f"duplicate of {where}")
-    if code == "D002":
-        return Finding("D002", f"near duplicate of {where} (similarity about {copy[6]:.0%})")
-    return Finding("D003", f"same prompt as {where} with a different answer")
-
-
-# --------------------------------------------------------------------------------------------
-# Sources
-
-
-@dataclass(frozen=True)
-class _Partitions:
-    """The partitions of a source as dask tasks, and their names."""
-
-    outcomes: list[Any]
-    names: list[str]
-
-
-def _delayed() -> Any:
-    return require("dask.delayed", "validate_partitions").delayed
-
-
-def _is_local(url: str) -> bool:
-    return "://" not in url or url.startswith("file://")
-
-
-def _local_path(url: str) -> str:
-    return url[len("file://"):] if url.startswith("file://") else url
-
-
-def _suffixes(url: str) -> list[str]:
-    base = url.rsplit("/", 1)[-1]
-    name, gz = (base[:-3], ".gz") if base.endswith(".gz") else (base, "")
-    return [os.path.splitext(name)[1], gz]
-
-
-def expand_paths(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-                 storage_options: Mapping[str, Any] | None = None) -> list[str]:
-    """The partition files of a path, glob or URL (or a list of them), in sorted glob order.
-
-    >>> expand_paths("data/part-*.jsonl")  # doctest: +SKIP
-    ['data/part-0000.jsonl', 'data/part-0001.jsonl']
-
-    Raises :class:`ftdata.readers.InputError` when a pattern matches nothing.
-    """
-    patterns = [source] if isinstance(source, (str, os.PathLike)) else list(source)
-    if not patterns:
-        raise InputError("no partition files given")
-    paths: list[str] = []
-    for pattern in patterns:
-        text = os.fspath(pattern)
-        if not glob.has_magic(text):
-            paths.append(text)
-            continue
-        if _is_local(text):
-            matches = sorted(glob.glob(_local_path(text)))
-            if text.startswith("file://"):
-                matches = ["file://" + match for match in matches]
-        else:
-            fsspec = require("fsspec", "validate_partitions")
-            try:
-                fs, _, found = fsspec.core.get_fs_token_paths(
-                    text, storage_options=dict(storage_options or {}))
-            except (OSError, ValueError) as error:
-                raise InputError(f"{text}: cannot list ({error})") from None
-            matches = sorted(fs.unstrip_protocol(path) for path in found)
-        if not matches:
-            raise InputError(f"{text}: no file matches")
-        paths.extend(matches)
-    return paths
-
-
-def _file_partitions(paths: Sequence[str], options: ValidateOptions,
-                     storage_options: Mapping[str, Any]) -> _Partitions:
-    delayed = _delayed()
-
-    outcomes = [delayed(_check_file, pure=False)(path, path, index, options,
-                                                 dict(storage_options))
-                for index, path in enumerate(paths)]
-    return _Partitions(outcomes, list(paths))
-
-
-def _record_partitions(parts: Sequence[Any], name: str, options: ValidateOptions,
-                       column: str | None = None, *, series: bool = False) -> _Partitions:
-    delayed = _delayed()
-
-    names = [f"{name}/part-{index:05d}" for index in range(len(parts))]
-    outcomes = []
-    for index, part in enumerate(parts):
-        records = (delayed(_column)(part, column) if column is not None
-                   else delayed(_series)(part) if series else part)
-        outcomes.append(delayed(_check_records, pure=False)(records, names[index], index,
-                                                            options))
-    return _Partitions(outcomes, names)
-
-
-def _column(frame: Any, column: str) -> list[Any]:
-    if column not in frame.columns:
-        raise ValueError(f"the dataframe has no column {column!r} (columns: "
-                         f"{', '.join(map(str, frame.columns))})")
-    return _series(frame[column])
-
-
-def _series(values: Any) -> list[Any]:
-    return [_unrepr(value) for value in values.tolist()]
-
-
-def _unrepr(value: Any) -> Any:
-    """A column's record: a dict again when Dask turned it into its Python ``repr``.
-
-    ``dask.dataframe`` converts object columns to strings (its ``dataframe.convert-string``
-    option, on by default with pandas 2), so a column of dicts such as :func:`ftdata.to_pandas`
-    makes reaches the partitions as ``"{'messages': [...]}"``. A string that is JSON is kept as
-    given; one that is not, but reads as a Python dict literal, is that dict; anything else
-    stays the string (and its F002).
-    """
-    if not isinstance(value, str) or not value.lstrip().startswith("{"):
-        return value
-    try:
-        decode_record(value.encode("utf-8", "surrogatepass"))
-        return value
-    except RecordError:
-        pass
-    import ast
-
-    try:
-        parsed = ast.literal_eval(value)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return value
-    return parsed if isinstance(parsed, dict) else value
-
-
-def _partitions_of(source: Any, options: ValidateOptions, column: str | None,
-                   name: str | None, storage_options: Mapping[str, Any]) -> _Partitions:
-    if isinstance(source, (str, os.PathLike, list, tuple)):
-        return _file_partitions(expand_paths(source, storage_options), options,
-                                storage_options)
-    dask_bag = require("dask.bag", "validate_partitions")
-    if isinstance(source, dask_bag.Bag):
-        return _record_partitions(source.to_delayed(), name or "<bag>", options)
-    dask_dataframe = require("dask.dataframe", "validate_partitions")
-    if isinstance(source, dask_dataframe.DataFrame):
-        if column is None:
-            columns = list(source.columns)
-            if len(columns) != 1:
-                raise ValueError("the dataframe has several columns: say which one holds "
-                                 "the records with column=...")
-            column = str(columns[0])
-        elif column not in source.columns:
-            raise ValueError(f"the dataframe has no column {column!r}")
-        return _record_partitions(source.to_delayed(), name or "<dataframe>", options,
-                                  column)
-    if isinstance(source, dask_dataframe.Series):
-        return _record_partitions(source.to_delayed(), name or "<series>", options,
-                                  series=True)
-    raise TypeError(f"cannot validate a {type(source).__name__}: pass paths, a glob, a "
-                    f"dask.bag or a dask.dataframe")
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,7 +223,7 @@ def validate_partitions(source: Any, *, client: Any = None, column: str | None =
             validation_options if validation_options is not None else validate_options))
         # The partitions keep their digests for D004 even when D001-D003 are off.
         options = replace(options, index_copies=True)
-    partitions = _partitions_of(source, options, column, name, storage)
+    partitions = partitions_of(source, options, column, name, storage)
     reports, copies, leaks = _compute(dask, partitions, client, options,
                                       validation.contents if validation else frozenset())
     run = _dataset_report(reports, copies, partitions.names, options, setup)
@@ -695,7 +240,7 @@ class _Validation:
         self.options = replace(options, count_limits=False)
         self.records: list[tuple[int, int, bytes]] = []  # line, record, content digest
         sink = None
-        if "D004" in _Collector(self.options, get_target(options.target)).enabled:
+        if "D004" in IssueCollector(self.options, get_target(options.target)).enabled:
             sink = self._keep
         self.report = validate_path(path, self.options, keys_sink=sink)
         self.report.duplicates = None  # its own copies are reported; the index is not needed
@@ -707,7 +252,7 @@ class _Validation:
     def report_leaks(self, leaks: Mapping[bytes, tuple[int, int]],
                      names: Sequence[str]) -> Report:
         """The validation report with D004 at each record whose content is in training."""
-        collector = _Collector(self.options, get_target(self.options.target))
+        collector = IssueCollector(self.options, get_target(self.options.target))
         for line, record, content in self.records:
             place = leaks.get(content)
             if place is not None:
@@ -741,27 +286,27 @@ def _options(given: Mapping[str, Any]) -> ValidateOptions:
     return ValidateOptions(**values)
 
 
-def _compute(dask: Any, partitions: _Partitions, client: Any, options: ValidateOptions,
+def _compute(dask: Any, partitions: Partitions, client: Any, options: ValidateOptions,
              wanted: frozenset[bytes] = frozenset(),
              ) -> tuple[list[Report], list[Copy], dict[bytes, tuple[int, int]]]:
     """The partitions' reports, the copies across them, and the first (partition, line) of
     each ``wanted`` content digest among the training examples."""
     db = require("dask.bag", "validate_partitions")
-    delayed = _delayed()
+    delayed = dask_delayed()
 
     outcomes = partitions.outcomes
-    reports = [delayed(_report_of)(outcome) for outcome in outcomes]
+    reports = [delayed(report_of)(outcome) for outcome in outcomes]
     if not outcomes:
         return [], [], {}
     groups = max(1, len(outcomes))
-    keys = db.from_delayed([delayed(_keys_of)(outcome) for outcome in outcomes])
-    staged = (keys.groupby(_content_group, npartitions=groups, shuffle="tasks")
-              .map(_first_copies).flatten())
-    copies = staged.filter(_is_copy).map(_second)
-    firsts = staged.filter(_is_first).map(_second)
-    conflicts = (firsts.filter(_has_prompt)
-                 .groupby(_prompt_group, npartitions=groups, shuffle="tasks")
-                 .map(_conflicts).flatten())
+    keys = db.from_delayed([delayed(keys_of)(outcome) for outcome in outcomes])
+    staged = (keys.groupby(content_group, npartitions=groups, shuffle="tasks")
+              .map(first_copies).flatten())
+    copies = staged.filter(is_copy).map(second)
+    firsts = staged.filter(is_first).map(second)
+    conflicts = (firsts.filter(has_prompt)
+                 .groupby(prompt_group, npartitions=groups, shuffle="tasks")
+                 .map(prompt_conflicts).flatten())
     found = [copies, conflicts]
     if options.near_duplicates:
         found.append(_near_copies(firsts, groups, options.near_threshold))
@@ -812,18 +357,18 @@ def _near_copies(firsts: Any, groups: int, threshold: float) -> Any:
 
     db = require("dask.bag", "validate_partitions")
     ranges = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS).hashranges
-    sketched = firsts.filter(_has_sketch)
-    sketches = sketched.map(_sketch_entry)
-    candidates = (sketched.map(_band_entries, ranges).flatten()
-                  .groupby(_band_group, npartitions=groups, shuffle="tasks")
-                  .map(_candidates).flatten().map(_earlier_entry))
+    sketched = firsts.filter(has_sketch)
+    sketches = sketched.map(sketch_entry)
+    candidates = (sketched.map(band_entries, ranges).flatten()
+                  .groupby(band_group, npartitions=groups, shuffle="tasks")
+                  .map(band_candidates).flatten().map(earlier_entry))
     routed = (db.concat([sketches, candidates])
-              .groupby(_entry_place, npartitions=groups, shuffle="tasks")
-              .map(_to_earlier).flatten())
+              .groupby(entry_place, npartitions=groups, shuffle="tasks")
+              .map(to_earlier).flatten())
     found = (db.concat([sketches, routed])
-             .groupby(_entry_place, npartitions=groups, shuffle="tasks")
-             .map(_verified, threshold).flatten())
-    return found.foldby(_copy_target, _earliest, None, _earliest, None).map(_second)
+             .groupby(entry_place, npartitions=groups, shuffle="tasks")
+             .map(verified, threshold).flatten())
+    return found.foldby(copy_target, earliest, None, earliest, None).map(second)
 
 
 def _scheduler(client: Any) -> Any:
@@ -838,7 +383,7 @@ def _scheduler(client: Any) -> Any:
 def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[str],
                     options: ValidateOptions, setup: TokenSetup | None) -> DatasetReport:
     target = get_target(options.target)
-    collector = _Collector(options, target)
+    collector = IssueCollector(options, target)
     by_partition: dict[int, list[Copy]] = {}
     for copy in copies:
         by_partition.setdefault(copy[1], []).append(copy)
@@ -848,7 +393,7 @@ def _dataset_report(reports: list[Report], copies: list[Copy], names: Sequence[s
         if found:
             collector.issues = []
             for copy in sorted(found, key=lambda c: c[3]):
-                collector.add(_duplicate_finding(copy, names), copy[2], copy[3])
+                collector.add(duplicate_finding(copy, names), copy[2], copy[3])
             extra = collector.issues
         if index == 0:
             collector.issues = []
@@ -901,19 +446,9 @@ def _count_findings(reports: Sequence[Report], target: Target,
                     options: ValidateOptions) -> list[Finding]:
     if not options.count_limits:
         return []
-    records = sum(report.records for report in reports)
     parts = f" in {len(reports):,} partition{'s' if len(reports) != 1 else ''}"
-    findings = []
-    if records < target.min_examples:
-        have = "no examples" if records == 0 else f"{records:,} example" + (
-            "s" if records != 1 else "")
-        findings.append(Finding("F007", f"the dataset has {have}{parts}; {target.id} needs "
-                                        f"at least {target.min_examples}"))
-    if target.max_examples is not None and records > target.max_examples:
-        findings.append(Finding("F010", f"the dataset has {records:,} examples{parts}; "
-                                        f"{target.id} accepts at most "
-                                        f"{target.max_examples:,}"))
-    return findings
+    return count_findings(sum(report.records for report in reports), target,
+                          whole="the dataset", where=parts)
 
 
 def _dataset_stats(accumulator: StatsAccumulator, setup: TokenSetup | None

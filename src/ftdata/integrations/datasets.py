@@ -292,8 +292,8 @@ def to_hf_dataset(path: str | os.PathLike[str], *, format: str | None = None,
     Raises :class:`ftdata.readers.InputError` when the file cannot be read, ``ValueError``
     when its format cannot be told or its examples are of different kinds.
     """
-    from ftdata import __version__
     from ftdata.conversion import SkippedRecordWarning, caller_stacklevel
+    from ftdata.version import __version__
 
     name = os.path.abspath(os.fspath(path))
     fmt, _ = file_records(name, format)

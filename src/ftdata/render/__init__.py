@@ -1,7 +1,8 @@
 """Renderers: each turns the list of file reports into one output format. Checks never print.
 
 The package is also ``ftdata.render(path, line, ...)``, the library side of ``ftdata render``:
-calling it returns one example as the trainer sees it (see :func:`render_example`).
+calling it returns one example as the trainer sees it (:func:`ftdata.api.render`, where it is
+written; the package only forwards the call, since ``ftdata.render`` names both).
 """
 
 from __future__ import annotations
@@ -43,32 +44,14 @@ def get_renderer(name: str) -> Renderer:
     return cast(Renderer, importlib.import_module(module).render)
 
 
-def render_example(path: str | os.PathLike[str], line: int, *, tokenizer: str | None = None,
-                   template: str | None = None, trainer: str | None = None,
-                   max_length: int | None = None, format: str | None = None) -> dict[str, Any]:
-    """The record at ``line`` as the trainer sees it: ``ftdata render --output-format json``.
-
-    >>> ftdata.render("train.jsonl", 3, template="qwen3")["trained"]  # doctest: +SKIP
-    42
-
-    Keys (SPEC §8a): ``path``, ``line``, ``template``, ``text``, ``ids``, ``mask`` (1 where
-    the token trains), ``trained``, ``total``, ``max_length``, ``truncated``, ``dropped`` (the
-    trainer drops the example), plus ``template_dropped`` (what the template leaves out),
-    ``kept``, ``trained_lost``, ``strategy``, ``trainer`` and ``format``. Raises
-    ``ValueError`` (one line) when the line holds no record or the view cannot be set up.
-    """
-    from ftdata.templates.view import TrainerView, render_record
-
-    view = TrainerView(trainer, template, tokenizer, max_length)
-    return render_record(path, line, view, format=format)
-
-
 class _CallableModule(types.ModuleType):
-    """This package, callable as :func:`render_example` (``ftdata.render(path, line)``)."""
+    """This package, callable as :func:`ftdata.api.render` (``ftdata.render(path, line)``)."""
 
     def __call__(self, path: str | os.PathLike[str], line: int,
                  **options: Any) -> dict[str, Any]:
-        return render_example(path, line, **options)
+        from ftdata.api import render
+
+        return render(path, line, **options)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -16,15 +16,32 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ftdata import __version__
 from ftdata.diagnostics import Issue, Severity
+from ftdata.render.charts import (
+    LABEL_CHARS,
+    PALETTE,
+    Axis,
+    BarRow,
+    Bin,
+    Histogram,
+    attribute,
+    bar_chart_svg,
+    buckets_as_bins,
+    chart_figure,
+    distribution_bins,
+    empty_svg,
+    histogram_svg,
+    number,
+    plural,
+    shorten,
+)
 from ftdata.report import Report
-from ftdata.statistics import Distribution
 
 if TYPE_CHECKING:
     from ftdata.render.trainer_view import TrainerSection
@@ -32,117 +49,16 @@ if TYPE_CHECKING:
 __all__ = ["PALETTE", "Axis", "Bin", "IssueGroup", "distribution_bins", "group_issues",
            "render_html"]
 
-#: Fill colours of the chart marks (readable on white and in print).
-PALETTE: dict[str, str] = {
-    "tokens": "#2563eb",
-    "messages": "#0f766e",
-    "roles": "#7c3aed",
-    "over": "#dc2626",
-    "error": "#dc2626",
-    "warning": "#d97706",
-    "info": "#0284c7",
-    "other": "#6b7280",
-    "limit": "#991b1b",
-}
 
 #: How many lines of one code the issues table lists before "and N more".
 LINES_SHOWN = 12
-#: Most bins in a histogram; most bars in the role and code charts (the rest are summed).
-MAX_BINS = 24
-MIN_BINS = 6
 MAX_ROLE_BARS = 12
 MAX_CODE_BARS = 30
-#: A limit beyond this many times the data's range is drawn past an axis break.
-LIMIT_REACH = 1.5
-#: Longest label a chart draws before it is shortened.
-LABEL_CHARS = 26
 #: Longest issue message quoted as an example in the table.
 MESSAGE_CHARS = 240
 
-_CHART_WIDTH = 560
-
 
 # -- data shaping ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Bin:
-    """One histogram bar: the values ``start``..``end`` (inclusive), how many, how many over."""
-
-    start: int
-    end: int
-    count: int
-    over: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Axis:
-    """The value range a histogram spans, ``[start, stop)``, and its bin width."""
-
-    start: int
-    stop: int
-    width: int
-
-
-def _nice_widths() -> Iterator[int]:
-    for exponent in range(19):
-        for mantissa in (1, 2, 5):
-            yield mantissa * 10**exponent
-
-
-def distribution_bins(distribution: Distribution, *, limit: int | None = None,
-                      max_bins: int = MAX_BINS) -> tuple[list[Bin], Axis]:
-    """Equal bins of a round width (1, 2, 5 × 10^k) over the values, exact counts in each.
-
-    The range starts at 0 unless the values sit far from it, and reaches out to ``limit`` when
-    it is near the values, so the limit line lands on the axis. ``over`` counts values above
-    the limit, exactly, even in the bin the limit cuts.
-
-    >>> d = Distribution()
-    >>> for value in (3, 5, 5, 9):
-    ...     d.add(value)
-    >>> bins, axis = distribution_bins(d, limit=6)
-    >>> [(b.start, b.count, b.over) for b in bins if b.count]
-    [(3, 1, 0), (5, 2, 0), (9, 1, 1)]
-    """
-    if not distribution.n:
-        return [], Axis(0, 1, 1)
-    low, high = min(distribution.counts), max(distribution.counts)
-    from_zero = low <= high // 2 or high < max_bins or (limit is not None and limit < low)
-    reach = high
-    if limit is not None and limit > high:
-        base = 0 if from_zero else low
-        if limit + 1 - base <= LIMIT_REACH * (high + 1 - base):
-            reach = limit
-    for width in _nice_widths():
-        start = 0 if from_zero else low // width * width
-        count = -(-(reach + 1 - start) // width)
-        if count <= max_bins:
-            break
-    count = max(count, MIN_BINS)  # a lone value still reads as a bar, not as a wall
-    totals = [0] * count
-    overs = [0] * count
-    for value, times in distribution.counts.items():
-        index = (value - start) // width
-        totals[index] += times
-        if limit is not None and value > limit:
-            overs[index] += times
-    bins = [Bin(start + i * width, start + (i + 1) * width - 1, totals[i], overs[i])
-            for i in range(count)]
-    return bins, Axis(start, start + count * width, width)
-
-
-def _buckets_as_bins(buckets: Sequence[Mapping[str, int]], limit: int | None
-                     ) -> tuple[list[Bin], Axis]:
-    """Bins from a stats dict's ``histogram`` (used when no exact distribution is at hand)."""
-    bins = [Bin(int(b["from"]), int(b["to"]), int(b["count"]),
-                int(b["count"]) if limit is not None and int(b["from"]) > limit else 0)
-            for b in buckets]
-    if not bins:
-        return [], Axis(0, 1, 1)
-    width = max(1, bins[0].end - bins[0].start + 1)
-    return bins, Axis(bins[0].start, max(bins[-1].end + 1, bins[0].start + width * len(bins)),
-                      width)
 
 
 @dataclass
@@ -188,29 +104,8 @@ def group_issues(issues: Sequence[Issue]) -> list[IssueGroup]:
 # -- small formatting helpers ----------------------------------------------------------------
 
 
-def _num(value: int | float) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _compact(value: int) -> str:
-    """Axis labels: 950, 1,200, 12k, 1.5M."""
-    if abs(value) < 10_000:
-        return f"{value:,}"
-    if abs(value) < 1_000_000:
-        return f"{value / 1000:.3g}k"
-    return f"{value / 1_000_000:.3g}M"
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _role_label(role: str) -> str:
-    return _shorten(role, LABEL_CHARS) if role.strip() else "(empty)"
+    return shorten(role, LABEL_CHARS) if role.strip() else "(empty)"
 
 
 def _inline_code(text: str) -> str:
@@ -220,254 +115,13 @@ def _inline_code(text: str) -> str:
                    for index, piece in enumerate(pieces))
 
 
-def _attr(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
 def _money(amount: float, currency: str) -> str:
     """Two decimals, or four under 1 so that a small bill does not read as zero."""
     figure = f"{amount:,.2f}" if amount >= 1 or amount == 0 else f"{amount:.4f}"
     return f"{figure} {currency}"
 
 
-def _nice_ceiling(value: int) -> tuple[int, int]:
-    """A round top for a count axis and its tick step (at most 5 ticks)."""
-    if value <= 0:
-        return 1, 1
-    for step in _nice_widths():
-        if -(-value // step) <= 5:
-            return -(-value // step) * step, step
-    return value, value  # pragma: no cover - a count beyond 10^18
-
-
 # -- SVG charts ------------------------------------------------------------------------------
-
-
-def _svg_open(chart_id: str, height: int, title: str, description: str) -> str:
-    return (f'<svg id="{chart_id}" class="chart-svg" '
-            f'viewBox="0 0 {_CHART_WIDTH} {height}" width="{_CHART_WIDTH}" height="{height}" '
-            f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">'
-            f'<title id="{chart_id}-title">{escape(title)}</title>'
-            f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
-
-
-def _empty_svg(chart_id: str, title: str, message: str) -> str:
-    return (_svg_open(chart_id, 120, title, message)
-            + f'<rect x="0.5" y="0.5" width="{_CHART_WIDTH - 1}" height="119" rx="8" '
-              f'class="empty-frame"/>'
-            + f'<text x="{_CHART_WIDTH // 2}" y="64" text-anchor="middle" class="empty-text">'
-              f'{escape(message)}</text></svg>')
-
-
-@dataclass(frozen=True)
-class _Histogram:
-    """What a histogram chart needs: its bins, the unit of the values and a colour."""
-
-    chart_id: str
-    title: str
-    unit: str
-    bins: list[Bin]
-    axis: Axis
-    colour: str
-    limit: int | None = None
-    #: What the limit line is called on the chart ("limit", "max length").
-    limit_name: str = "limit"
-
-
-def _histogram_description(chart: _Histogram) -> str:
-    total = sum(b.count for b in chart.bins)
-    filled = [b for b in chart.bins if b.count]
-    text = (f"Histogram of {chart.unit} per example over {_plural(total, 'example')}, "
-            f"from {filled[0].start:,} to {filled[-1].end:,} {chart.unit}")
-    busiest = max(filled, key=lambda b: b.count)
-    span = (f"{busiest.start:,}" if busiest.start == busiest.end
-            else f"{busiest.start:,}–{busiest.end:,}")
-    text += f"; the most common range is {span} ({_plural(busiest.count, 'example')})"
-    if chart.limit is not None:
-        over = sum(b.over for b in chart.bins)
-        text += (f"; the {chart.limit_name} is {chart.limit:,} {chart.unit} and "
-                 f"{_plural(over, 'example is', 'examples are')} over it")
-    return text + "."
-
-
-def _histogram_svg(chart: _Histogram) -> str:
-    """A vertical histogram with a count axis, value ticks and, when known, the limit line."""
-    if not any(b.count for b in chart.bins):
-        return _empty_svg(chart.chart_id, chart.title, "No examples to chart")
-    height = 280
-    axis = chart.axis
-    limit = chart.limit
-    beyond = limit is not None and limit + 1 > axis.stop
-    left, right, top, bottom = 56, (78 if beyond else 18), 34, 52
-    plot_w, plot_h = _CHART_WIDTH - left - right, height - top - bottom
-    peak = max(b.count for b in chart.bins)
-    y_top, y_step = _nice_ceiling(peak)
-    span = axis.stop - axis.start
-
-    def x_of(value: float) -> float:
-        return left + (value - axis.start) / span * plot_w
-
-    def y_of(count: float) -> float:
-        return top + plot_h - count / y_top * plot_h
-
-    out = [_svg_open(chart.chart_id, height, chart.title, _histogram_description(chart))]
-    out.append('<g class="grid">')
-    for tick in range(0, y_top + 1, y_step):
-        y = y_of(tick)
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                   f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">'
-                   f'{_compact(tick)}</text>')
-    out.append("</g>")
-    bar_w = plot_w / len(chart.bins)
-    gap = 1.5 if bar_w > 6 else 0.0
-    for item in chart.bins:
-        if not item.count:
-            continue
-        x = x_of(item.start)
-        label = (f"{item.start:,}" if item.start == item.end
-                 else f"{item.start:,}–{item.end:,}")
-        note = f" ({_plural(item.over, 'over the limit', 'over the limit')})" if item.over else ""
-        out.append(f'<g class="bin" data-from="{item.start}" data-to="{item.end}" '
-                   f'data-count="{item.count}" data-over="{item.over}">'
-                   f'<title>{escape(label)} {escape(chart.unit)}: '
-                   f'{_plural(item.count, "example")}{escape(note)}</title>')
-        within = item.count - item.over
-        if within:
-            out.append(f'<rect class="bar" x="{x + gap / 2:.1f}" y="{y_of(within):.1f}" '
-                       f'width="{bar_w - gap:.1f}" height="{y_of(0) - y_of(within):.1f}" '
-                       f'fill="{chart.colour}"/>')
-        if item.over:
-            out.append(f'<rect class="bar over" x="{x + gap / 2:.1f}" '
-                       f'y="{y_of(item.count):.1f}" width="{bar_w - gap:.1f}" '
-                       f'height="{y_of(within) - y_of(item.count):.1f}" '
-                       f'fill="{PALETTE["over"]}"/>')
-        out.append("</g>")
-    out.append(f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
-               f'y2="{top + plot_h}"/>')
-    out.extend(_x_ticks(chart, x_of, top + plot_h, bar_w))
-    out.append(f'<text class="axis-title" x="{left + plot_w / 2:.1f}" y="{height - 8}" '
-               f'text-anchor="middle">{escape(chart.unit)} per example</text>'
-               f'<text class="axis-title" transform="rotate(-90)" x="{-(top + plot_h / 2):.1f}" '
-               f'y="14" text-anchor="middle">examples</text>')
-    if limit is not None:
-        out.append(_limit_marker(limit, x_of, left + plot_w, top, plot_h, beyond=beyond,
-                                 name=chart.limit_name))
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _tick_step(width: int, span: int) -> int:
-    """Ticks on round values where a round step is a whole number of bins, else every k bins."""
-    for step in _nice_widths():
-        if step > span:
-            break
-        if step % width == 0 and span / step <= 8:
-            return step
-    return width * next(k for k in _nice_widths() if span / (width * k) <= 8)
-
-
-def _x_ticks(chart: _Histogram, x_of: Callable[[float], float], baseline: float,
-             bar_w: float) -> list[str]:
-    axis = chart.axis
-    span = axis.stop - axis.start
-    step = _tick_step(axis.width, span)
-    first = -(-axis.start // step) * step
-    ticks = ['<g class="ticks">']
-    if axis.width == 1:  # one bar per value: label the bars themselves
-        for value in range(first, axis.stop, step):
-            ticks.append(f'<text x="{x_of(value) + bar_w / 2:.1f}" y="{baseline + 16:.1f}" '
-                         f'text-anchor="middle">{_compact(value)}</text>')
-    else:
-        for value in range(first, axis.stop + 1, step):
-            x = x_of(value)
-            ticks.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{baseline:.1f}" '
-                         f'y2="{baseline + 4:.1f}"/>'
-                         f'<text x="{x:.1f}" y="{baseline + 16:.1f}" text-anchor="middle">'
-                         f'{_compact(value)}</text>')
-    ticks.append("</g>")
-    return ticks
-
-
-def _limit_marker(limit: int, x_of: Callable[[float], float], plot_right: float, top: int,
-                  plot_h: int, *, beyond: bool, name: str = "limit") -> str:
-    colour = PALETTE["limit"]
-    base = top + plot_h
-    label = f"{name} {limit:,}"
-    what = "Per-example limit" if name == "limit" else name.capitalize()
-    if beyond:
-        # The limit is far past the data: an axis break, then the line at the far end.
-        brk = plot_right + 12
-        x = plot_right + 44
-        return (f'<g class="limit" data-limit="{limit}" data-position="beyond">'
-                f'<title>{escape(what)}: {limit:,} tokens (beyond the largest example)'
-                f'</title>'
-                f'<line class="axis" x1="{plot_right}" x2="{x}" y1="{base}" y2="{base}"/>'
-                f'<path class="break" d="M{brk - 4},{base + 6} L{brk},{base - 6} '
-                f'M{brk + 2},{base + 6} L{brk + 6},{base - 6}"/>'
-                f'<line x1="{x}" x2="{x}" y1="{top - 6}" y2="{base}" stroke="{colour}" '
-                f'stroke-width="2" stroke-dasharray="5 3"/>'
-                f'<text x="{x}" y="{top - 12}" text-anchor="end" fill="{colour}">'
-                f'{escape(label)}</text></g>')
-    x = x_of(limit + 1)
-    anchor = "end" if x > plot_right - 90 else "start"
-    shift = -4 if anchor == "end" else 4
-    return (f'<g class="limit" data-limit="{limit}" data-position="inside">'
-            f'<title>{escape(what)}: {limit:,} tokens</title>'
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{base}" stroke="{colour}" '
-            f'stroke-width="2" stroke-dasharray="5 3"/>'
-            f'<text x="{x + shift:.1f}" y="{top - 12}" text-anchor="{anchor}" fill="{colour}">'
-            f'{escape(label)}</text></g>')
-
-
-@dataclass(frozen=True)
-class _BarRow:
-    label: str
-    value: int
-    colour: str
-    tooltip: str
-    key: str
-    href: str | None = None
-
-
-def _bar_chart_svg(chart_id: str, title: str, description: str, rows: Sequence[_BarRow],
-                   *, legend: Sequence[tuple[str, str]] = ()) -> str:
-    """Horizontal bars, one a row, each labelled with its value."""
-    if not rows:
-        return _empty_svg(chart_id, title, "Nothing to chart")
-    row_h, legend_h = (26 if len(rows) <= 12 else 21), (26 if legend else 0)
-    top = 6 + legend_h
-    height = top + row_h * len(rows) + 6
-    label_w = min(240, max(72, 8 + 7 * max(len(r.label) for r in rows)))
-    value_w = 8 + 7 * max(len(f"{r.value:,}") for r in rows)
-    left = label_w + 10
-    plot_w = _CHART_WIDTH - left - value_w - 6
-    peak = max(r.value for r in rows) or 1
-    baseline = row_h / 2 + 4
-    out = [_svg_open(chart_id, height, title, description)]
-    if legend:
-        x = left
-        out.append('<g class="legend">')
-        for name, colour in legend:
-            out.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{colour}"/>'
-                       f'<text x="{x + 17}" y="16">{escape(name)}</text>')
-            x += 30 + 7 * len(name)
-        out.append("</g>")
-    for index, row in enumerate(rows):
-        y = top + index * row_h
-        width = max(2.0, row.value / peak * plot_w) if row.value else 0.0
-        body = (f'<g class="row" data-key="{_attr(row.key)}" data-count="{row.value}">'
-                f'<title>{escape(row.tooltip)}</title>'
-                f'<text class="label" x="{label_w}" y="{y + baseline}" text-anchor="end">'
-                f'{escape(row.label)}</text>'
-                f'<rect class="bar" x="{left}" y="{y + 3}" width="{width:.1f}" '
-                f'height="{row_h - 6}" rx="3" fill="{row.colour}"/>'
-                f'<text class="value" x="{left + width + 6:.1f}" y="{y + baseline}">'
-                f'{row.value:,}</text></g>')
-        if row.href is not None:
-            body = f'<a href="{_attr(row.href)}">{body}</a>'
-        out.append(body)
-    out.append("</svg>")
-    return "".join(out)
 
 
 # -- the charts of a report ------------------------------------------------------------------
@@ -480,11 +134,11 @@ def _tokens_chart(report: Report, figures: Mapping[str, Any]) -> str:
     if accumulator is not None and accumulator.tokens.n:
         bins, axis = distribution_bins(accumulator.tokens, limit=limit)
     elif figures.get("histogram"):
-        bins, axis = _buckets_as_bins(figures["histogram"], limit)
+        bins, axis = buckets_as_bins(figures["histogram"], limit)
     else:
         reason = "Tokens were not counted" if "tokens" not in figures else "No examples to chart"
-        return _empty_svg("chart-tokens", title, reason)
-    return _histogram_svg(_Histogram("chart-tokens", title, "tokens", bins, axis,
+        return empty_svg("chart-tokens", title, reason)
+    return histogram_svg(Histogram("chart-tokens", title, "tokens", bins, axis,
                                    PALETTE["tokens"], limit))
 
 
@@ -492,11 +146,11 @@ def _messages_chart(report: Report) -> str:
     title = "Messages per example"
     accumulator = report.accumulator
     if accumulator is None:
-        return _empty_svg("chart-messages", title, "No per-example distribution available")
+        return empty_svg("chart-messages", title, "No per-example distribution available")
     if not accumulator.messages.n:
-        return _empty_svg("chart-messages", title, "No examples to chart")
+        return empty_svg("chart-messages", title, "No examples to chart")
     bins, axis = distribution_bins(accumulator.messages)
-    return _histogram_svg(_Histogram("chart-messages", title, "messages", bins, axis,
+    return histogram_svg(Histogram("chart-messages", title, "messages", bins, axis,
                                    PALETTE["messages"]))
 
 
@@ -508,59 +162,54 @@ def _room(count: int, most: int) -> int:
 def _roles_chart(roles: Mapping[str, int]) -> str:
     title = "Messages by role"
     ranked = sorted(roles.items(), key=lambda item: (-item[1], item[0]))
-    rows = [_BarRow(_role_label(role), count, PALETTE["roles"],
-                   f"{_role_label(role)}: {_plural(count, 'message')}", role)
+    rows = [BarRow(_role_label(role), count, PALETTE["roles"],
+                   f"{_role_label(role)}: {plural(count, 'message')}", role)
             for role, count in ranked[: _room(len(ranked), MAX_ROLE_BARS)]]
     rest = ranked[len(rows):]
     if rest:
         total = sum(count for _, count in rest)
-        rows.append(_BarRow(f"{len(rest)} other roles", total, PALETTE["other"],
-                           f"{len(rest)} other roles: {_plural(total, 'message')}", "(other)"))
+        rows.append(BarRow(f"{len(rest)} other roles", total, PALETTE["other"],
+                           f"{len(rest)} other roles: {plural(total, 'message')}", "(other)"))
     if not rows:
-        return _empty_svg("chart-roles", title, "No messages to chart")
+        return empty_svg("chart-roles", title, "No messages to chart")
     total = sum(roles.values())
     described = ", ".join(f"{_role_label(role)} {count:,}" for role, count in ranked[:6])
     more = f" and {len(ranked) - 6} more" if len(ranked) > 6 else ""
-    description = (f"Bar chart of {_plural(total, 'message')} by role: {described}{more}.")
-    return _bar_chart_svg("chart-roles", title, description, rows)
+    description = (f"Bar chart of {plural(total, 'message')} by role: {described}{more}.")
+    return bar_chart_svg("chart-roles", title, description, rows)
 
 
 def _issues_chart(groups: Sequence[IssueGroup]) -> str:
     title = "Issues by code"
     if not groups:
-        return _empty_svg("chart-issues", title, "No issues found")
+        return empty_svg("chart-issues", title, "No issues found")
     shown = groups[: _room(len(groups), MAX_CODE_BARS)]
-    rows = [_BarRow(_shorten(f"{g.code} {g.name}", LABEL_CHARS + 6), g.count,
+    rows = [BarRow(shorten(f"{g.code} {g.name}", LABEL_CHARS + 6), g.count,
                    PALETTE[g.severity.value],
-                   f"{g.code} {g.name} ({g.severity.value}): {_plural(g.count, 'issue')}",
+                   f"{g.code} {g.name} ({g.severity.value}): {plural(g.count, 'issue')}",
                    g.code, href=f"#code-{g.code}")
             for g in shown]
     rest = groups[len(shown):]
     if rest:
         total = sum(g.count for g in rest)
-        rows.append(_BarRow(f"{len(rest)} other codes", total, PALETTE["other"],
-                           f"{len(rest)} other codes: {_plural(total, 'issue')}", "(other)",
+        rows.append(BarRow(f"{len(rest)} other codes", total, PALETTE["other"],
+                           f"{len(rest)} other codes: {plural(total, 'issue')}", "(other)",
                            href="#issues"))
     severities = [s for s in Severity if any(g.severity is s for g in groups)]
     legend = [(s.value, PALETTE[s.value]) for s in severities]
     described = ", ".join(f"{g.code} {g.count:,}" for g in groups[:8])
     more = f" and {len(groups) - 8} more codes" if len(groups) > 8 else ""
-    description = (f"Bar chart of {_plural(sum(g.count for g in groups), 'issue')} by rule "
+    description = (f"Bar chart of {plural(sum(g.count for g in groups), 'issue')} by rule "
                    f"code, coloured by severity: {described}{more}.")
-    return _bar_chart_svg("chart-issues", title, description, rows, legend=legend)
-
-
-def _figure(heading: str, caption: str, svg: str) -> str:
-    return (f'<figure class="chart"><figcaption><h3>{escape(heading)}</h3>'
-            f'<p>{caption}</p></figcaption>{svg}</figure>')
+    return bar_chart_svg("chart-issues", title, description, rows, legend=legend)
 
 
 def _per_example_caption(summary: Mapping[str, Any] | None, unit: str, counted: bool,
                          *extra: str) -> str:
     parts = list(extra)
     if counted and summary:
-        parts.insert(0, f"min {_num(summary['min'])} · median {_num(summary['p50'])} · "
-                        f"p95 {_num(summary['p95'])} · max {_num(summary['max'])} {unit}")
+        parts.insert(0, f"min {number(summary['min'])} · median {number(summary['p50'])} · "
+                        f"p95 {number(summary['p95'])} · max {number(summary['max'])} {unit}")
     return escape(" · ".join(parts)) if parts else "no examples"
 
 
@@ -574,22 +223,22 @@ def _charts(report: Report, figures: Mapping[str, Any], groups: Sequence[IssueGr
         token_caption = _per_example_caption(
             tokens.get("per_example"), "tokens",
             bool(accumulator.tokens.n if accumulator else figures.get("examples")),
-            f"limit {_num(limit)}" if limit is not None else "no per-example limit known")
+            f"limit {number(limit)}" if limit is not None else "no per-example limit known")
     roles = figures.get("roles") or {}
-    role_caption = escape(_plural(sum(roles.values()), "message") + " in "
-                          + _plural(len(roles), "role"))
-    issue_caption = (escape(_plural(len(report.issues), "issue") + " under "
-                            + _plural(len(groups), "code")) + " · bars link to the table"
+    role_caption = escape(plural(sum(roles.values()), "message") + " in "
+                          + plural(len(roles), "role"))
+    issue_caption = (escape(plural(len(report.issues), "issue") + " under "
+                            + plural(len(groups), "code")) + " · bars link to the table"
                      if groups else "no issues")
     return ('<section class="charts" aria-label="Charts">'
-            + _figure("Tokens per example", token_caption, _tokens_chart(report, figures))
-            + _figure("Messages per example",
+            + chart_figure("Tokens per example", token_caption, _tokens_chart(report, figures))
+            + chart_figure("Messages per example",
                       _per_example_caption(figures.get("messages_per_example"), "messages",
                                            bool(accumulator.messages.n if accumulator
                                                 else figures.get("examples"))),
                       _messages_chart(report))
-            + _figure("Messages by role", role_caption, _roles_chart(roles))
-            + _figure("Issues by code", issue_caption, _issues_chart(groups))
+            + chart_figure("Messages by role", role_caption, _roles_chart(roles))
+            + chart_figure("Issues by code", issue_caption, _issues_chart(groups))
             + "</section>")
 
 
@@ -633,13 +282,13 @@ def _verdict_reason(report: Report) -> str:
     if report.strict:
         failing = counts["error"] + counts["warning"]
         if failing:
-            return f"Fails: {_plural(failing, 'error or warning', 'errors and warnings')} " \
+            return f"Fails: {plural(failing, 'error or warning', 'errors and warnings')} " \
                    f"(strict: warnings fail too)."
         return "Passes: no errors or warnings (strict: warnings would fail too)."
     if counts["error"]:
-        return f"Fails: {_plural(counts['error'], 'error')}."
+        return f"Fails: {plural(counts['error'], 'error')}."
     if counts["warning"]:
-        return (f"Passes: no errors; {_plural(counts['warning'], 'warning')} "
+        return (f"Passes: no errors; {plural(counts['warning'], 'warning')} "
                 f"{'does' if counts['warning'] == 1 else 'do'} not fail.")
     return "Passes: no errors." if counts["info"] else "Passes: no issues found."
 
@@ -658,10 +307,10 @@ def _cards(report: Report, figures: Mapping[str, Any], groups: Sequence[IssueGro
                             (Severity.INFO, "Info")):
         count = counts[severity.value]
         codes = sum(1 for g in groups if g.severity is severity)
-        notes = [escape(f"under {_plural(codes, 'code')}")] if count else []
+        notes = [escape(f"under {plural(codes, 'code')}")] if count else []
         if count and severity is Severity.ERROR and report.format is not None:
             invalid = report.records - report.valid_records
-            notes.append(escape(f"{_plural(invalid, 'record')} with errors"))
+            notes.append(escape(f"{plural(invalid, 'record')} with errors"))
         css = f"count {severity.value}" + ("" if count else " zero")
         cards.append(_card(css, label, f"{count:,}", notes))
     cards += [
@@ -676,8 +325,8 @@ def _tokens_card(figures: Mapping[str, Any]) -> str:
     if not tokens:
         return _card("wide tokens", "Tokens", '<span class="word">not counted</span>')
     reasoning = tokens.get("reasoning") or 0
-    notes = [f"trainable <strong>{escape(_num(tokens['trainable']))}</strong>"
-             + (f" · reasoning <strong>{escape(_num(reasoning))}</strong>" if reasoning else "")
+    notes = [f"trainable <strong>{escape(number(tokens['trainable']))}</strong>"
+             + (f" · reasoning <strong>{escape(number(reasoning))}</strong>" if reasoning else "")
              + (" · estimated count" if figures.get("estimated") else "")]
     over = figures.get("over_limit") or 0
     limit = figures.get("max_tokens_per_example")
@@ -685,13 +334,13 @@ def _tokens_card(figures: Mapping[str, Any]) -> str:
         notes.append("no examples counted")
     elif limit is not None:
         if over:
-            notes.append(f'<span class="alert">{escape(_plural(over, "example"))} over the '
-                         f'{escape(_num(limit))}-token limit</span>')
+            notes.append(f'<span class="alert">{escape(plural(over, "example"))} over the '
+                         f'{escape(number(limit))}-token limit</span>')
         else:
-            notes.append(escape(f"every example within the {_num(limit)}-token limit"))
+            notes.append(escape(f"every example within the {number(limit)}-token limit"))
     else:
         notes.append("no per-example limit known")
-    return _card("wide tokens", "Tokens", escape(_num(tokens["total"])), notes)
+    return _card("wide tokens", "Tokens", escape(number(tokens["total"])), notes)
 
 
 def _cost_card(report: Report, figures: Mapping[str, Any], stats_given: bool) -> str:
@@ -708,7 +357,7 @@ def _cost_card(report: Report, figures: Mapping[str, Any], stats_given: bool) ->
     billed = figures.get("billed_tokens")
     notes = []
     if billed is not None and epochs is not None:
-        notes.append(escape(f"{_num(billed)} billed tokens ({_plural(epochs, 'epoch')}) at "
+        notes.append(escape(f"{number(billed)} billed tokens ({plural(epochs, 'epoch')}) at "
                             f"{cost['price_per_million']:g} {cost['currency']} per 1M"))
     as_of = cost.get("price_as_of") or "unknown date"
     notes.append(f"price as of <strong>{escape(str(as_of))}</strong>")
@@ -745,11 +394,11 @@ def _issues_table(groups: Sequence[IssueGroup], summaries: Mapping[str, str]) ->
                      else "whole file")
             pointer = f" (at {group.first.pointer})" if group.first.pointer else ""
             example = (f'<p class="example"><span>{escape(where)}:</span> '
-                       f'{escape(_shorten(group.first.message, MESSAGE_CHARS))}'
+                       f'{escape(shorten(group.first.message, MESSAGE_CHARS))}'
                        f'{escape(pointer)}</p>')
         severity = group.severity.value
         rows.append(
-            f'<tr id="code-{_attr(group.code)}" class="sev-{severity}">'
+            f'<tr id="code-{attribute(group.code)}" class="sev-{severity}">'
             f'<th scope="row" class="code"><code>{escape(group.code)}</code></th>'
             f'<td class="name">{escape(group.name)}</td>'
             f'<td><span class="badge {severity}">{escape(severity)}</span></td>'
@@ -758,8 +407,8 @@ def _issues_table(groups: Sequence[IssueGroup], summaries: Mapping[str, str]) ->
             f'<td class="rule"><p>{_inline_code(summary)}</p>{example}</td></tr>')
     total = sum(g.count for g in groups)
     return ('<section id="issues" class="issues">'
-            f'<h2>Issues <span class="muted">{escape(_plural(total, "issue"))} in '
-            f'{escape(_plural(len(groups), "code"))}</span></h2>'
+            f'<h2>Issues <span class="muted">{escape(plural(total, "issue"))} in '
+            f'{escape(plural(len(groups), "code"))}</span></h2>'
             '<table><caption>Issues grouped by rule code, most severe first; lines list the '
             f'first {LINES_SHOWN} of each code.</caption>'
             '<thead><tr><th scope="col">Code</th><th scope="col">Name</th>'
@@ -923,9 +572,9 @@ def render_html(report: Report, stats: Mapping[str, Any] | None = None,
     verdict = "ok" if report.ok else "failed"
     return "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f'<meta http-equiv="Content-Security-Policy" content="{_attr(_CSP)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{attribute(_CSP)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="ftdata {_attr(__version__)}">',
+        f'<meta name="generator" content="ftdata {attribute(__version__)}">',
         f"<title>{escape(verdict)}: {escape(report.path)} · ftdata report</title>",
         f"<style>{_CSS}{_trainer_css(trainer)}</style></head><body><main>",
         _header(report, figures),

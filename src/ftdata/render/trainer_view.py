@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ftdata.diagnostics import printable
-from ftdata.render.html import (
+from ftdata.render.charts import (
     PALETTE,
-    _attr,
-    _empty_svg,
-    _figure,
-    _Histogram,
-    _histogram_svg,
-    _num,
-    _plural,
-    _shorten,
+    Histogram,
+    attribute,
+    chart_figure,
     distribution_bins,
+    empty_svg,
+    histogram_svg,
+    number,
+    plural,
+    shorten,
 )
 from ftdata.statistics import Distribution
 
@@ -175,9 +175,9 @@ def _lengths_chart(view: TrainerSection) -> str:
     title = "Rendered tokens per example"
     distribution = _distribution(view.lengths)
     if not distribution.n:
-        return _empty_svg("chart-trainer-lengths", title, "No example rendered")
+        return empty_svg("chart-trainer-lengths", title, "No example rendered")
     bins, axis = distribution_bins(distribution, limit=view.max_length)
-    return _histogram_svg(_Histogram("chart-trainer-lengths", title, "tokens", bins, axis,
+    return histogram_svg(Histogram("chart-trainer-lengths", title, "tokens", bins, axis,
                                      PALETTE["tokens"], view.max_length,
                                      limit_name="max length"))
 
@@ -193,16 +193,16 @@ def _distribution(lengths: Sequence[int] | Distribution) -> Distribution:
 
 def _facts(view: TrainerSection) -> str:
     rows = [
-        ("Rendered", _plural(_distribution(view.lengths).n, "example")),
-        ("Maximum length", f"{_num(view.max_length)} tokens" if view.max_length is not None
+        ("Rendered", plural(_distribution(view.lengths).n, "example")),
+        ("Maximum length", f"{number(view.max_length)} tokens" if view.max_length is not None
          else "none"),
         ("Beyond it", view.strategy.replace("_", " ")),
-        ("Truncated", _plural(view.truncated, "example")),
-        ("Dropped", _plural(view.dropped, "example")),
-        ("Nothing trains", _plural(view.untrained, "example")),
+        ("Truncated", plural(view.truncated, "example")),
+        ("Dropped", plural(view.dropped, "example")),
+        ("Nothing trains", plural(view.untrained, "example")),
     ]
     if view.refused:
-        rows.append(("Template refused", _plural(view.refused, "example")))
+        rows.append(("Template refused", plural(view.refused, "example")))
     items = "".join(f'<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>'
                     for name, value in rows)
     return f'<dl class="tv-facts">{items}</dl>'
@@ -214,14 +214,14 @@ def _token_span(piece: TokenPiece, index: int) -> str:
         state += ", cut off"
     css = "tok" + (" t" if piece.trained else "") + ("" if piece.kept else " cut")
     return (f'<span class="{css}" title="token {index:,}: {state}">'
-            f"{escape(_shorten(piece.text, PIECE_CHARS))}</span>")
+            f"{escape(shorten(piece.text, PIECE_CHARS))}</span>")
 
 
 def _tokens_html(pieces: Sequence[TokenPiece]) -> str:
     head, hidden, tail = shown_pieces(pieces)
     out = [_token_span(piece, index) for index, piece in enumerate(head)]
     if hidden:
-        out.append(f'<span class="tv-gap">… {escape(_plural(hidden, "token"))} not shown …'
+        out.append(f'<span class="tv-gap">… {escape(plural(hidden, "token"))} not shown …'
                    f"</span>")
         first = len(pieces) - len(tail)
         out += [_token_span(piece, first + index) for index, piece in enumerate(tail)]
@@ -230,7 +230,7 @@ def _tokens_html(pieces: Sequence[TokenPiece]) -> str:
 
 def _example_html(example: ShownExample, number: int) -> str:
     where = f"line {example.line:,}" if example.line is not None else "whole file"
-    facts = [_plural(len(example.pieces), "token"), f"{example.trained:,} trained"]
+    facts = [plural(len(example.pieces), "token"), f"{example.trained:,} trained"]
     if not example.pieces:
         facts = ["not rendered"]
     elif example.dropped_example:
@@ -241,10 +241,10 @@ def _example_html(example: ShownExample, number: int) -> str:
     if example.dropped_content:
         dropped = (f'<p class="tv-dropped">The template dropped: '
                    f'<strong>{escape(", ".join(example.dropped_content))}</strong></p>')
-    return (f'<article class="tv-example" id="tv-{_attr(example.code)}-{number}">'
+    return (f'<article class="tv-example" id="tv-{attribute(example.code)}-{number}">'
             f'<h4><span>{escape(where)}</span> <span class="muted">'
             f'{escape(" · ".join(facts))}</span></h4>'
-            f'<p class="tv-message">{escape(_shorten(example.message, 240))}</p>{dropped}'
+            f'<p class="tv-message">{escape(shorten(example.message, 240))}</p>{dropped}'
             + (f'<pre class="tv-tokens">{_tokens_html(example.pieces)}</pre>'
                if example.pieces else "")
             + "</article>")
@@ -258,8 +258,8 @@ def _findings_html(view: TrainerSection) -> str:
         if not count:
             continue
         note = (f"first {len(examples)} of {count:,} shown" if count > len(examples)
-                else _plural(count, "finding"))
-        parts.append(f'<section class="tv-code" id="tv-{_attr(code)}">'
+                else plural(count, "finding"))
+        parts.append(f'<section class="tv-code" id="tv-{attribute(code)}">'
                      f'<h3><code>{escape(code)}</code> {escape(name)} '
                      f'<span class="muted">{escape(note)}</span></h3>'
                      + "".join(_example_html(example, number)
@@ -281,15 +281,15 @@ def trainer_section(view: TrainerSection) -> str:
     >>> 'id="trainer-view"' in trainer_section(view)
     True
     """
-    limit = (f"max length {_num(view.max_length)}" if view.max_length is not None
+    limit = (f"max length {number(view.max_length)}" if view.max_length is not None
              else "no maximum length")
-    caption = escape(f"{limit} · {_plural(view.truncated, 'example')} truncated · "
-                     f"{_plural(view.dropped, 'example')} dropped")
+    caption = escape(f"{limit} · {plural(view.truncated, 'example')} truncated · "
+                     f"{plural(view.dropped, 'example')} dropped")
     return ('<section id="trainer-view" class="trainer-view" aria-label="Trainer\'s view">'
             f'<h2>Trainer\'s view <span class="muted">{escape(view.trainer)} · template '
             f'{escape(view.template)}</span></h2>'
             '<div class="tv-top">'
-            + _figure("Rendered length", caption, _lengths_chart(view))
+            + chart_figure("Rendered length", caption, _lengths_chart(view))
             + _facts(view) + "</div>"
             + _findings_html(view) + "</section>")
 

@@ -10,76 +10,31 @@ Each family lives in its own module; importing :mod:`ftdata.rules` registers the
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ftdata.diagnostics import Finding, Severity
+from ftdata.diagnostics import Severity
+from ftdata.rules._registry import (
+    REGISTRY,
+    CheckFunction,
+    Fix,
+    RecordEdit,
+    Rule,
+    RuleContext,
+    Scope,
+    edit_string,
+    register,
+    rule,
+)
 
 if TYPE_CHECKING:
-    from ftdata.formats import Format
+    from ftdata.diagnostics import Finding
     from ftdata.model import Example
-    from ftdata.targets import Target
 
-
-@dataclass(frozen=True, slots=True)
-class RuleContext:
-    """What a check may know besides the example: the record's format and the target."""
-
-    format: Format
-    target: Target
-
-
-CheckFunction = Callable[["Example", RuleContext], Iterable[Finding]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    doc: str
-    fixable: bool = False
-    check: CheckFunction | None = None
-
-    @property
-    def family(self) -> str:
-        return self.code[0]
-
-
-REGISTRY: dict[str, Rule] = {}
-
-
-def _split_doc(doc: str | None, code: str) -> tuple[str, str]:
-    if not doc:
-        raise ValueError(f"rule {code} has no documentation")
-    text = inspect.cleandoc(doc)
-    summary, _, body = text.partition("\n")
-    return summary.strip(), body.strip()
-
-
-def register(code: str, name: str, severity: Severity, doc: str, *, fixable: bool = False,
-             check: CheckFunction | None = None) -> Rule:
-    """Add a rule to the registry; a code may be registered once."""
-    if code in REGISTRY:
-        raise ValueError(f"rule {code} registered twice")
-    summary, body = _split_doc(doc, code)
-    rule = Rule(code, name, severity, summary, body, fixable, check)
-    REGISTRY[code] = rule
-    return rule
-
-
-def rule(code: str, name: str, severity: Severity, *,
-         fixable: bool = False) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function as a rule; its docstring is the rule's documentation."""
-
-    def decorate(function: CheckFunction) -> CheckFunction:
-        register(code, name, severity, function.__doc__ or "", fixable=fixable, check=function)
-        return function
-
-    return decorate
+__all__ = ["REGISTRY", "CheckFunction", "Fix", "RecordEdit", "Rule", "RuleContext", "Scope",
+           "all_rules", "edit_string", "error_codes", "example_checks", "get_rule",
+           "iter_findings", "matches_code", "parse_code_list", "register", "rule",
+           "structural_codes"]
 
 
 def all_rules() -> list[Rule]:
@@ -95,6 +50,11 @@ def get_rule(code: str) -> Rule:
 def error_codes() -> frozenset[str]:
     """Codes whose default severity is error."""
     return frozenset(rule.code for rule in all_rules() if rule.severity is Severity.ERROR)
+
+
+def structural_codes() -> frozenset[str]:
+    """Codes whose findings hide the semantic findings at or under their pointer."""
+    return frozenset(rule.code for rule in all_rules() if rule.structural)
 
 
 def example_checks() -> list[Rule]:

@@ -19,7 +19,7 @@ from itertools import pairwise
 from ftdata.diagnostics import Finding, Severity, redact_quoted
 from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
 from ftdata.model import ROLES, THINK_TAGS, Example, Message, ToolCall
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import RuleContext, register, rule
 from ftdata.rules.quality import text_pointer
 from ftdata.targets import Target
 
@@ -68,7 +68,7 @@ def _ordered(example: Example, context: RuleContext) -> bool:
             and not context.format.ends_with_user and _roles_known(example))
 
 
-@rule("C001", "unknown-role", E)
+@rule("C001", "unknown-role", E, structural=True)
 def unknown_role(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message has a role the format does not define, or the target does not accept.
 
@@ -178,7 +178,7 @@ def _empty_content_findings(messages: list[Message]) -> Iterator[Finding]:
                           _content_pointer(message))
 
 
-@rule("C003", "no-assistant-message", E)
+@rule("C003", "no-assistant-message", E, needs_structure=True)
 def no_assistant_message(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A conversation has no assistant message.
 
@@ -210,7 +210,7 @@ def no_assistant_message(example: Example, context: RuleContext) -> Sequence[Fin
     return [Finding("C003", "the conversation has no assistant message", _container(messages))]
 
 
-@rule("C004", "last-message-not-assistant", W)
+@rule("C004", "last-message-not-assistant", W, needs_structure=True)
 def last_message_not_assistant(example: Example, context: RuleContext) -> Sequence[Finding]:
     """The conversation does not end with an assistant message.
 
@@ -240,7 +240,7 @@ def last_message_not_assistant(example: Example, context: RuleContext) -> Sequen
                     last.pointer)]
 
 
-@rule("C005", "roles-not-alternating", W)
+@rule("C005", "roles-not-alternating", W, needs_structure=True)
 def roles_not_alternating(example: Example, context: RuleContext) -> Sequence[Finding]:
     """User and assistant turns do not alternate.
 
@@ -399,7 +399,7 @@ def _misplaced_system_findings(messages: list[Message]) -> Iterator[Finding]:
             started = True
 
 
-@rule("C007", "invalid-weight", E)
+@rule("C007", "invalid-weight", E, structural=True)
 def invalid_weight(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A message's `weight` is not 0 or 1, or is on a message that is not the assistant's.
 
@@ -811,7 +811,9 @@ register("C015", "empty-conversation", E, """
     **Example.** `{"messages": []}`
 
     **Use instead.** Drop the record, or fill in the conversation.
-""")
+""", structural=True,
+         raised_by=("ftdata.formats._openai", "ftdata.formats.trl_stepwise",
+                    "ftdata.formats.vertex_gemini", "ftdata.formats.vertex_gemini_preference"))
 
 
 #: LLaMA-Factory's media placeholders and the record keys that list their files, in the order

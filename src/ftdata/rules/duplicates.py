@@ -22,7 +22,7 @@ import xxhash
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message
-from ftdata.rules import register
+from ftdata.rules._registry import Fix, register
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -42,7 +42,7 @@ register("D001", "duplicate-example", W, """
     **Example.** The same question and answer on lines 12 and 4,031.
 
     **Use instead.** Keep one copy (`ftdata fix` drops later copies).
-""", fixable=True)
+""", scope="dataset", fix=Fix("dropped duplicate"))
 
 register("D002", "near-duplicate", W, """
     An example is almost the same as an earlier one (opt-in: `--near-duplicates`).
@@ -57,7 +57,7 @@ register("D002", "near-duplicate", W, """
     **Example.** Two support answers that differ only in the customer's name.
 
     **Use instead.** Keep one representative, or vary the examples more.
-""")
+""", scope="dataset")
 
 register("D003", "conflicting-completions", W, """
     The same prompt has different answers in different examples.
@@ -73,7 +73,7 @@ register("D003", "conflicting-completions", W, """
 
     **Use instead.** Keep the correct answer; if both are valid, make the prompts differ by the
     context that decides between them.
-""")
+""", scope="dataset")
 
 register("D004", "validation-leak", E, """
     A validation example also appears in the training file.
@@ -88,7 +88,7 @@ register("D004", "validation-leak", E, """
     **Example.** `valid.jsonl:7` is a copy of `train.jsonl:1,204`.
 
     **Use instead.** Split with `ftdata split`, which keeps copies on one side.
-""")
+""", scope="dataset")
 
 #: Default Jaccard threshold for D002.
 NEAR_THRESHOLD = 0.8

@@ -1,12 +1,22 @@
 """File rules (F): bytes, encoding, JSON syntax and whole-file limits.
 
-These are raised by the readers and by the file-level checks of the engine.
+The readers raise the rules about bytes and framing as they read (F001, F002, F004, F005, F011,
+F012); the checks of the whole file (F003, F006-F010) are written here once, for one machine
+(:mod:`ftdata.engine`) and for a dataset on a cluster (:mod:`ftdata.integrations.dask`), which
+judges the count limits over every partition together.
 """
 
 from __future__ import annotations
 
-from ftdata.diagnostics import Severity
-from ftdata.rules import register
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from ftdata.diagnostics import Finding, Severity, json_kind
+from ftdata.rules._registry import Fix, register
+
+if TYPE_CHECKING:
+    from ftdata.formats import Format
+    from ftdata.targets import Target
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -21,7 +31,7 @@ register("F001", "invalid-utf8", E, """
     **Example.** A line exported from Excel in Windows-1252: `{"text": "caf\\xe9"}`.
 
     **Use instead.** Re-encode the file as UTF-8 (`iconv -f cp1252 -t utf-8`).
-""")
+""", raised_by=("ftdata.parsing",))
 
 register("F002", "invalid-json", E, """
     A record is not valid JSON.
@@ -37,7 +47,7 @@ register("F002", "invalid-json", E, """
     trailing comma, single quotes, `NaN`, or a line cut off by a truncated download.
 
     **Use instead.** Serialise records with a JSON library rather than by string formatting.
-""")
+""", raised_by=("ftdata.parsing", "ftdata.readers", "ftdata.inmemory"))
 
 register("F003", "not-an-object", E, """
     A record is valid JSON but not an object.
@@ -62,7 +72,7 @@ register("F004", "blank-line", W, """
     **Example.** Two records separated by an empty line.
 
     **Use instead.** One record per line, no empty lines (`ftdata fix` removes them).
-""", fixable=True)
+""", fix=Fix("dropped blank line"), raised_by=("ftdata.readers",))
 
 register("F005", "byte-order-mark", W, """
     The file starts with a UTF-8 byte-order mark.
@@ -75,7 +85,8 @@ register("F005", "byte-order-mark", W, """
     **Example.** A file saved by Notepad as "UTF-8 with BOM".
 
     **Use instead.** Save as plain UTF-8 (`ftdata fix` removes the BOM).
-""", fixable=True)
+""", scope="file", fix=Fix("removed byte-order mark"),
+         raised_by=("ftdata.readers",))
 
 register("F006", "file-too-large", E, """
     The file is larger than the target accepts.
@@ -87,7 +98,7 @@ register("F006", "file-too-large", E, """
     **Example.** A 700 MB JSONL file for `--target openai` (limit 512 MB).
 
     **Use instead.** Split the data into several files or deduplicate it first.
-""")
+""", scope="file")
 
 register("F007", "too-few-examples", E, """
     The file has fewer examples than the target requires.
@@ -100,7 +111,7 @@ register("F007", "too-few-examples", E, """
     **Example.** A 5-line file for `--target openai`.
 
     **Use instead.** Add examples; OpenAI suggests 50 to 100 well-crafted ones to start.
-""")
+""", scope="dataset")
 
 register("F008", "mixed-formats", E, """
     Records of different formats are mixed in one file.
@@ -113,7 +124,7 @@ register("F008", "mixed-formats", E, """
     **Example.** A chat file (`messages`) with a few `prompt`/`completion` records appended.
 
     **Use instead.** Convert every record to one format (`ftdata convert`).
-""")
+""", scope="file")
 
 register("F009", "unknown-format", E, """
     The file's format cannot be recognised, or the target does not accept it.
@@ -126,7 +137,7 @@ register("F009", "unknown-format", E, """
     **Example.** `{"question": "...", "answer": "..."}` validated for `--target openai`.
 
     **Use instead.** Pass `--format`, or convert the file (`ftdata convert --to openai-chat`).
-""")
+""", scope="file")
 
 register("F010", "too-many-examples", E, """
     The file has more examples than the target accepts.
@@ -138,7 +149,7 @@ register("F010", "too-many-examples", E, """
     **Example.** 3,500,000 records for `--target fireworks` (at most 3,000,000).
 
     **Use instead.** Sample or deduplicate the data, or split the job.
-""")
+""", scope="dataset")
 
 register("F011", "pretty-printed-json-lines", E, """
     A JSON Lines file holds pretty-printed objects that span several lines.
@@ -162,7 +173,8 @@ register("F011", "pretty-printed-json-lines", E, """
 
     **Use instead.** One compact object per line: `ftdata fix FILE -o OUT` rewrites the file
     as JSON Lines, or write each record with `json.dumps(record)` and no `indent`.
-""", fixable=True)
+""", scope="file", fix=Fix("rewrote the pretty-printed objects one per line"),
+         raised_by=("ftdata.readers",))
 
 register("F012", "record-too-large", E, """
     A record is larger than any provider accepts, too large to read.
@@ -180,4 +192,92 @@ register("F012", "record-too-large", E, """
     **Example.** A `.json` array whose one element holds a 3 GB string.
 
     **Use instead.** One example per record; reference large images by URL.
-""")
+""", raised_by=("ftdata.readers",))
+
+
+# -- the checks -------------------------------------------------------------------------------
+
+
+def not_an_object(value: object) -> Finding:
+    """F003 for a record that is valid JSON but not an object."""
+    return Finding("F003", f"the record is {json_kind(value)}, not a JSON object")
+
+
+def format_findings(fmt: Format | None, reason: str, target: Target,
+                    records: int) -> list[Finding]:
+    """F009: no format fits (``reason`` says why) or ``target`` does not accept it."""
+    if fmt is None:
+        if records:
+            return [Finding("F009", f"cannot tell the format: {reason}; pass --format or "
+                                    f"convert the file with `ftdata convert`")]
+        return []
+    if not target.accepts(fmt.id):
+        accepted = ", ".join(target.formats or ())
+        return [Finding("F009", f"target {target.id!r} does not accept {fmt.id} "
+                                f"(accepted: {accepted})")]
+    return []
+
+
+def mixed_format_findings(fmt: Format | None, foreign: Counter[str],
+                          first_foreign: dict[str, int]) -> list[Finding]:
+    """F008, once per other format family seen: how many records and the first one's line."""
+    findings = []
+    for other, count in foreign.most_common():
+        noun = "record looks" if count == 1 else "records look"
+        findings.append(Finding("F008", f"{count} {noun} like {other}, not "
+                                        f"{fmt.id if fmt else '?'} (first at line "
+                                        f"{first_foreign[other]})"))
+    return findings
+
+
+def size_findings(size: int | None, target: Target) -> list[Finding]:
+    """F006 when the file is larger than ``target`` accepts (``None``: size unknown)."""
+    if size is not None and target.max_file_bytes is not None and size > target.max_file_bytes:
+        return [Finding("F006", f"the file is {human_bytes(size)}; {target.id} accepts at most "
+                                f"{human_bytes(target.max_file_bytes)}")]
+    return []
+
+
+def count_findings(records: int, target: Target, *, whole: str = "the file",
+                   where: str = "") -> list[Finding]:
+    """F007/F010: fewer or more examples than ``target`` takes. ``whole`` names what was
+    counted (``the dataset``), ``where`` follows the count (`` in 3 partitions``)."""
+    findings = []
+    if records < target.min_examples:
+        have = "no examples" if records == 0 else f"{records:,} example" + (
+            "s" if records != 1 else "")
+        findings.append(Finding("F007", f"{whole} has {have}{where}; {target.id} needs at least "
+                                        f"{target.min_examples}"))
+    if target.max_examples is not None and records > target.max_examples:
+        findings.append(Finding("F010", f"{whole} has {records:,} examples{where}; {target.id} "
+                                        f"accepts at most {target.max_examples:,}"))
+    return findings
+
+
+def file_findings(fmt: Format | None, reason: str, target: Target, records: int,
+                  size: int | None, foreign: Counter[str], first_foreign: dict[str, int], *,
+                  count_limits: bool = True) -> list[Finding]:
+    """The file-level findings of one file (or one partition): F009, F008, F006, and with
+    ``count_limits`` F007/F010, in that order.
+
+    >>> from ftdata.targets import get_target
+    >>> [f.code for f in file_findings(None, "no record", get_target("openai"), 3, None,
+    ...                                Counter(), {})]
+    ['F009', 'F007']
+    """
+    findings = format_findings(fmt, reason, target, records)
+    findings += mixed_format_findings(fmt, foreign, first_foreign)
+    findings += size_findings(size, target)
+    if count_limits:
+        findings += count_findings(records, target)
+    return findings
+
+
+def human_bytes(size: int) -> str:
+    """A size as people read it: ``512 B``, ``1.5 MB``, ``3.0 GB``."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

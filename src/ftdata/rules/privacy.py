@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example
-from ftdata.rules import RuleContext, rule
+from ftdata.rules._registry import RuleContext, rule
 from ftdata.rules.quality import Text, example_texts, joined_texts, text_label
 
 E, W = Severity.ERROR, Severity.WARNING

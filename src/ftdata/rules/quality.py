@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from ftdata.diagnostics import Finding, Severity
 from ftdata.model import Example, Message, Part
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import Fix, RuleContext, edit_string, register, rule
 
 W, INFO = Severity.WARNING, Severity.INFO
 
@@ -407,7 +407,12 @@ def _message_whitespace(texts: list[Text]) -> Iterator[Finding]:
                               f"({_show_whitespace(whitespace)})", pointer)
 
 
-@rule("Q001", "surrounding-whitespace", INFO, fixable=True)
+def _strip_whitespace(record: Any, pointer: str) -> bool:
+    return edit_string(record, pointer, lambda value: fix_surrounding_whitespace(value, pointer))
+
+
+@rule("Q001", "surrounding-whitespace", INFO,
+      fix=Fix("stripped surrounding whitespace", _strip_whitespace))
 def surrounding_whitespace(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Content starts or ends with whitespace.
 
@@ -947,7 +952,11 @@ def decode_double_encoded(value: object) -> str | None:
     return inner if isinstance(decoded, (dict, list)) else None
 
 
-@rule("Q005", "double-encoded-json", W, fixable=True)
+def _decode_once(record: Any, pointer: str) -> bool:
+    return edit_string(record, pointer, decode_double_encoded)
+
+
+@rule("Q005", "double-encoded-json", W, fix=Fix("decoded double-encoded JSON", _decode_once))
 def double_encoded_json(example: Example, context: RuleContext) -> Iterator[Finding]:
     """JSON is encoded twice: a JSON string whose value is JSON text again.
 
@@ -1103,7 +1112,7 @@ register("Q007", "inconsistent-system-prompt", INFO, """
 
     **Use instead.** Give every example the same system prompt (`ftdata convert --system`
     adds one), or none of them.
-""")
+""", scope="dataset")
 
 def system_prompt_key(example: Example) -> str | None:
     """A short, stable key of an example's system prompt, ``None`` when it has none.

@@ -15,7 +15,7 @@ from ftdata.diagnostics import Finding, Severity
 from ftdata.formats._openai import WEIGHT_ELSEWHERE
 from ftdata.model import Example, Message
 from ftdata.pointers import get
-from ftdata.rules import RuleContext, register, rule
+from ftdata.rules._registry import RuleContext, register, rule
 from ftdata.targets import Target
 
 E = Severity.ERROR
@@ -43,7 +43,7 @@ register("S001", "missing-key", E, """
 
     **Use instead.** `{"messages": [{"role": "user", "content": "hi"}]}`; the assistant's
     answer as its `content`, or the `tool_calls` it makes.
-""")
+""", structural=True, raised_by=("ftdata.shapes",))
 
 register("S002", "unknown-key", E, """
     A key that the format does not define.
@@ -58,7 +58,7 @@ register("S002", "unknown-key", E, """
     **Example.** `{"messages": [...], "metadata": {"source": "crm"}}` for OpenAI.
 
     **Use instead.** Remove the key, or keep side data in a separate file keyed by line.
-""")
+""", structural=True, raised_by=("ftdata.shapes",))
 
 register("S003", "wrong-type", E, """
     A value has the wrong JSON type.
@@ -70,9 +70,9 @@ register("S003", "wrong-type", E, """
     **Example.** `{"role": "user", "content": 42}`
 
     **Use instead.** `{"role": "user", "content": "42"}`
-""")
+""", structural=True, raised_by=("ftdata.shapes",))
 
-@rule("S004", "invalid-value", E)
+@rule("S004", "invalid-value", E, structural=True)
 def invalid_value(example: Example, context: RuleContext) -> Sequence[Finding]:
     """A value is of the right type but not one the format allows.
 

@@ -7,7 +7,7 @@ counted; the engine calls :func:`token_findings` with each example's count.
 from __future__ import annotations
 
 from ftdata.diagnostics import Finding, Severity
-from ftdata.rules import register
+from ftdata.rules._registry import register
 
 #: T002 fires above this share of the limit.
 NEAR_LIMIT = 0.9
@@ -69,7 +69,7 @@ register("T003", "no-trainable-tokens", Severity.ERROR, f"""
 
     **Use instead.** Add the assistant answer that should train, or change the trainer's
     mask options (`roles_to_train`, `assistant_only_loss`, `train_on_prompt`).
-""")
+""", raised_by=("ftdata.templates.view",))
 
 register("T004", "truncated-by-trainer", Severity.WARNING, f"""
     The rendered example is longer than the trainer's maximum length: part of it is cut.
@@ -90,7 +90,7 @@ register("T004", "truncated-by-trainer", Severity.WARNING, f"""
 
     **Use instead.** Raise the maximum length, or split the conversation into shorter
     examples.
-""")
+""", raised_by=("ftdata.templates.view",))
 
 register("T005", "template-drops-content", Severity.WARNING, """
     The chat template silently leaves out reasoning, tools or a system message the record
@@ -111,7 +111,7 @@ register("T005", "template-drops-content", Severity.WARNING, """
     **Use instead.** Pick a template that renders what the data holds (`--template`), move
     the content where the template renders it, or drop it on purpose with `ftdata convert
     --reasoning drop`.
-""")
+""", raised_by=("ftdata.templates.view",))
 
 
 def token_findings(tokens: int, limit: int | None, *, estimated: bool = False,

@@ -207,21 +207,6 @@ def unknown_role(example: Example) -> str | None:
     return None
 
 
-def chat_log_kind(text: str) -> str | None:
-    """The chat-log kind the start of a plain-text file reads as, if any.
-
-    >>> chat_log_kind("User: Hi\\nAssistant: Hello"), chat_log_kind("A plain document.")
-    ('transcript', None)
-    """
-    from ftdata.sources import transcript, whatsapp
-
-    if whatsapp.looks_like(text):
-        return "whatsapp"
-    if transcript.looks_like(text):
-        return "transcript"
-    return None
-
-
 # -- JSON inputs -----------------------------------------------------------------------------
 
 
