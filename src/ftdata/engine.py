@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ftdata.diagnostics import Finding, Issue, Severity, json_kind, printable_path
 from ftdata.formats import Format, all_formats, get_format
@@ -20,16 +20,15 @@ from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import (
-    GZIP_MAGIC,
     TEXT_SUFFIXES,
     Event,
+    FileEvents,
     LineFinding,
     RawRecord,
     choose_layout,
     file_size,
     logical_name,
     read_events,
-    read_head,
 )
 from ftdata.report import Report
 from ftdata.rules import RuleContext, all_rules, example_checks, matches_code
@@ -47,6 +46,7 @@ from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
+    from ftdata.locations import SourceRecorder
     from ftdata.models import ModelInfo
     from ftdata.templates.view import TrainerView
     from ftdata.tokens import ExampleTokens, TokenCounter
@@ -323,9 +323,14 @@ def _read_tolerantly(fmt: Format, value: dict[str, Any]) -> Example | None:
         return None  # the shape has already said what is wrong
 
 
-def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
+def sample_records(source: str | os.PathLike[str] | FileEvents
+                   ) -> Iterator[Mapping[str, Any]]:
+    """The first records that are JSON objects, for format detection. Given the
+    :class:`FileEvents` that will be validated, they are read ahead and given again by it, so
+    the file is read once."""
     taken = 0
-    for event in read_events(path):
+    events = source.look_ahead() if isinstance(source, FileEvents) else read_events(source)
+    for event in events:
         if taken >= DETECTION_SAMPLE:
             return
         if isinstance(event, RawRecord):
@@ -399,7 +404,8 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
                   *, display_path: str | None = None,
                   training: Sequence[Report] = (),
                   progress: ProgressCallback | None = None,
-                  keys_sink: KeysSink | None = None) -> Report:
+                  keys_sink: KeysSink | None = None,
+                  locations: Literal["lines", "digests"] | None = None) -> Report:
     """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read.
 
     With ``training`` (the reports of the training files), the file is validated as their
@@ -407,7 +413,9 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     ``progress``, when given, is called with the bytes read so far and the total size as
     the file is read, and once more at the end. ``keys_sink``, when given, receives the line,
     record number and duplicate digests of every record that could have copies (an index
-    kept elsewhere, such as a cluster's, can then look for them).
+    kept elsewhere, such as a cluster's, can then look for them). ``locations`` records the
+    physical lines (and SHA-256 digests) of the records with issues as the file is read, in
+    :attr:`Report.sources`, for renderers that annotate the file. The file is opened once.
     """
     # Named as reports show it: bytes that are not UTF-8 and control characters escaped.
     name = printable_path(display_path if display_path is not None else os.fspath(path))
@@ -416,27 +424,38 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
         return _converter_input_report(name, suffix, target, options)
+    events = read_events(path, digests=locations == "digests")
+    head = events.open()
     if suffix in TEXT_SUFFIXES and not options.format:
-        kind = _chat_log_kind(path)
+        kind = _chat_log_kind(path, head)
         if kind is not None:
+            events.close()
             return _chat_log_report(name, kind, target, options)
     fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
     else:
-        detection = detect_format(sample_records(path), target)
+        detection = detect_format(sample_records(events), target)
         fmt, reason = detection.format, detection.reason
     leak_index: list[tuple[DuplicateTracker, str]] = []
     if training:
         options = replace(options, count_limits=False)
         if "D004" in _Collector(options, target).enabled:
             leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
-    events: Iterable[Event] = read_events(path)
+    checked: Iterable[Event] = events
     if progress is not None:
-        events = _reporting_progress(events, _progress_total(path, size), progress)
-    return _validate_events(events, name, fmt, reason, target, options,
-                            size=size, tokens=token_setup(options), leak_index=leak_index,
-                            keys_sink=keys_sink)
+        checked = _reporting_progress(events, None if events.compressed else size, progress)
+    sources = None
+    if locations is not None:
+        from ftdata.locations import SourceRecorder
+
+        sources = SourceRecorder(events.layout, digests=locations == "digests")
+    try:
+        return _validate_events(checked, name, fmt, reason, target, options,
+                                size=size, tokens=token_setup(options), leak_index=leak_index,
+                                keys_sink=keys_sink, sources=sources)
+    finally:
+        events.close()
 
 
 #: Receives (line, record number, duplicate digests) for each record that could have copies.
@@ -460,9 +479,9 @@ def _converter_input_report(name: str, suffix: str, target: Target,
                   max_issues=options.max_issues)
 
 
-def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
-    """``whatsapp`` or ``transcript`` when a plain-text file reads as that chat log."""
-    head = read_head(path)
+def _chat_log_kind(path: str | os.PathLike[str], head: bytes) -> str | None:
+    """``whatsapp`` or ``transcript`` when a plain-text file (``head``: its first bytes)
+    reads as that chat log."""
     if choose_layout(path, head) != "text":
         return None
     from ftdata.sources import chat_log_kind
@@ -480,11 +499,6 @@ def _chat_log_report(name: str, kind: str, target: Target, options: ValidateOpti
     return Report(path=name, format=None, target=target.id, model=None, records=0,
                   valid_records=0, issues=collector.issues, strict=options.strict,
                   max_issues=options.max_issues)
-
-
-def _progress_total(path: str | os.PathLike[str], size: int) -> int | None:
-    with open(path, "rb") as stream:
-        return None if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC else size
 
 
 def _reporting_progress(events: Iterable[Event], total: int | None,
@@ -548,7 +562,8 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                      target: Target, options: ValidateOptions, *, size: int | None,
                      tokens: TokenSetup | None,
                      leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
-                     keys_sink: KeysSink | None = None) -> Report:
+                     keys_sink: KeysSink | None = None,
+                     sources: SourceRecorder | None = None) -> Report:
     collector = _Collector(options, target, fmt.id if fmt is not None else None)
     view = checked_view(options)
     duplicate_codes = {"D001", "D002", "D003"} & collector.enabled
@@ -583,7 +598,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
 
     totals = collect_results(checked, collector, system_prompts,
                              tokens.limit if tokens else None,
-                             copies if tracker is not None else None)
+                             copies if tracker is not None else None, sources)
     records, stats = totals.records, totals.stats
     file_level = _file_findings(fmt, reason, target, options, records, size, totals.foreign,
                                 totals.first_foreign)
@@ -597,7 +612,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
                   model=tokens.model_id if tokens else None, records=records,
                   valid_records=valid, issues=issues, stats=file_stats(stats, tokens, view),
                   strict=options.strict, max_issues=options.max_issues, accumulator=stats,
-                  duplicates=tracker)
+                  duplicates=tracker, sources=sources.map() if sources is not None else None)
 
 
 @dataclass
@@ -619,11 +634,12 @@ CopyCheck = Callable[[int, int, RecordKeys], list[Finding]]
 
 def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
                     collector: _Collector, system_prompts: SystemPromptTally | None,
-                    limit: int | None, copies: CopyCheck | None) -> RecordTotals:
+                    limit: int | None, copies: CopyCheck | None,
+                    sources: SourceRecorder | None = None) -> RecordTotals:
     """Turn each record's check into issues, statistics and the Q007 tally, in file order: the
     loop of one file's validation, on one machine or in a partition of a cluster. ``copies``
     judges a record's digests (this file's index, a validation file's leaks, or a list kept
-    for a shuffle)."""
+    for a shuffle); ``sources`` notes where each record with an issue is."""
     totals = RecordTotals()
     stats, invalid = totals.stats, totals.invalid
     for event, result in checked:
@@ -641,19 +657,25 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
             try:
                 value = decode_record(event.data)
             except RecordError as error:
-                collector.add(error.finding, event.line, index)
+                if collector.add(error.finding, event.line, index) and sources is not None:
+                    sources.note(event)
                 continue
-            if not isinstance(value, dict):
-                collector.add(Finding("F003", f"the record is {json_kind(value)}, not a JSON "
-                                              f"object"), event.line, index)
+            if not isinstance(value, dict) and collector.add(
+                    Finding("F003", f"the record is {json_kind(value)}, not a JSON object"),
+                    event.line, index) and sources is not None:
+                sources.note(event)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:
             found = [*found, *copies(event.line, index, result.keys)]
+        noted = sources is None
         for finding in found:
             issue = collector.add(finding, event.line, index)
             if issue is not None and issue.severity is Severity.ERROR:
                 invalid.add(index)
+            if issue is not None and not noted:
+                noted = True
+                sources.note(event)  # type: ignore[union-attr]
         if result.foreign_format:
             totals.foreign[result.foreign_format] += 1
             totals.first_foreign.setdefault(result.foreign_format, event.line)

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -183,19 +183,22 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     check_runs([run for _, run in runs] + ([validation] if validation is not None else []))
     reports = []
     unreadable = False
+    # Annotations need physical lines, SARIF's fingerprints digests: recorded as files are read.
+    locations = LOCATIONS.get(output_format)
     if engine == "dask" and runs:
         reports = dask_reports(files, runs[0][1], validation_file, validation, scheduler)
     elif scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
     for path, file_options in runs if engine == "local" else ():
         try:
-            reports.append(validate_one(path, file_options))
+            reports.append(validate_one(path, file_options, locations=locations))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
     if validation_file is not None and validation is not None and engine == "local":
         try:
-            reports.append(validate_one(validation_file, validation, training=list(reports)))
+            reports.append(validate_one(validation_file, validation, training=list(reports),
+                                        locations=locations))
         except InputError as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
@@ -210,8 +213,12 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
 
 
-def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Report] = ()
-                 ) -> Report:
+#: What each output format needs to know of where records are (see ``validate_path``).
+LOCATIONS: dict[str, Literal["lines", "digests"]] = {"github": "lines", "sarif": "digests"}
+
+
+def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Report] = (),
+                 locations: Literal["lines", "digests"] | None = None) -> Report:
     """One file's report, with a progress bar on a terminal; ``-`` is standard input, read
     once and reported as ``<stdin>``. Raises :class:`ftdata.readers.InputError`."""
     from ftdata.engine import validate_path
@@ -221,14 +228,16 @@ def validate_one(path: str, options: ValidateOptions, *, training: Sequence[Repo
 
     if path != STDIN and not non_seekable(path):
         with file_progress(path) as progress:
-            return validate_path(path, options, training=training, progress=progress)
+            return validate_path(path, options, training=training, progress=progress,
+                                 locations=locations)
     # Told the input is plain text, the copy is named so that it is read as plain text. A
     # named pipe or /dev/stdin is read once too, and keeps its name in the report.
     shown = STDIN_NAME if path == STDIN else path
     with (spooled_stdin(stdin_suffix(options.format)) if path == STDIN
           else spooled_input(path)) as copy:
         try:
-            return validate_path(copy, options, display_path=shown, training=training)
+            return validate_path(copy, options, display_path=shown, training=training,
+                                 locations=locations)
         except InputError as error:
             raise InputError(str(error).replace(copy, shown)) from None
 
