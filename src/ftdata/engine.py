@@ -40,7 +40,7 @@ from ftdata.rules.duplicates import (
 )
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.schema import lift_findings, target_findings
-from ftdata.rules.tokens import token_findings
+from ftdata.rules.tokens import NEAR_LIMIT, token_findings
 from ftdata.shapes import check_shape
 from ftdata.statistics import ExampleSummary, StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
@@ -88,6 +88,11 @@ class ValidateOptions:
     tokenizer: str | None = None
     #: Count tokens at all (``--no-tokens`` turns it off).
     count_tokens: bool = True
+    #: Count every example's tokens, for the statistics (``stats.tokens``). Off (for outputs
+    #: that show no statistics), only the examples long enough to reach T001/T002 are counted
+    #: (see :func:`ftdata.tokens.token_bound`), so a file of ordinary examples loads no
+    #: tokenizer, and the report's statistics have no token figures.
+    token_stats: bool = True
     #: Models added or overridden by configuration.
     extra_models: tuple[Mapping[str, Any], ...] = ()
     #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
@@ -131,6 +136,21 @@ class TokenSetup:
     counter: TokenCounter
     limit: int | None
     model: ModelInfo | None
+    #: Every example is counted (else only those that could reach the limit's rules).
+    every: bool = True
+
+    def must_count(self, example: Example) -> bool:
+        """Whether ``example``'s tokens are needed: for the statistics, or because its size
+        could reach T001/T002 (a token covers a byte at least)."""
+        if self.every:
+            return True
+        if self.limit is None:
+            return False
+        if not self.counter.bytes_bound:
+            return True
+        from ftdata.tokens import token_bound
+
+        return token_bound(example) > NEAR_LIMIT * self.limit
 
     @property
     def model_id(self) -> str | None:
@@ -158,7 +178,9 @@ def token_setup(options: ValidateOptions, *, default_model: str | None = None
     limit = options.max_tokens
     if limit is None and info is not None:
         limit = info.max_tokens_per_example
-    return TokenSetup(counter, limit, info)
+    if options.token_stats:
+        counter.load()  # before any worker is forked: they share it
+    return TokenSetup(counter, limit, info, options.token_stats)
 
 
 def view_setup(options: ValidateOptions) -> TrainerView | None:
@@ -290,7 +312,7 @@ class RecordChecker:
                     if not _covered(finding.pointer, structural):
                         findings.append(finding)
         counted = None
-        if example is not None and self.tokens is not None:
+        if example is not None and self.tokens is not None and self.tokens.must_count(example):
             counted = self.count_example(example, self.tokens.counter)
             findings.extend(token_findings(counted.total, self.tokens.limit,
                                            estimated=counted.estimated,
@@ -699,7 +721,7 @@ def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None,
     summary = stats.structure()
     if view is not None:
         summary["trainer"] = stats.view_summary(view)
-    if tokens is None:
+    if tokens is None or not tokens.every:
         return summary
     return {"tokenizer": tokens.counter.name,
             "estimated": tokens.counter.estimated or stats.estimated,

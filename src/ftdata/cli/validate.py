@@ -148,6 +148,7 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     from ftdata.readers import InputError
     from ftdata.render import get_renderer
     from ftdata.render.text import print_color, wants_color
+    from ftdata.tokens import TokenizerUnavailable
 
     if not files and trainer_config is None:
         fail("give FILE... to validate, or --trainer-config FILE")
@@ -156,6 +157,8 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
                               ignore=parse_codes(ignore, "--ignore"), strict=strict,
                               max_issues=max_issues, model=model, max_tokens=max_tokens,
                               tokenizer=tokenizer, count_tokens=not no_tokens,
+                              # Only the JSON output shows token statistics.
+                              token_stats=output_format == "json",
                               near_duplicates=near_duplicates, jobs=jobs, trainer=trainer,
                               template=template, max_length=max_length)
     config = load_command_config(config_file, isolated)
@@ -192,14 +195,14 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     for path, file_options in runs if engine == "local" else ():
         try:
             reports.append(validate_one(path, file_options, locations=locations))
-        except InputError as error:
+        except (InputError, TokenizerUnavailable) as error:  # a tokenizer loads on first use
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
     if validation_file is not None and validation is not None and engine == "local":
         try:
             reports.append(validate_one(validation_file, validation, training=list(reports),
                                         locations=locations))
-        except InputError as error:
+        except (InputError, TokenizerUnavailable) as error:
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
     if output_format == "text" and wants_color(sys.stdout):

@@ -32,8 +32,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftdata.encodings import TokenizerUnavailable
 from ftdata.templates.tokenizers import JsonTokenizer, RanksTokenizer, read_tiktoken_file
-from ftdata.tokens import TokenizerUnavailable
 
 if TYPE_CHECKING:
     from ftdata.templates.render import ChatTemplate
@@ -142,7 +142,7 @@ HARMONY_SPECIAL_TOKENS = {
 
 @cache
 def _harmony() -> TextTokenizer:
-    from ftdata.tokens import ENCODINGS, encoding_ranks
+    from ftdata.encodings import ENCODINGS, encoding_ranks
 
     return RanksTokenizer("o200k_harmony", encoding_ranks("o200k_base"),
                           ENCODINGS["o200k_base"].pat_str, HARMONY_SPECIAL_TOKENS)

@@ -37,6 +37,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ftdata.encodings import TokenizerUnavailable
 from ftdata.model import Example, Message
 from ftdata.templates.mask import (
     MaskPolicy,
@@ -46,7 +47,6 @@ from ftdata.templates.mask import (
     trained_spans,
 )
 from ftdata.templates.tokenizers import TextTokenizer
-from ftdata.tokens import TokenizerUnavailable
 
 if TYPE_CHECKING:
     import jinja2

@@ -79,7 +79,7 @@ class TrainerView:
 
     def check(self) -> None:
         """Load everything once, so a bad value is a one-line :class:`ViewError` before work."""
-        from ftdata.tokens import TokenizerUnavailable
+        from ftdata.encodings import TokenizerUnavailable
 
         try:
             self.profile  # noqa: B018  (builds and caches it; raises on a bad option)
