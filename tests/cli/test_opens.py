@@ -116,13 +116,14 @@ def test_validate_opens_its_input_once(tmp_path: Path, opens: Any, kind: str, ou
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_stats_fix_and_convert_open_their_input_once(tmp_path: Path, opens: Any,
+def test_stats_fix_convert_and_render_open_their_input_once(tmp_path: Path, opens: Any,
                                                      kind: str) -> None:
     path = _write(tmp_path, kind)
     for args in (["stats", str(path)],
                  ["stats", str(path), "--output-format", "json"],
                  ["fix", str(path), "-o", str(tmp_path / "fixed.jsonl")],
-                 ["convert", str(path), "-o", str(tmp_path / "out.jsonl"), "--to", "sharegpt"]):
+                 ["convert", str(path), "-o", str(tmp_path / "out.jsonl"), "--to", "sharegpt"],
+                 ["render", f"{path}:2", "--template", "qwen3"]):
         watched = opens(path)
         _invoke(*args)
         assert watched.by_process() == Counter({os.getpid(): 1}), args
