@@ -30,17 +30,6 @@ KNOWN_CIRCLES: tuple[tuple[str, ...], ...] = (
     ("ftdata.diagnostics", "ftdata.rules.privacy", "ftdata.diagnostics"),
     ("ftdata.diagnostics", "ftdata.rules.privacy", "ftdata.rules.quality",
      "ftdata.diagnostics"),
-    # tokens counts through the open-model tokenizers and chat templates, which count with
-    # tokens (issue 16, tokens.py split).
-    ("ftdata.tokens", "ftdata.templates.tokenizers", "ftdata.tokens"),
-    ("ftdata.tokens", "ftdata.templates.render", "ftdata.tokens"),
-    ("ftdata.templates.render", "ftdata.templates.families", "ftdata.templates.render"),
-    ("ftdata.templates.families", "ftdata.tokens", "ftdata.templates.render",
-     "ftdata.templates.families"),
-    ("ftdata.templates.families", "ftdata.templates.tokenizers", "ftdata.tokens",
-     "ftdata.templates.render", "ftdata.templates.families"),
-    ("ftdata.templates.render", "ftdata.templates.tokenizers", "ftdata.tokens",
-     "ftdata.templates.render"),
 )
 
 

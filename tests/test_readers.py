@@ -10,6 +10,7 @@ import pytest
 from ftdata.readers import (
     CONCATENATED_MESSAGE,
     HEAD_BYTES,
+    ElementRecord,
     InputError,
     LineFinding,
     RawRecord,
@@ -38,20 +39,21 @@ def test_jsonl_lines_keep_physical_numbers_and_strip_crlf_and_bom() -> None:
 
 def test_json_array_elements_are_numbered_from_one() -> None:
     data = b'[\n  {"a": "x,]}\\"["},\n  {"b": [1, {"c": "]"}]},\n  3\n]\n'
-    assert document(data) == [RawRecord(1, b'{"a": "x,]}\\"["}'),
-                              RawRecord(2, b'{"b": [1, {"c": "]"}]}'),
-                              RawRecord(3, b"3")]
+    # Each element also carries the physical line it starts on, for annotations.
+    assert document(data) == [ElementRecord(1, b'{"a": "x,]}\\"["}', 2),
+                              ElementRecord(2, b'{"b": [1, {"c": "]"}]}', 3),
+                              ElementRecord(3, b"3", 4)]
 
 
 def test_single_object_and_concatenated_objects() -> None:
-    assert document(b'{\n "a": 1\n}\n') == [RawRecord(1, b'{\n "a": 1\n}')]
-    assert document(b'{"a": 1}\n{"b": 2}') == [RawRecord(1, b'{"a": 1}'),
-                                               RawRecord(2, b'{"b": 2}')]
+    assert document(b'{\n "a": 1\n}\n') == [ElementRecord(1, b'{\n "a": 1\n}', 1)]
+    assert document(b'{"a": 1}\n{"b": 2}') == [ElementRecord(1, b'{"a": 1}', 1),
+                                               ElementRecord(2, b'{"b": 2}', 2)]
 
 
 def test_truncated_array_is_reported() -> None:
     events = document(b'[{"a": 1}, {"b": 2')
-    assert events[:2] == [RawRecord(1, b'{"a": 1}'), RawRecord(2, b'{"b": 2')]
+    assert events[:2] == [ElementRecord(1, b'{"a": 1}', 1), ElementRecord(2, b'{"b": 2', 1)]
     assert isinstance(events[2], LineFinding) and events[2].code == "F002"
 
 
@@ -60,7 +62,8 @@ def test_elements_larger_than_the_read_chunk(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(readers, "CHUNK_SIZE", 7)
     big = b'{"text": "' + b"\\\"ab" * 50 + b'"}'
-    assert document(b"[" + big + b", " + big + b"]") == [RawRecord(1, big), RawRecord(2, big)]
+    assert document(b"[" + big + b",\n" + big + b"]") == [ElementRecord(1, big, 1),
+                                                         ElementRecord(2, big, 2)]
 
 
 def test_missing_file_and_directory_are_input_errors(tmp_path: Path) -> None:
@@ -201,10 +204,10 @@ def test_a_json_element_over_the_limit_is_f012_with_its_size(
     big = b'{"text": "' + b"x" * 500 + b'"}'
     events = document(b'[{"a": 1}, ' + big + b', {"b": 2}]')
     assert events == [
-        RawRecord(1, b'{"a": 1}'),
+        ElementRecord(1, b'{"a": 1}', 1),
         LineFinding("F012", f"the element is {len(big)} bytes, over the 64 bytes record "
                             f"limit; it was not read", 2),
-        RawRecord(3, b'{"b": 2}')]
+        ElementRecord(3, b'{"b": 2}', 1)]
 
 
 def test_a_jsonl_line_over_the_limit_is_f012_with_its_size(
@@ -220,10 +223,12 @@ def test_a_jsonl_line_over_the_limit_is_f012_with_its_size(
 def test_whitespace_runs_are_not_held(monkeypatch: pytest.MonkeyPatch) -> None:
     small_limits(monkeypatch)
     spaces = b" \n\t\r" * 1000  # far more than the record limit, between and around elements
+    # The newlines of the dropped runs still count for the elements' physical lines.
     assert document(spaces + b"[" + spaces + b'{"a": 1},' + spaces + b'{"b": 2}' + spaces
-                    + b"]" + spaces) == [RawRecord(1, b'{"a": 1}'), RawRecord(2, b'{"b": 2}')]
+                    + b"]" + spaces) == [ElementRecord(1, b'{"a": 1}', 2001),
+                                         ElementRecord(2, b'{"b": 2}', 3001)]
     assert document(spaces + b'{"a": 1}' + spaces + b"7" + spaces) == [
-        RawRecord(1, b'{"a": 1}'), RawRecord(2, b"7")]
+        ElementRecord(1, b'{"a": 1}', 1001), ElementRecord(2, b"7", 2001)]
     assert document(spaces) == []
     # A .jsonl line of nothing but whitespace, longer than the limit, is a blank line.
     events = list(iter_jsonl(io.BufferedReader(io.BytesIO(b'{"a": 1}\n' + b" " * 500 + b"\n"))))
@@ -245,8 +250,28 @@ def test_a_bare_top_level_number_across_many_chunks(monkeypatch: pytest.MonkeyPa
     import ftdata.readers as readers
 
     monkeypatch.setattr(readers, "CHUNK_SIZE", 16)
-    assert document(b"1" * 60 + b" 2") == [RawRecord(1, b"1" * 60), RawRecord(2, b"2")]
+    assert document(b"1" * 60 + b" 2") == [ElementRecord(1, b"1" * 60, 1),
+                                           ElementRecord(2, b"2", 1)]
     monkeypatch.setattr(readers, "MAX_LINE_BYTES", 64)
     assert document(b"1" * 600 + b"\n2\n") == [
         LineFinding("F012", "the element is 600 bytes, over the 64 bytes record limit; "
-                            "it was not read", 1), RawRecord(2, b"2")]
+                            "it was not read", 1), ElementRecord(2, b"2", 2)]
+
+
+@pytest.mark.parametrize("chunk", [3, 16, 1 << 20])
+def test_json_elements_know_the_physical_line_they_start_on(
+        monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    import ftdata.readers as readers
+
+    monkeypatch.setattr(readers, "CHUNK_SIZE", chunk)
+    elements = [{"a": "x\\n]"}, [1, 2], "s", 7, {"b": {"c": [3, "\n"]}}, {}]
+    for gap in (b",", b",\n", b" ,\n\n  ", b"\n\n,\n" + b" \n" * 3000):
+        data, starts = b"[\n", []
+        for index, element in enumerate(elements):
+            starts.append(data.count(b"\n") + 1)
+            data += json.dumps(element, indent=index % 3 or None).encode()
+            data += gap if index < len(elements) - 1 else b"\n"
+        data += b"]\n"
+        events = document(data)
+        assert [event.physical for event in events if isinstance(event, ElementRecord)] \
+            == starts

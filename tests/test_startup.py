@@ -117,9 +117,18 @@ def test_validate_without_tokens_loads_no_heavy_library(hundred_lines: Path,
     assert heavy_imports(["validate", *options, str(hundred_lines)], HEAVY) == {}
 
 
+def test_validate_with_a_model_loads_no_tokenizer_for_short_examples(
+        hundred_lines: Path) -> None:
+    """The pre-commit path with --model: no example can reach the model's limit and the text
+    output shows no token figures, so nothing is counted."""
+    loaded = heavy_imports(["validate", "--model", "gpt-4o-mini", str(hundred_lines)], HEAVY)
+    assert loaded == {}
+
+
 def test_validate_with_tokens_loads_the_tokenizer_and_nothing_heavier(
         hundred_lines: Path) -> None:
-    loaded = heavy_imports(["validate", "--model", "gpt-4o-mini", str(hundred_lines)], HEAVY)
+    loaded = heavy_imports(["validate", "--model", "gpt-4o-mini", "--output-format", "json",
+                            str(hundred_lines)], HEAVY)
     assert "tiktoken" in loaded  # the probe sees a library that is really imported
     assert {name: loaded[name] for name in HEAVY_WITH_TOKENS if name in loaded} == {}
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import pickle
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,199 +12,25 @@ import pytest
 import tiktoken
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from tiktoken_ext import openai_public  # type: ignore[import-untyped]
 
-from ftdata import tokens
+from ftdata import encodings, tokens
 from ftdata.model import Example, Message, Part, ToolCall, text_message
 from ftdata.models import resolve_model
 from ftdata.tokens import (
-    ENCODINGS,
     EstimateCounter,
     ExampleTokens,
     HuggingFaceCounter,
     TiktokenCounter,
     TokenizerUnavailable,
-    build_encoding,
     count_example,
     get_counter,
-    image_tokens,
     load_encoding,
 )
+from tests.test_image_tokens import png_data_url
 
 PACKAGED = Path(tokens.__file__).parent / "data"
 ENCODING_NAMES = ("o200k_base", "cl100k_base")
 HELLO_WORLD = {"o200k_base": [24912, 2375], "cl100k_base": [15339, 1917]}
-
-
-@pytest.fixture
-def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    cache = tmp_path / "tiktoken-cache"
-    cache.mkdir()
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
-    monkeypatch.delenv("DATA_GYM_CACHE_DIR", raising=False)
-    tokens.clear_encoding_cache()
-    yield cache
-    tokens.clear_encoding_cache()
-
-
-_OFFICIAL: dict[str, bytes] = {}
-
-
-def official_bytes(name: str) -> bytes:
-    """The official ``.tiktoken`` file, rebuilt from the packaged rank table."""
-    if name not in _OFFICIAL:
-        table = (PACKAGED / f"{name}.ranks").read_bytes()
-        ranks = tokens._read_table(table, ENCODINGS[name])
-        _OFFICIAL[name] = b"".join(
-            base64.b64encode(token) + b" %d\n" % rank
-            for token, rank in sorted(ranks.items(), key=lambda item: item[1]))
-    return _OFFICIAL[name]
-
-
-def cache_file(cache: Path, name: str) -> Path:
-    return cache / hashlib.sha1(ENCODINGS[name].url.encode()).hexdigest()
-
-
-# -- resolution ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_packaged_copy_loads_offline_with_an_empty_cache(empty_cache: Path, name: str) -> None:
-    encoding = load_encoding(name)
-    assert encoding.encode_ordinary("hello world") == HELLO_WORLD[name]
-    assert load_encoding(name) is encoding  # cached per process
-    assert list(empty_cache.iterdir()) == []  # nothing written, nothing fetched
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_packaged_tables_hold_exactly_the_official_ranks(name: str) -> None:
-    # Rebuilt line by line, the table's ranks give back the file whose sha256 tiktoken pins.
-    assert hashlib.sha256(official_bytes(name)).hexdigest() == ENCODINGS[name].sha256
-    table = (PACKAGED / f"{name}.ranks").read_bytes()
-    assert hashlib.sha256(table).hexdigest() == ENCODINGS[name].table_sha256
-    # ...and the table is what ranks_table makes of the official file, byte for byte.
-    assert tokens.ranks_table(tokens._parse_ranks(official_bytes(name), ENCODINGS[name])) == table
-
-
-@given(st.dictionaries(st.binary(min_size=1, max_size=300), st.integers(0, 2**32 - 1),
-                       max_size=50))
-def test_rank_tables_round_trip(ranks: dict[bytes, int]) -> None:
-    table = tokens.ranks_table(ranks)
-    assert tokens._read_table(table, ENCODINGS["o200k_base"]) == ranks
-
-
-@pytest.mark.parametrize("damage", [b"", b"FTRANKS1", b"FTRANKS1\x01\x00\x00\x00\x02\x00",
-                                    b"NOTATABLE" * 4])
-def test_rank_tables_with_a_broken_layout_are_refused(damage: bytes) -> None:
-    with pytest.raises(TokenizerUnavailable, match="rank table has an unexpected layout"):
-        tokens._read_table(damage, ENCODINGS["o200k_base"])
-    whole = tokens.ranks_table({b"ab": 1, b"c": 0})
-    with pytest.raises(TokenizerUnavailable, match="unexpected layout"):
-        tokens._read_table(whole[:-1], ENCODINGS["o200k_base"])
-    with pytest.raises(TokenizerUnavailable, match="unexpected layout"):
-        tokens._read_table(whole + b"\0", ENCODINGS["o200k_base"])
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_pattern_and_special_tokens_are_tiktokens_own(name: str,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(openai_public, "load_tiktoken_bpe", lambda *args, **kwargs: {})
-    reference = getattr(openai_public, name)()
-    assert ENCODINGS[name].pat_str == reference["pat_str"]
-    assert dict(ENCODINGS[name].special_tokens) == reference["special_tokens"]
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_cache_naming_matches_tiktoken(empty_cache: Path, name: str) -> None:
-    from tiktoken.load import read_file_cached
-
-    cache_file(empty_cache, name).write_bytes(official_bytes(name))
-    # tiktoken finds the file we name and, its hash matching, never goes to the network.
-    assert read_file_cached(ENCODINGS[name].url, ENCODINGS[name].sha256) == official_bytes(name)
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_tiktoken_cache_serves_when_nothing_is_packaged(empty_cache: Path, tmp_path: Path,
-                                                         name: str) -> None:
-    cache_file(empty_cache, name).write_bytes(official_bytes(name))
-    no_package = tmp_path / "nothing-packaged"
-    no_package.mkdir()
-    encoding = build_encoding(name, data_dir=no_package)
-    assert encoding.encode_ordinary("hello world") == HELLO_WORLD[name]
-
-
-def test_corrupted_cache_file_is_rejected(empty_cache: Path, tmp_path: Path) -> None:
-    path = cache_file(empty_cache, "o200k_base")
-    path.write_bytes(official_bytes("o200k_base").replace(b" 1\n", b" 2\n", 1))
-    # With a good packaged copy the count stays exact...
-    assert build_encoding("o200k_base").encode_ordinary("hello world") == [24912, 2375]
-    # ...without one, the error names the rejected file and why.
-    no_package = tmp_path / "nothing-packaged"
-    no_package.mkdir()
-    with pytest.raises(TokenizerUnavailable) as error:
-        build_encoding("o200k_base", data_dir=no_package)
-    message = str(error.value)
-    assert str(path) in message and "sha256 mismatch" in message
-    assert str(no_package) in message and "not present" in message
-
-
-def test_corrupted_packaged_table_is_rejected(empty_cache: Path, tmp_path: Path) -> None:
-    bad = tmp_path / "bad-package"
-    bad.mkdir()
-    table = bytearray((PACKAGED / "cl100k_base.ranks").read_bytes())
-    table[-1] ^= 1  # one rank off by one bit
-    (bad / "cl100k_base.ranks").write_bytes(bytes(table))
-    with pytest.raises(TokenizerUnavailable, match="sha256 mismatch") as error:
-        build_encoding("cl100k_base", data_dir=bad)
-    assert "cl100k_base.ranks" in str(error.value)
-    assert ENCODINGS["cl100k_base"].table_sha256 in str(error.value)
-    # With a verified official file in tiktoken's cache the count stays exact.
-    cache_file(empty_cache, "cl100k_base").write_bytes(official_bytes("cl100k_base"))
-    encoding = build_encoding("cl100k_base", data_dir=bad)
-    assert encoding.encode_ordinary("hello world") == HELLO_WORLD["cl100k_base"]
-
-
-def test_packaged_table_is_used_before_tiktokens_cache(empty_cache: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    cache_file(empty_cache, "o200k_base").write_bytes(b"never read")
-    monkeypatch.setattr(tokens, "_parse_ranks", None)  # the official file is not parsed
-    assert build_encoding("o200k_base").encode_ordinary("hello world") == [24912, 2375]
-
-
-def test_disabled_tiktoken_cache_falls_through_to_the_package(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")
-    assert tokens.tiktoken_cache_file(ENCODINGS["o200k_base"].url) is None
-    assert build_encoding("o200k_base").encode_ordinary("hello world") == [24912, 2375]
-
-
-def test_unknown_encoding_is_unavailable() -> None:
-    with pytest.raises(TokenizerUnavailable, match="unknown encoding 'p50k_base'"):
-        load_encoding("p50k_base")
-
-
-@pytest.mark.parametrize("name", ENCODING_NAMES)
-def test_encoding_equals_tiktokens_own(empty_cache: Path, name: str) -> None:
-    cache_file(empty_cache, name).write_bytes(official_bytes(name))
-    reference = tiktoken.Encoding(**_openai_public(name))
-    ours = load_encoding(name)
-    assert ours.n_vocab == reference.n_vocab
-    check_same_encoding(ours, reference)
-
-
-def _openai_public(name: str) -> dict[str, Any]:
-    constructor: Any = getattr(openai_public, name)
-    result: dict[str, Any] = constructor()  # reads the verified file from TIKTOKEN_CACHE_DIR
-    return result
-
-
-@settings(max_examples=60, deadline=None)
-@given(text=st.text(max_size=200))
-def check_same_encoding(ours: tiktoken.Encoding, reference: tiktoken.Encoding,
-                        text: str) -> None:
-    assert ours.encode_ordinary(text) == reference.encode_ordinary(text)
-
-
 # -- the cookbook rule -----------------------------------------------------------------------
 
 
@@ -362,64 +185,6 @@ def test_tool_calls_are_counted_as_trainable_and_estimated() -> None:
     assert counted.estimated is True
     dict_arguments = ToolCall(name="f", arguments={"a": 1})
     assert tokens.tool_arguments_text(dict_arguments) == '{"a": 1}'
-
-
-# -- images ----------------------------------------------------------------------------------
-
-
-def png_data_url(width: int, height: int) -> str:
-    header = (b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR"
-              + width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00")
-    return "data:image/png;base64," + base64.b64encode(header + b"\x00" * 16).decode()
-
-
-def jpeg_data_url(width: int, height: int) -> str:
-    app0 = b"\xff\xe0" + (16).to_bytes(2, "big") + b"JFIF\x00" + b"\x00" * 9
-    sof0 = (b"\xff\xc0" + (17).to_bytes(2, "big") + b"\x08" + height.to_bytes(2, "big")
-            + width.to_bytes(2, "big") + b"\x03" + b"\x00" * 9)
-    return "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8" + app0 + sof0).decode()
-
-
-def test_image_token_formula() -> None:
-    assert image_tokens("low") == 85
-    assert image_tokens("low", 4000, 4000) == 85
-    assert image_tokens("high") == image_tokens(None) == 765
-    assert image_tokens("high", 1024, 1024) == 765
-    assert image_tokens("high", 512, 512) == 255
-    assert image_tokens("auto", 2048, 4096) == 1105
-
-
-def test_image_sizes_are_read_from_data_urls() -> None:
-    assert tokens.image_size(png_data_url(640, 480)) == (640, 480)
-    assert tokens.image_size(jpeg_data_url(300, 200)) == (300, 200)
-    gif = b"GIF89a" + (320).to_bytes(2, "little") + (240).to_bytes(2, "little") + b"\x00" * 6
-    assert tokens.image_size("data:image/gif;base64," + base64.b64encode(gif).decode()) == (
-        320, 240)
-    assert tokens.image_size("https://example.com/cat.png") is None
-    assert tokens.image_size("data:image/png;base64,!!!!") is None
-
-
-@given(header=st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"GIF89a", b"\xff\xd8", b"RIFF"]),
-       data=st.binary(max_size=300))
-def test_image_size_never_fails_on_odd_data(header: bytes, data: bytes) -> None:
-    size = tokens.image_size("data:image/png;base64," + base64.b64encode(header + data).decode())
-    assert size is None or (isinstance(size[0], int) and isinstance(size[1], int))
-
-
-def test_images_mark_the_count_estimated() -> None:
-    counter = TiktokenCounter("o200k_base")
-
-    def with_image(url: str, detail: str | None) -> ExampleTokens:
-        user = Message(role="user", content=[Part("text", text="What is this?"),
-                                              Part("image", url=url, detail=detail)])
-        return count_example(Example(kind="chat", messages=[user]), counter)
-
-    base = count_example(chat([{"role": "user", "content": "What is this?"}]), counter)
-    assert with_image("https://example.com/a.png", "low") == ExampleTokens(
-        base.total + 85, 0, True)
-    assert with_image("https://example.com/a.png", None).total == base.total + 765
-    assert with_image(png_data_url(512, 512), "high").total == base.total + 255
-
 
 # -- counters ----------------------------------------------------------------------------------
 
@@ -598,3 +363,108 @@ def test_hugging_face_counter_gives_the_template_the_reasoning(tmp_path: Path) -
     example.messages[1].reasoning = "there world"
     # user hello </s> assistant there world hi </s>
     assert count_example(example, counter) == ExampleTokens(8, 3, False, 2)
+
+
+# -- memo and bound -----------------------------------------------------------------------------
+
+
+def test_a_repeated_text_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = TiktokenCounter("o200k_base")
+    counter.load()
+    calls: list[str] = []
+    encode = counter._encode
+    def spy(text: str) -> list[int]:
+        calls.append(text)
+        return encode(text)
+
+    monkeypatch.setattr(counter, "_encode", spy)
+    system = "You are a careful assistant for a bank. " * 20
+    exact = len(load_encoding("o200k_base").encode_ordinary(system))
+    # Equal texts from different records are different objects: the memo is keyed by text.
+    assert [counter.count("".join([system])) for _ in range(50)] == [exact] * 50
+    assert calls == [system]
+    assert counter.count("short") == 1 and counter.count("short") == 1
+    assert calls.count("short") == 2  # short texts cost less to encode than to remember
+
+
+def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens, "MEMO_CHARS", 16 * 100)
+    counter = TiktokenCounter("o200k_base")
+    texts = [f"{index:04d} " + "word " * 19 for index in range(200)]
+    assert [counter.count(text) for text in texts] == [
+        len(counter.encoding.encode_ordinary(text)) for text in texts]
+    assert counter._memo_chars == sum(len(text) for text in counter._memo) <= 16 * 100
+    assert texts[-1] in counter._memo and texts[0] not in counter._memo
+
+
+def test_the_tokenizer_loads_on_the_first_count() -> None:
+    tokens.clear_encoding_cache()
+    counter = TiktokenCounter("cl100k_base")
+    assert "cl100k_base" not in encodings._ENCODING_CACHE
+    assert counter.count("hello world") == 2
+    assert "cl100k_base" in encodings._ENCODING_CACHE
+
+
+def test_a_missing_tokenizer_is_still_reported_when_the_counter_is_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encodings, "_packaged_data_dir", lambda: tmp_path)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    with pytest.raises(TokenizerUnavailable, match="not present"):
+        TiktokenCounter("o200k_base")
+
+
+TEXTS = st.text(st.characters(codec="utf-8") | st.characters(categories=["Cs"]), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(TEXTS, min_size=1, max_size=4), name=st.sampled_from(ENCODING_NAMES),
+       tools=st.booleans(), image=st.booleans())
+def test_the_utf8_bound_is_never_below_the_exact_count(texts: list[str], name: str,
+                                                       tools: bool, image: bool) -> None:
+    messages = [text_message("user" if index % 2 == 0 else "assistant", text,
+                             f"/messages/{index}") for index, text in enumerate(texts)]
+    if image:
+        messages[0].content = [*(messages[0].content or ()),
+                               Part(type="image", url="https://example.com/a.png")]
+    messages[-1].tool_calls.append(ToolCall(name=texts[0], arguments={"q": texts[-1]}))
+    declared = [{"type": "function", "function": {
+        "name": texts[0], "description": texts[-1],
+        "parameters": {"properties": {texts[0]: {"type": "string", "enum": texts}}}}}]
+    counter = TiktokenCounter(name)
+    for example in (Example(kind="chat", messages=messages, tools=declared if tools else None),
+                    Example(kind="text", text=texts[0]),
+                    Example(kind="preference", messages=messages[:1], chosen=messages[1:],
+                            rejected=messages[:1])):
+        assert tokens.token_bound(example) >= count_example(example, counter).total
+
+
+def test_the_utf8_bound_holds_on_the_corpus(corpus: Path) -> None:
+    from ftdata.conversion import read
+
+    counter = TiktokenCounter("o200k_base")
+    checked = 0
+    for path in sorted(corpus.glob("*.jsonl")):
+        try:
+            examples = list(read(path, on_skip=lambda *_: None))
+        except ValueError:
+            continue  # not a training format (converter inputs)
+        for example in examples:
+            exact = count_example(example, counter).total
+            assert tokens.token_bound(example) >= exact, path.name
+            checked += 1
+    assert checked > 1000
+
+
+def test_images_mark_the_count_estimated() -> None:
+    counter = TiktokenCounter("o200k_base")
+
+    def with_image(url: str, detail: str | None) -> ExampleTokens:
+        user = Message(role="user", content=[Part("text", text="What is this?"),
+                                              Part("image", url=url, detail=detail)])
+        return count_example(Example(kind="chat", messages=[user]), counter)
+
+    base = count_example(chat([{"role": "user", "content": "What is this?"}]), counter)
+    assert with_image("https://example.com/a.png", "low") == ExampleTokens(
+        base.total + 85, 0, True)
+    assert with_image("https://example.com/a.png", None).total == base.total + 765
+    assert with_image(png_data_url(512, 512), "high").total == base.total + 255

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from os import PathLike
 
+    from ftdata.encodings import TokenizerUnavailable
     from ftdata.engine import ValidateOptions
     from ftdata.readers import InputError
     from ftdata.report import Report
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 #: ``training`` holds the training files' reports when ``path`` is their validation file.
 FileCheck = Callable[[str, "ValidateOptions", Sequence["Report"]], "Report"]
 #: Told about a file that cannot be read (``path``, the error) instead of raising.
-OnUnreadable = Callable[[str, "InputError"], None]
+OnUnreadable = Callable[[str, "InputError | TokenizerUnavailable"], None]
 
 
 def validate_files(files: Iterable[tuple[str, ValidateOptions]],
@@ -37,14 +38,16 @@ def validate_files(files: Iterable[tuple[str, ValidateOptions]],
     is validated as theirs (no count limits; its copies of training examples are D004); the
     digests are dropped once it is done. ``check`` checks one file (by default
     :func:`ftdata.engine.validate_path`); a file that cannot be read raises
-    :class:`ftdata.readers.InputError` unless ``on_unreadable`` is given, which is then told and
-    the file left out.
+    :class:`ftdata.readers.InputError` (or, since a tokenizer loads on first use,
+    :class:`ftdata.encodings.TokenizerUnavailable`) unless ``on_unreadable`` is given, which is
+    then told and the file left out.
 
     >>> [r.path for r in validate_files([("train.jsonl", ValidateOptions())])]  # doctest: +SKIP
     ['train.jsonl']
     """
     from dataclasses import replace
 
+    from ftdata.encodings import TokenizerUnavailable
     from ftdata.readers import InputError
 
     run = check or _check_file
@@ -52,7 +55,7 @@ def validate_files(files: Iterable[tuple[str, ValidateOptions]],
     for path, options in files:
         try:
             reports.append(run(path, replace(options, index_copies=validation is not None), ()))
-        except InputError as error:
+        except (InputError, TokenizerUnavailable) as error:
             if on_unreadable is None:
                 raise
             on_unreadable(path, error)
@@ -60,7 +63,7 @@ def validate_files(files: Iterable[tuple[str, ValidateOptions]],
         path, options = validation
         try:
             reports.append(run(path, options, list(reports)))
-        except InputError as error:
+        except (InputError, TokenizerUnavailable) as error:
             if on_unreadable is None:
                 raise
             on_unreadable(path, error)

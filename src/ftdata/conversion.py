@@ -34,11 +34,12 @@ from ftdata.outputs import atomic_output, refuse_overwriting_inputs
 from ftdata.readers import (
     BOM,
     TEXT_SUFFIXES,
+    FileEvents,
     InputError,
     choose_layout,
     file_size,
     logical_name,
-    open_binary,
+    read_events,
 )
 from ftdata.shapes import check_shape
 from ftdata.sources import (
@@ -123,8 +124,11 @@ def caller_stacklevel() -> int:
 # -- detection -----------------------------------------------------------------------------
 
 
-def detect_kind(path: str | os.PathLike[str]) -> str:
+def detect_kind(path: str | os.PathLike[str], events: FileEvents | None = None) -> str:
     """The ``--from`` kind of a file, from its extension, then its content.
+
+    ``events``, when given, is the file opened for reading: its content is looked at through
+    it (the records read ahead are read again from it), so the file is opened once.
 
     >>> detect_kind("faq.csv")
     'csv'
@@ -137,11 +141,13 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
     if extension in EXTENSION_KINDS:
         return EXTENSION_KINDS[extension]
     file_size(path)
-    with open_binary(path) as stream:
+    if events is None:
+        events = read_events(path)
         try:
-            head = stream.read(1 << 16)
-        except (OSError, EOFError, zlib.error) as error:  # a corrupt or truncated gzip
-            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
+            return detect_kind(path, events)
+        finally:
+            events.close()
+    head = events.open()
     for magic, kind in MAGIC_KINDS.items():
         if head.startswith(magic):
             return kind
@@ -152,13 +158,14 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
         return "whatsapp"  # before JSON: iOS lines start with "["
     if extension in JSON_EXTENSIONS or (extension not in TEXT_EXTENSIONS and head.lstrip(
             BOM).lstrip()[:1] in (b"{", b"[")):
-        return _detect_json_kind(path)
+        return _detect_json_kind(path, events)
     if transcript.looks_like(text):
         return "transcript"
     if extension in TEXT_SUFFIXES:
         # A plain-text corpus, one document a line; a JSON Lines file under a .txt name is
         # read as the readers read it.
-        return "text" if choose_layout(path, head) == "text" else _detect_json_kind(path)
+        return ("text" if choose_layout(path, head) == "text"
+                else _detect_json_kind(path, events))
     raise SourceError(f"{os.fspath(path)}: cannot tell what kind of input this is; pass "
                       f"--from ({', '.join(source_kinds())})")
 
@@ -167,11 +174,12 @@ def _lacks_keys(fmt: Format, record: dict[str, Any]) -> bool:
     return any(finding.code == "S001" for finding in check_shape(fmt.shape, record))
 
 
-def _detect_json_kind(path: str | os.PathLike[str]) -> str:
+def _detect_json_kind(path: str | os.PathLike[str], events: FileEvents) -> str:
     from ftdata.engine import detect_format
     from ftdata.sources import chatgpt_export, cohere_chat, qa
 
-    samples = [record for _, record in itertools.islice(json_records(path), DETECTION_SAMPLE)
+    samples = [record for _, record in itertools.islice(json_records(events.look_ahead()),
+                                                         DETECTION_SAMPLE)
                if not isinstance(record, Skip)]
     if not samples:
         raise SourceError(f"{os.fspath(path)}: no JSON records to tell the input kind from; "
@@ -355,8 +363,8 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
                          f"(known: {', '.join(REASONING_MODES)})")
     file_size(input)
     refuse_overwriting_inputs(output, [input])
-    kind = from_ or detect_kind(input)
-    items = _read_items(input, kind, _options(mapping, roles))
+    items = _detected_items(input, from_, _options(mapping, roles))
+    kind = items.kind
     summary: Summary = {"input": os.fspath(input), "output": os.fspath(output), "from": kind,
                         "to": to, "read": 0, "written": 0, "skipped": []}
     skipped: list[dict[str, Any]] = summary["skipped"]
@@ -403,8 +411,7 @@ def read(path: str | os.PathLike[str], *, from_: str | None = None,
     :class:`SkippedRecordWarning` says where and why. Options are those of :func:`convert`.
     """
     file_size(path)
-    kind = from_ or detect_kind(path)
-    items = _read_items(path, kind, _options(mapping, roles))
+    items = _detected_items(path, from_, _options(mapping, roles))
     return _examples(items, os.fspath(path), system, on_skip)
 
 
@@ -414,11 +421,38 @@ def _one_line(reason: str) -> str:
     return redact_quoted(printable(reason)).replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
-                ) -> Iterator[Item]:
+class _Items(Iterator[Item]):
+    """The items of an input with the kind they were read as."""
+
+    def __init__(self, kind: str, items: Iterator[Item]) -> None:
+        self.kind = kind
+        self.items = items
+
+    def __next__(self) -> Item:
+        return next(self.items)
+
+
+def _detected_items(path: str | os.PathLike[str], kind: str | None, options: SourceOptions
+                    ) -> _Items:
+    """The items of ``path`` read as ``kind``, detected when ``None``. A file whose content
+    tells its kind is opened once: detection and reading share it."""
+    if kind is not None or os.path.splitext(logical_name(path).lower())[1] in EXTENSION_KINDS:
+        kind = kind or detect_kind(path)
+        return _Items(kind, _read_items(path, kind, options))
+    events = read_events(path)
+    try:
+        kind = detect_kind(path, events)
+        return _Items(kind, _read_items(path, kind, options, events))
+    except BaseException:
+        events.close()
+        raise
+
+
+def _read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions,
+                events: FileEvents | None = None) -> Iterator[Item]:
     """:func:`read_items`, with a read failure (a corrupt or truncated gzip) as InputError."""
     try:
-        items = read_items(path, kind, options)
+        items = read_items(path, kind, options, events)
     except (OSError, EOFError, zlib.error) as error:
         raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
     return _guarded(items, path)

@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ftdata.diagnostics import Finding, Issue, Severity, printable_path
 from ftdata.formats import Format, all_formats, get_format
@@ -20,16 +20,15 @@ from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
 from ftdata.readers import (
-    GZIP_MAGIC,
     TEXT_SUFFIXES,
     Event,
+    FileEvents,
     LineFinding,
     RawRecord,
     choose_layout,
     file_size,
     logical_name,
     read_events,
-    read_head,
 )
 from ftdata.report import Report
 from ftdata.results import RecordResult
@@ -43,12 +42,13 @@ from ftdata.rules.duplicates import (
 from ftdata.rules.file import file_findings, not_an_object
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.rules.schema import lift_findings, target_findings
-from ftdata.rules.tokens import token_findings
+from ftdata.rules.tokens import NEAR_LIMIT, token_findings
 from ftdata.shapes import check_shape
 from ftdata.statistics import StatsAccumulator, summarize
 from ftdata.targets import Target, get_target
 
 if TYPE_CHECKING:
+    from ftdata.locations import SourceRecorder
     from ftdata.models import ModelInfo
     from ftdata.templates.view import TrainerView
     from ftdata.tokens import TokenCounter
@@ -84,6 +84,11 @@ class ValidateOptions:
     tokenizer: str | None = None
     #: Count tokens at all (``--no-tokens`` turns it off).
     count_tokens: bool = True
+    #: Count every example's tokens, for the statistics (``stats.tokens``). Off (for outputs
+    #: that show no statistics), only the examples long enough to reach T001/T002 are counted
+    #: (see :func:`ftdata.tokens.token_bound`), so a file of ordinary examples loads no
+    #: tokenizer, and the report's statistics have no token figures.
+    token_stats: bool = True
     #: Models added or overridden by configuration.
     extra_models: tuple[Mapping[str, Any], ...] = ()
     #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
@@ -110,6 +115,21 @@ class TokenSetup:
     counter: TokenCounter
     limit: int | None
     model: ModelInfo | None
+    #: Every example is counted (else only those that could reach the limit's rules).
+    every: bool = True
+
+    def must_count(self, example: Example) -> bool:
+        """Whether ``example``'s tokens are needed: for the statistics, or because its size
+        could reach T001/T002 (a token covers a byte at least)."""
+        if self.every:
+            return True
+        if self.limit is None:
+            return False
+        if not self.counter.bytes_bound:
+            return True
+        from ftdata.tokens import token_bound
+
+        return token_bound(example) > NEAR_LIMIT * self.limit
 
     @property
     def model_id(self) -> str | None:
@@ -137,7 +157,9 @@ def token_setup(options: ValidateOptions, *, default_model: str | None = None
     limit = options.max_tokens
     if limit is None and info is not None:
         limit = info.max_tokens_per_example
-    return TokenSetup(counter, limit, info)
+    if options.token_stats:
+        counter.load()  # before any worker is forked: they share it
+    return TokenSetup(counter, limit, info, options.token_stats)
 
 
 def view_setup(options: ValidateOptions) -> TrainerView | None:
@@ -270,7 +292,7 @@ class RecordChecker:
                     if not _covered(finding.pointer, structural):
                         findings.append(finding)
         counted = None
-        if example is not None and self.tokens is not None:
+        if example is not None and self.tokens is not None and self.tokens.must_count(example):
             counted = self.count_example(example, self.tokens.counter)
             findings.extend(token_findings(counted.total, self.tokens.limit,
                                            estimated=counted.estimated,
@@ -303,9 +325,14 @@ def _read_tolerantly(fmt: Format, value: dict[str, Any]) -> Example | None:
         return None  # the shape has already said what is wrong
 
 
-def sample_records(path: str | os.PathLike[str]) -> Iterator[Mapping[str, Any]]:
+def sample_records(source: str | os.PathLike[str] | FileEvents
+                   ) -> Iterator[Mapping[str, Any]]:
+    """The first records that are JSON objects, for format detection. Given the
+    :class:`FileEvents` that will be validated, they are read ahead and given again by it, so
+    the file is read once."""
     taken = 0
-    for event in read_events(path):
+    events = source.look_ahead() if isinstance(source, FileEvents) else read_events(source)
+    for event in events:
         if taken >= DETECTION_SAMPLE:
             return
         if isinstance(event, RawRecord):
@@ -379,7 +406,8 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
                   *, display_path: str | None = None,
                   training: Sequence[Report] = (),
                   progress: ProgressCallback | None = None,
-                  keys_sink: KeysSink | None = None) -> Report:
+                  keys_sink: KeysSink | None = None,
+                  locations: Literal["lines", "digests"] | None = None) -> Report:
     """Validate one file. Raises :class:`ftdata.readers.InputError` when it cannot be read.
 
     With ``training`` (the reports of the training files), the file is validated as their
@@ -387,7 +415,9 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     ``progress``, when given, is called with the bytes read so far and the total size as
     the file is read, and once more at the end. ``keys_sink``, when given, receives the line,
     record number and duplicate digests of every record that could have copies (an index
-    kept elsewhere, such as a cluster's, can then look for them).
+    kept elsewhere, such as a cluster's, can then look for them). ``locations`` records the
+    physical lines (and SHA-256 digests) of the records with issues as the file is read, in
+    :attr:`Report.sources`, for renderers that annotate the file. The file is opened once.
     """
     # Named as reports show it: bytes that are not UTF-8 and control characters escaped.
     name = printable_path(display_path if display_path is not None else os.fspath(path))
@@ -396,27 +426,38 @@ def validate_path(path: str | os.PathLike[str], options: ValidateOptions,
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
         return converter_input_report(name, suffix, target, options)
+    events = read_events(path, digests=locations == "digests")
+    head = events.open()
     if suffix in TEXT_SUFFIXES and not options.format:
-        kind = _chat_log_kind(path)
+        kind = _chat_log_kind(path, head)
         if kind is not None:
+            events.close()
             return _chat_log_report(name, kind, target, options)
     fmt: Format | None
     if options.format:
         fmt, reason = get_format(options.format), "given"
     else:
-        detection = detect_format(sample_records(path), target)
+        detection = detect_format(sample_records(events), target)
         fmt, reason = detection.format, detection.reason
     leak_index: list[tuple[DuplicateTracker, str]] = []
     if training:
         options = replace(options, count_limits=False)
         if "D004" in IssueCollector(options, target).enabled:
             leak_index = [(r.duplicates, r.path) for r in training if r.duplicates is not None]
-    events: Iterable[Event] = read_events(path)
+    checked: Iterable[Event] = events
     if progress is not None:
-        events = _reporting_progress(events, _progress_total(path, size), progress)
-    return validate_events(events, name, fmt, reason, target, options,
-                           size=size, tokens=token_setup(options), leak_index=leak_index,
-                           keys_sink=keys_sink)
+        checked = _reporting_progress(events, None if events.compressed else size, progress)
+    sources = None
+    if locations is not None:
+        from ftdata.locations import SourceRecorder
+
+        sources = SourceRecorder(events.layout, digests=locations == "digests")
+    try:
+        return validate_events(checked, name, fmt, reason, target, options,
+                               size=size, tokens=token_setup(options), leak_index=leak_index,
+                               keys_sink=keys_sink, sources=sources)
+    finally:
+        events.close()
 
 
 #: Receives (line, record number, duplicate digests) for each record that could have copies.
@@ -440,9 +481,9 @@ def converter_input_report(name: str, suffix: str, target: Target,
                   max_issues=options.max_issues)
 
 
-def _chat_log_kind(path: str | os.PathLike[str]) -> str | None:
-    """``whatsapp`` or ``transcript`` when a plain-text file reads as that chat log."""
-    head = read_head(path)
+def _chat_log_kind(path: str | os.PathLike[str], head: bytes) -> str | None:
+    """``whatsapp`` or ``transcript`` when a plain-text file (``head``: its first bytes)
+    reads as that chat log."""
     if choose_layout(path, head) != "text":
         return None
     from ftdata.sources.chat_log import chat_log_kind
@@ -460,11 +501,6 @@ def _chat_log_report(name: str, kind: str, target: Target, options: ValidateOpti
     return Report(path=name, format=None, target=target.id, model=None, records=0,
                   valid_records=0, issues=collector.issues, strict=options.strict,
                   max_issues=options.max_issues)
-
-
-def _progress_total(path: str | os.PathLike[str], size: int) -> int | None:
-    with open(path, "rb") as stream:
-        return None if stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC else size
 
 
 def _reporting_progress(events: Iterable[Event], total: int | None,
@@ -528,7 +564,8 @@ def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reas
                     target: Target, options: ValidateOptions, *, size: int | None,
                     tokens: TokenSetup | None,
                     leak_index: Sequence[tuple[DuplicateTracker, str]] = (),
-                    keys_sink: KeysSink | None = None, partition: bool = False) -> Report:
+                    keys_sink: KeysSink | None = None, partition: bool = False,
+                    sources: SourceRecorder | None = None) -> Report:
     """The report on a file's reader events (or records in memory) read as ``fmt``: the one
     check behind :func:`validate_path`, :func:`validate_records` and each partition of
     :func:`ftdata.integrations.dask.validate_partitions`.
@@ -539,7 +576,9 @@ def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reas
     each record that could have copies. With ``partition`` the events are one partition of a
     dataset judged as a whole elsewhere: the rules whose scope is the dataset (duplicates,
     count limits, system prompt consistency) are left to it, in one process, and the report
-    keeps the system prompts' tally (``system_prompts``) for it.
+    keeps the system prompts' tally (``system_prompts``) for it. ``sources`` records where
+    the records with issues are (physical lines, digests) for the output formats that cite
+    them.
 
     >>> report = validate_events(read_events("train.jsonl"), "train.jsonl",
     ...                          get_format("openai-chat"), "given", get_target("generic"),
@@ -583,7 +622,7 @@ def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reas
 
     totals = collect_results(checked, collector, system_prompts,
                              tokens.limit if tokens else None,
-                             copies if tracker is not None or partition else None)
+                             copies if tracker is not None or partition else None, sources)
     records, stats = totals.records, totals.stats
     file_level = file_findings(fmt, reason, target, records, size, totals.foreign,
                                totals.first_foreign,
@@ -598,7 +637,8 @@ def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reas
                   model=tokens.model_id if tokens else None, records=records,
                   valid_records=valid, issues=issues, stats=file_stats(stats, tokens, view),
                   strict=options.strict, max_issues=options.max_issues, accumulator=stats,
-                  duplicates=tracker, system_prompts=system_prompts if partition else None)
+                  duplicates=tracker, system_prompts=system_prompts if partition else None,
+                  sources=sources.map() if sources is not None else None)
 
 
 @dataclass
@@ -620,11 +660,12 @@ CopyCheck = Callable[[int, int, RecordKeys], list[Finding]]
 
 def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
                     collector: IssueCollector, system_prompts: SystemPromptTally | None,
-                    limit: int | None, copies: CopyCheck | None) -> RecordTotals:
+                    limit: int | None, copies: CopyCheck | None,
+                    sources: SourceRecorder | None = None) -> RecordTotals:
     """Turn each record's check into issues, statistics and the Q007 tally, in file order: the
     loop of one file's validation, on one machine or in a partition of a cluster. ``copies``
     judges a record's digests (this file's index, a validation file's leaks, or a list kept
-    for a shuffle)."""
+    for a shuffle); ``sources`` notes where each record with an issue is."""
     totals = RecordTotals()
     stats, invalid = totals.stats, totals.invalid
     for event, result in checked:
@@ -642,18 +683,24 @@ def collect_results(checked: Iterable[tuple[Event, RecordResult | None]],
             try:
                 value = decode_record(event.data)
             except RecordError as error:
-                collector.add(error.finding, event.line, index)
+                if collector.add(error.finding, event.line, index) and sources is not None:
+                    sources.note(event)
                 continue
-            if not isinstance(value, dict):
-                collector.add(not_an_object(value), event.line, index)
+            if not isinstance(value, dict) and collector.add(
+                    not_an_object(value), event.line, index) and sources is not None:
+                sources.note(event)
             continue
         found = result.findings
         if result.keys is not None and copies is not None:
             found = [*found, *copies(event.line, index, result.keys)]
+        noted = sources is None
         for finding in found:
             issue = collector.add(finding, event.line, index)
             if issue is not None and issue.severity is Severity.ERROR:
                 invalid.add(index)
+            if issue is not None and not noted:
+                noted = True
+                sources.note(event)  # type: ignore[union-attr]
         if result.foreign_format:
             totals.foreign[result.foreign_format] += 1
             totals.first_foreign.setdefault(result.foreign_format, event.line)
@@ -677,7 +724,7 @@ def file_stats(stats: StatsAccumulator, tokens: TokenSetup | None,
     summary = stats.structure()
     if view is not None:
         summary["trainer"] = stats.view_summary(view)
-    if tokens is None:
+    if tokens is None or not tokens.every:
         return summary
     return {"tokenizer": tokens.counter.name,
             "estimated": tokens.counter.estimated or stats.estimated,

@@ -73,7 +73,8 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
     3
     """
     codes = fixable_codes(select)
-    fmt = get_format(format) if format else detect_format(sample_records(path)).format
+    events = read_events(path)  # opened once: detection looks at records read ahead
+    fmt = get_format(format) if format else detect_format(sample_records(events)).format
     result = FixResult(os.fspath(path), os.fspath(output))
     # Fixes that edit a record; the others (framing, duplicates) are applied here.
     record_codes = frozenset(code for code in codes if _record_edit(code) is not None)
@@ -84,7 +85,7 @@ def fix_file(path: str | os.PathLike[str], output: str | os.PathLike[str], *,
     as_array = os.fspath(output).removesuffix(".gz").endswith(".json")
     with atomic_output(output, inputs=[path]) as stream:
         writer = _RecordWriter(stream, as_array)
-        for event in read_events(path):
+        for event in events:
             if isinstance(event, LineFinding):
                 if event.code in codes and event.code in ("F004", "F005", "F011"):
                     action = _done(event.code)

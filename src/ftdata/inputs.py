@@ -8,9 +8,9 @@ pattern wins within a file, ``!pattern`` re-includes). The files kept are those 
 take (:data:`SUPPORTED_SUFFIXES`, compressed with gzip or not), in sorted order. A file named
 on the command line is always kept, whatever its name or the ``.gitignore`` files say.
 
-Standard input is read once, into a temporary file, because validation reads its input more
-than once (format detection samples the first records, then the check reads them all). So is
-any other input that cannot be read twice: a named pipe, ``/dev/stdin``, a character device.
+Standard input is read once, into a temporary file that the commands take by name (``split``
+reads its input twice, and an empty input is reported as such). So is any other input that
+cannot be read twice: a named pipe, ``/dev/stdin``, a character device.
 """
 
 from __future__ import annotations

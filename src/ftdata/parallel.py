@@ -15,21 +15,24 @@ process.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from multiprocessing.pool import AsyncResult, Pool
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from ftdata.readers import (
+    CheckedRecord,
+    Event,
     FileEvents,
     LineFinding,
     RawRecord,
     blank_lines,
-    jsonl_ranges,
-    read_range,
+    range_events,
 )
 from ftdata.statistics import ExampleSummary
 
@@ -60,6 +63,8 @@ RangeResult = tuple[int, list[Any], bool]
 _SUMMARY_FIELDS = tuple(field.name for field in fields(ExampleSummary))
 
 _worker_checker: Checker | None = None
+#: The files a worker reads ranges of, each opened once per worker.
+_worker_files: dict[str, BinaryIO] = {}
 
 
 def available_cores() -> int:
@@ -91,9 +96,11 @@ def check_events(events: Iterable[Item], checker: RecordChecker | Checker, jobs:
             yield event, checker(event.data) if isinstance(event, RawRecord) else None
         return
     if isinstance(events, FileEvents) and not events.started:
-        ranges = jsonl_ranges(events.path, BATCH_BYTES)
-        if ranges is not None:
-            yield from _parallel_ranges(os.fspath(events.path), ranges, checker, jobs)
+        plan = events.ranges(BATCH_BYTES)
+        if plan is not None:
+            ahead, lines, ranges = plan
+            yield from _parallel_ranges(os.fspath(events.path), ranges, checker, jobs,
+                                        ahead=ahead, lines=lines, digests=events.digests)
             return
     yield from _parallel_batches(events, checker, jobs)
 
@@ -124,16 +131,29 @@ def _check_batch(batch: list[bytes]) -> list[Row]:
     return [_row(checker(data)) for data in batch]
 
 
-def _check_range(task: tuple[str, int, int]) -> RangeResult:
+def _worker_file(path: str) -> BinaryIO:
+    raw = _worker_files.get(path)
+    if raw is None:
+        raw = _worker_files[path] = open(path, "rb", buffering=0)  # noqa: SIM115 - per worker
+    return raw
+
+
+def _check_range(task: tuple[str, int, int, bool]) -> RangeResult:
     checker = _worker_checker
     assert checker is not None
-    path, start, end = task
+    path, start, end, digests = task
     out: list[Any] = []
     lines = 0
     failed = False
-    for event in read_range(path, start, end):
+    try:
+        events = range_events(_worker_file(path), start, end)
+    except OSError as error:
+        events = iter([LineFinding("F002", f"the file cannot be read to the end: {error}",
+                                   None)])
+    for event in events:
         if isinstance(event, RawRecord):
-            out.append((event.line, *_row(checker(event.data))))
+            digest = hashlib.sha256(event.data).hexdigest() if digests else None
+            out.append((event.line, digest, *_row(checker(event.data))))
             lines = event.line
         else:
             out.append(event)
@@ -205,13 +225,28 @@ def _in_order(tasks: Iterable[tuple[Item, Callable[..., Any], tuple[Any, ...]]],
 
 
 def _parallel_ranges(path: str, ranges: list[tuple[int, int]],
-                     checker: RecordChecker | Checker, jobs: int
+                     checker: RecordChecker | Checker, jobs: int, *,
+                     ahead: Sequence[Event] = (), lines: int = 0, digests: bool = False
                      ) -> Iterator[tuple[RawRecord | LineFinding, RecordResult | None]]:
-    tasks = ((None, _check_range, ((path, start, end),)) for start, end in ranges)
+    """The events read ahead (for format detection, spanning ``lines`` lines) go to the
+    workers as one batch; the ranges after them are read by the workers themselves."""
+    first: list[tuple[Sequence[Event] | None, Callable[..., Any], tuple[Any, ...]]] = []
+    if ahead:
+        first.append((ahead, _check_batch,
+                      ([event.data for event in ahead if isinstance(event, RawRecord)],)))
+    tasks = itertools.chain(first, ((None, _check_range, ((path, start, end, digests),))
+                                    for start, end in ranges))
     result = _Results()
-    base = 0  # lines before the range
+    base = lines  # lines before the range
     blank: LineFinding | None = None  # a run of blank lines that may go on in the next range
-    for _, (lines, out, failed) in _in_order(tasks, checker, jobs):
+    for batch, outcome in _in_order(tasks, checker, jobs):
+        if batch is not None:  # the events read ahead, end with a record: no blank run open
+            rows = iter(outcome)
+            for event in batch:
+                assert isinstance(event, RawRecord | LineFinding)
+                yield event, result(*next(rows)) if isinstance(event, RawRecord) else None
+            continue
+        lines, out, failed = outcome
         for item in out:
             if isinstance(item, LineFinding):
                 line = None if item.line is None else base + item.line
@@ -232,8 +267,8 @@ def _parallel_ranges(path: str, ranges: list[tuple[int, int]],
                 if blank is not None:
                     yield blank, None
                     blank = None
-                number, *row = item
-                yield RawRecord(base + number, b""), result(*row)
+                number, digest, *row = item
+                yield CheckedRecord(base + number, b"", digest), result(*row)
         if failed:
             break
         base += lines

@@ -14,6 +14,7 @@ and are not records.
 
 from __future__ import annotations
 
+import collections
 import functools
 import gzip
 import io
@@ -64,6 +65,22 @@ class RawRecord:
 
     line: int
     data: bytes
+
+
+@dataclass(slots=True, frozen=True)
+class ElementRecord(RawRecord):
+    """An element of a JSON document: ``line`` numbers the element, ``physical`` is the
+    1-based physical line it starts on (for annotations), counted as the file is read."""
+
+    physical: int
+
+
+@dataclass(slots=True, frozen=True)
+class CheckedRecord(RawRecord):
+    """A record checked where its bytes were read (a worker reading a byte range): ``data``
+    is empty, ``digest`` the SHA-256 of its bytes when digests were asked for."""
+
+    digest: str | None
 
 
 @dataclass(slots=True, frozen=True)
@@ -241,33 +258,52 @@ def sniff_layout(path: str | os.PathLike[str]) -> Layout:
     return choose_layout(path, read_head(path))
 
 
-def read_events(path: str | os.PathLike[str]) -> Iterator[Event]:
+def read_events(path: str | os.PathLike[str], *, digests: bool = False) -> FileEvents:
     """All records and reader findings of a file, in order (read lazily, on first use).
 
-    The iterator is a :class:`FileEvents`; ``close()`` closes the file early.
+    The iterator is a :class:`FileEvents`: the file is opened once, its format can be told
+    from events read ahead (:meth:`FileEvents.look_ahead`) and ``close()`` closes it early.
+    ``digests`` says that the records' digests are wanted (for SARIF fingerprints).
     """
-    return FileEvents(path)
+    return FileEvents(path, digests=digests)
 
 
 #: The reader of each layout.
 LAYOUT_READERS: dict[Layout, Callable[[BinaryIO], Iterator[Event]]] = {}
 
 
-def _stream_events(path: str | os.PathLike[str]) -> Generator[Event, None, None]:
-    stream = open_binary(path)
+def _stream_events(stream: BinaryIO, layout: Layout) -> Generator[Event, None, None]:
     try:
         try:
-            head = head_of(stream)
-            stream.seek(0)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{os.fspath(path)}: cannot read ({error})") from None
-        events = LAYOUT_READERS[choose_layout(path, head)](stream)
-        try:
-            yield from events
+            yield from LAYOUT_READERS[layout](stream)
         except (OSError, EOFError, zlib.error) as error:  # truncated or corrupt gzip
             yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)
     finally:
         stream.close()
+
+
+class _Prefixed(io.RawIOBase):
+    """The bytes already read from a stream (its head), then the rest of the stream: a
+    compressed or non-seekable input is read on, never rewound and read again."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head = memoryview(head)
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        return self.stream.readinto(buffer)  # type: ignore[attr-defined, no-any-return]
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 def iter_jsonl(stream: BinaryIO) -> Iterator[Event]:
@@ -369,6 +405,22 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
     oversized_start: int | None = None  # absolute start of an element too large to hold
     array_closed = False
     count = 0
+    # Physical lines: newlines before buffer[0] (dropped whitespace included), and a cursor
+    # into the buffer with the newlines before it; the cursor only moves forward, so the
+    # file's newlines are counted once.
+    newlines_before = 0
+    cursor = 0
+    newlines_cursor = 0
+    start_line = 1
+
+    def line_at(index: int) -> int:
+        nonlocal cursor, newlines_cursor
+        if index >= cursor:
+            newlines_cursor += buffer.count(b"\n", cursor, index)
+        else:
+            newlines_cursor -= buffer.count(b"\n", index, cursor)
+        cursor = index
+        return 1 + newlines_before + newlines_cursor
 
     def fill() -> bool:
         nonlocal eof, first
@@ -400,7 +452,7 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
         if not data:
             return None
         count += 1
-        return RawRecord(count, data)
+        return ElementRecord(count, data, start_line)
 
     while True:
         if pending:
@@ -411,6 +463,9 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
                 oversized_start, element_start = element_start, None  # stop holding it
             # Drop what has been consumed before reading more.
             keep_from = element_start - offset if element_start is not None else position
+            line_at(keep_from)
+            newlines_before += newlines_cursor
+            cursor = newlines_cursor = 0
             del buffer[:keep_from]
             offset += keep_from
             position -= keep_from
@@ -472,11 +527,14 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             element_start = offset + position
             if position >= len(buffer):
                 continue
+            start_line = line_at(position)
         if (mode == "array" and depth == 1 and element_start is not None
                 and buffer[position] in _WHITESPACE):
             # Whitespace after the element's value: a long run is dropped, not held.
             end = _skip_space(buffer, position)
             if end - position > 4096 or end >= len(buffer):
+                line_at(position)
+                newlines_cursor += buffer.count(b"\n", position, end)
                 del buffer[position:end]
             else:
                 position = end
@@ -486,6 +544,7 @@ def iter_json_document(stream: BinaryIO) -> Iterator[Event]:
             if position >= len(buffer):
                 continue
             element_start = offset + position
+            start_line = line_at(position)
             if buffer[position] not in b"{[":
                 scalar = True  # a bare scalar at the top level: it ends at whitespace
                 continue
@@ -769,36 +828,157 @@ LAYOUT_READERS.update({"jsonl": iter_jsonl, "json": iter_json_document,
 # -- byte ranges ------------------------------------------------------------------------------
 
 
-class FileEvents(Iterator[Event]):
-    """The events of one file, as :func:`read_events` returns them; the file is opened on the
-    first ``next``.
+#: What :meth:`FileEvents.look_ahead` holds at most: the events read ahead are kept until
+#: they are read again, so a file whose first records are huge or not JSON objects is told
+#: from fewer records rather than held whole.
+LOOK_AHEAD_BYTES = 64 << 20
+LOOK_AHEAD_EVENTS = 100_000
 
-    It also remembers the path, so that a caller about to hand the records to worker processes
-    can let the workers read byte ranges of a plain JSON Lines file themselves
-    (:func:`jsonl_ranges`, :func:`read_range`) instead of reading every byte first.
+
+class FileEvents(Iterator[Event]):
+    """The events of one file, as :func:`read_events` returns them: the file is opened once
+    (on :meth:`open`, or the first ``next``) and each of its bytes read once.
+
+    Format detection looks at the first records through :meth:`look_ahead`; iteration then
+    gives those events again before reading on. A caller about to hand the records to worker
+    processes can instead let the workers read byte ranges of a plain JSON Lines file
+    themselves (:meth:`ranges`, :func:`read_range`) rather than reading every byte here.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, digests: bool = False) -> None:
         self.path = path
+        #: Whether the records' digests are wanted (workers reading ranges compute them).
+        self.digests = digests
+        #: Whether the file is gzip (its size after decompression is unknown).
+        self.compressed = False
+        self.layout: Layout | None = None
+        self._head: bytes | None = None
+        self._stream: BinaryIO | None = None
         self._events: Generator[Event, None, None] | None = None
+        self._ahead: collections.deque[Event] = collections.deque()
+        self._held = 0
+        self._exhausted = False
+        self._taken = False
+
+    def open(self) -> bytes:
+        """Open the file, if not yet, and read its first :data:`HEAD_BYTES` (the layout is
+        chosen from them); :class:`InputError` when it cannot be read."""
+        if self._head is None:
+            stream = open_binary(self.path)
+            try:
+                head = head_of(stream)
+                self.compressed = isinstance(stream, gzip.GzipFile)
+                if self.compressed or not stream.seekable():
+                    stream = io.BufferedReader(_Prefixed(head, stream),
+                                               CHUNK_SIZE)
+                else:
+                    stream.seek(0)  # a plain file: its head is still in the buffer
+            except (OSError, EOFError, zlib.error) as error:
+                stream.close()
+                raise InputError(f"{os.fspath(self.path)}: cannot read ({error})") from None
+            self._head, self._stream = head, stream
+            self.layout = choose_layout(self.path, head)
+            self._events = _stream_events(stream, self.layout)
+        return self._head
 
     @property
     def started(self) -> bool:
         """Whether reading has begun (the ranges then no longer describe what is left)."""
-        return self._events is not None
+        return self._taken
 
     def __iter__(self) -> FileEvents:
         return self
 
     def __next__(self) -> Event:
+        if self._ahead:
+            self._taken = True
+            return self._ahead.popleft()
         if self._events is None:
-            self._events = _stream_events(self.path)
+            self.open()
+            assert self._events is not None
+        self._taken = True
         return next(self._events)
+
+    def _read_ahead(self) -> Event | None:
+        if self._events is None:
+            self.open()
+            assert self._events is not None
+        if self._exhausted:
+            return None
+        try:
+            event = next(self._events)
+        except StopIteration:
+            self._exhausted = True
+            return None
+        self._ahead.append(event)
+        self._held += 64 + (len(event.data) if isinstance(event, RawRecord) else 0)
+        return event
+
+    def look_ahead(self) -> Iterator[Event]:
+        """The first events, read ahead and kept, so that iteration gives them again: format
+        detection sees the first records without a second read of the file. It stops at
+        :data:`LOOK_AHEAD_BYTES` or :data:`LOOK_AHEAD_EVENTS` held."""
+        if self._taken:
+            raise RuntimeError("the events are being read already")
+        yield from list(self._ahead)
+        while self._held < LOOK_AHEAD_BYTES and len(self._ahead) < LOOK_AHEAD_EVENTS:
+            event = self._read_ahead()
+            if event is None:
+                return
+            yield event
+
+    def ranges(self, size: int) -> tuple[list[Event], int, list[tuple[int, int]]] | None:
+        """For workers that read byte ranges themselves: the events read ahead, the lines
+        they span, and byte ranges of about ``size`` bytes that cut the rest of a plain JSON
+        Lines file at line starts. This object is then done with (closed).
+
+        ``None`` when the file must be read as one stream: gzip, another layout, a pipe,
+        reading begun, or a read error (the stream reader then reports it). A range never
+        starts with a line that begins with a byte-order mark, so only the file's first line
+        can be F005.
+        """
+        if self._taken:
+            return None
+        try:
+            self.open()
+        except InputError:
+            return None
+        stream = self._stream
+        assert stream is not None and self._events is not None
+        if self.compressed or self.layout != "jsonl" or (
+                not self._exhausted and not stream.seekable()):
+            return None
+        ranges: list[tuple[int, int]] = []
+        try:
+            while not self._exhausted and \
+                    os.pread(stream.fileno(), len(BOM), stream.tell()) == BOM:
+                self._read_ahead()  # a range must not start with a byte-order mark
+            if any(isinstance(event, LineFinding) and event.line is None
+                   for event in self._ahead):
+                return None  # a read error: the stream reader reports it
+            # Read to its end already (a small file), the file has no range left.
+            total = 0 if self._exhausted else os.fstat(stream.fileno()).st_size
+            start = total if self._exhausted else stream.tell()
+            while start < total:
+                end = _line_start(stream, start + max(size, 1), total)
+                ranges.append((start, end))
+                start = end
+        except OSError:
+            return None
+        lines = max((event.line + (event.count - 1 if isinstance(event, LineFinding) else 0)
+                     for event in self._ahead if event.line is not None), default=0)
+        ahead = list(self._ahead)
+        self._ahead.clear()
+        self._taken = True
+        self.close()
+        return ahead, lines, ranges
 
     def close(self) -> None:
         """Stop reading and close the file now rather than when the iterator is collected."""
         if self._events is not None:
             self._events.close()
+        elif self._stream is not None:
+            self._stream.close()
 
 
 #: How far the search for a line start reads at a time.
@@ -884,9 +1064,15 @@ def read_range(path: str | os.PathLike[str], start: int, end: int) -> Iterator[E
     A read error ends the range with an F002 whose ``line`` is ``None``.
     """
     with open(path, "rb", buffering=0) as raw:
+        yield from range_events(raw, start, end)
+
+
+def range_events(raw: BinaryIO, start: int, end: int) -> Iterator[Event]:
+    """:func:`read_range` from a file already open (unbuffered): a worker opens the file once
+    and reads all its ranges through it."""
+    try:
         raw.seek(start)
         stream = io.BufferedReader(_Bounded(raw, end - start), CHUNK_SIZE)
-        try:
-            yield from iter_jsonl(stream)
-        except OSError as error:
-            yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)
+        yield from iter_jsonl(stream)
+    except OSError as error:
+        yield LineFinding("F002", f"the file cannot be read to the end: {error}", None)

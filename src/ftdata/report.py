@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ftdata.diagnostics import Issue, Severity
 
 if TYPE_CHECKING:
+    from ftdata.locations import SourceMap
     from ftdata.rules.duplicates import DuplicateTracker
     from ftdata.rules.quality import SystemPromptTally
     from ftdata.statistics import StatsAccumulator
@@ -35,6 +36,9 @@ class Report:
     validation: Report | None = field(default=None, repr=False, compare=False)
     #: A partition's system prompts, which Q007 judges over the whole dataset (Dask).
     system_prompts: SystemPromptTally | None = field(default=None, repr=False, compare=False)
+    #: Physical lines and digests of the records with issues, recorded while the file was
+    #: read (for annotations; not part of the JSON report).
+    sources: SourceMap | None = field(default=None, repr=False, compare=False)
 
     @property
     def summary(self) -> dict[str, int]:

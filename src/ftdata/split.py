@@ -85,7 +85,8 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
     if not (0 < validation < 1 or (validation >= 1 and float(validation).is_integer())):
         raise ValueError(f"--validation must be a fraction between 0 and 1 (0.1: a tenth of "
                          f"the examples) or a whole number of examples (50), got {validation:g}")
-    fmt = get_format(format) if format else detect_format(sample_records(path)).format
+    events = read_events(path)  # detection looks at records read ahead, not read twice
+    fmt = get_format(format) if format else detect_format(sample_records(events)).format
     checker = (RecordChecker(fmt, get_target("generic"), frozenset(), duplicates=True,
                              near=near, error_codes=error_codes())
                if fmt is not None else None)
@@ -95,7 +96,7 @@ def split_file(path: str | os.PathLike[str], directory: str | os.PathLike[str], 
     result = SplitResult(os.fspath(path), os.path.join(directory, "train.jsonl"),
                          os.path.join(directory, "validation.jsonl"), seed)
     usable = array("b")
-    for event in read_events(path):
+    for event in events:
         if isinstance(event, LineFinding):
             if event.code in ("F002", "F012"):  # what the reader could not read: not written
                 result.read += 1

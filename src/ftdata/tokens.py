@@ -1,11 +1,8 @@
-"""Tokenizer resolution (offline-safe) and token counting over canonical examples.
+"""Token counting over canonical examples: the counters, and the counting rule of SPEC §6.
 
-Resolution. OpenAI's BPE ranks (``o200k_base``, ``cl100k_base``) are read from the rank table
-shipped in ``ftdata/data`` (a binary form of the official file that loads in half the time of
-parsing it: see :func:`ranks_table`), checked against its pinned sha256; else from the official
-file in tiktoken's own cache, checked against the sha256 tiktoken itself pins. Nothing is ever
-downloaded. When no verified copy exists, :class:`TokenizerUnavailable` says what is missing
-and where it looked: there is no silent fall-back to an estimate.
+The tokenizer data (OpenAI's encodings, loaded offline and verified) is
+:mod:`ftdata.encodings`, and what an image costs is :mod:`ftdata.image_tokens`; their public
+names are re-exported here.
 
 Counting (SPEC §6) is a pure function of an :class:`~ftdata.model.Example` and a counter:
 
@@ -31,24 +28,34 @@ ExampleTokens(total=27, trainable=3, estimated=False)
 
 from __future__ import annotations
 
-import array
-import binascii
-import hashlib
 import json
 import math
 import os
 import re
-import struct
-import sys
-import tempfile
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftdata.model import Example, Message, Part, ToolCall
+from ftdata.encodings import (
+    DEFAULT_ENCODING,
+    ENCODINGS,
+    EncodingSpec,
+    TokenizerUnavailable,
+    build_encoding,
+    check_available,
+    clear_encoding_cache,
+    encoding_ranks,
+    load_encoding,
+)
+from ftdata.image_tokens import (
+    IMAGE_BASE_TOKENS,
+    IMAGE_DEFAULT_TOKENS,
+    IMAGE_TILE_TOKENS,
+    image_size,
+    image_tokens,
+    media_tokens,
+)
+from ftdata.model import Example, Message, ToolCall
 
 if TYPE_CHECKING:
     import jinja2
@@ -56,14 +63,13 @@ if TYPE_CHECKING:
 
     from ftdata.models import ModelInfo
 
-    if sys.version_info >= (3, 11):
-        from importlib.resources.abc import Traversable
-    else:
-        from importlib.abc import Traversable
-
 __all__ = [
     "DEFAULT_ENCODING",
     "ENCODINGS",
+    "IMAGE_BASE_TOKENS",
+    "IMAGE_DEFAULT_TOKENS",
+    "IMAGE_TILE_TOKENS",
+    "ByteCounter",
     "EncodingSpec",
     "EstimateCounter",
     "ExampleTokens",
@@ -76,288 +82,11 @@ __all__ = [
     "count_example",
     "encoding_ranks",
     "get_counter",
+    "image_size",
     "image_tokens",
     "load_encoding",
+    "token_bound",
 ]
-
-
-class TokenizerUnavailable(Exception):
-    """The tokenizer a count needs cannot be loaded; the message says what and where."""
-
-
-# -- tokenizer data ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EncodingSpec:
-    """One tiktoken encoding, exactly as ``tiktoken_ext.openai_public`` defines it."""
-
-    name: str
-    #: The blob URL tiktoken loads; its sha1 names the file in tiktoken's cache.
-    url: str
-    #: sha256 of the official ``.tiktoken`` file.
-    sha256: str
-    #: sha256 of the packaged rank table made from it (:func:`ranks_table`).
-    table_sha256: str
-    pat_str: str
-    special_tokens: Mapping[str, int]
-    #: The cookbook's per-function constant for tool definitions (``func_init``).
-    tool_function_init: int
-
-
-ENDOFTEXT = "<|endoftext|>"
-FIM_PREFIX = "<|fim_prefix|>"
-FIM_MIDDLE = "<|fim_middle|>"
-FIM_SUFFIX = "<|fim_suffix|>"
-ENDOFPROMPT = "<|endofprompt|>"
-
-_CL100K_PATTERN = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
-    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
-_O200K_PATTERN = "|".join([
-    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-    r"""\p{N}{1,3}""",
-    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-    r"""\s*[\r\n]+""",
-    r"""\s+(?!\S)""",
-    r"""\s+""",
-])
-
-ENCODINGS: dict[str, EncodingSpec] = {spec.name: spec for spec in (
-    EncodingSpec(
-        name="o200k_base",
-        url="https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-        table_sha256="892557f5efc27a8b4d6baa3bc169997218e744e33a14c05647ff0fde49766f1f",
-        pat_str=_O200K_PATTERN,
-        special_tokens={ENDOFTEXT: 199999, ENDOFPROMPT: 200018},
-        tool_function_init=7,
-    ),
-    EncodingSpec(
-        name="cl100k_base",
-        url="https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-        table_sha256="73907e0b2c2b3864e733aea8a7aa605cd5928d15a706a759f41e1f4154e6afe2",
-        pat_str=_CL100K_PATTERN,
-        special_tokens={ENDOFTEXT: 100257, FIM_PREFIX: 100258, FIM_MIDDLE: 100259,
-                        FIM_SUFFIX: 100260, ENDOFPROMPT: 100276},
-        tool_function_init=10,
-    ),
-)}
-
-#: The encoding used when no model is named (the one of every current OpenAI chat model).
-DEFAULT_ENCODING = "o200k_base"
-
-_ENCODING_CACHE: dict[str, tiktoken.Encoding] = {}
-_ENCODING_LOCK = threading.Lock()
-
-
-def load_encoding(name: str) -> tiktoken.Encoding:
-    """The tiktoken encoding ``name``, loaded offline and verified; cached per process.
-
-    >>> load_encoding("o200k_base").encode_ordinary("hello world")  # doctest: +SKIP
-    [24912, 2375]
-
-    Raises :class:`TokenizerUnavailable` for an unknown name, when tiktoken is not installed,
-    or when neither tiktoken's cache nor the packaged copy holds a file with the right sha256.
-    """
-    encoding = _ENCODING_CACHE.get(name)
-    if encoding is None:
-        with _ENCODING_LOCK:
-            encoding = _ENCODING_CACHE.get(name)
-            if encoding is None:
-                encoding = _ENCODING_CACHE[name] = build_encoding(name)
-    return encoding
-
-
-def clear_encoding_cache() -> None:
-    """Forget the encodings loaded so far (the next :func:`load_encoding` reads files again)."""
-    with _ENCODING_LOCK:
-        _ENCODING_CACHE.clear()
-
-
-def build_encoding(name: str, *, data_dir: Traversable | Path | None = None) -> tiktoken.Encoding:
-    """Load ``name`` without the per-process cache; ``data_dir`` replaces the packaged folder.
-
-    >>> build_encoding("cl100k_base").name  # doctest: +SKIP
-    'cl100k_base'
-    """
-    spec = ENCODINGS.get(name)
-    if spec is None:
-        known = ", ".join(ENCODINGS)
-        raise TokenizerUnavailable(f"unknown encoding {name!r} (known: {known})")
-    try:
-        import tiktoken
-    except ImportError:
-        raise TokenizerUnavailable(
-            f"counting with {name} needs the tiktoken package: pip install tiktoken") from None
-    ranks = _verified_ranks(spec, data_dir if data_dir is not None else _packaged_data_dir())
-    return tiktoken.Encoding(spec.name, pat_str=spec.pat_str, mergeable_ranks=ranks,
-                             special_tokens=dict(spec.special_tokens))
-
-
-def encoding_ranks(name: str) -> dict[bytes, int]:
-    """The verified BPE ranks of encoding ``name`` (packaged table, else tiktoken's cache), for
-    encodings built on them (gpt-oss's ``o200k_harmony`` adds special tokens to ``o200k_base``).
-
-    >>> len(encoding_ranks("o200k_base"))  # doctest: +SKIP
-    199998
-    """
-    spec = ENCODINGS.get(name)
-    if spec is None:
-        raise TokenizerUnavailable(f"unknown encoding {name!r} (known: {', '.join(ENCODINGS)})")
-    return _verified_ranks(spec, _packaged_data_dir())
-
-
-def tiktoken_cache_file(url: str) -> str | None:
-    """Where tiktoken caches ``url`` (same variables and naming as ``tiktoken.load``).
-
-    ``None`` when tiktoken's caching is disabled (``TIKTOKEN_CACHE_DIR`` set to "").
-    """
-    if "TIKTOKEN_CACHE_DIR" in os.environ:
-        cache_dir = os.environ["TIKTOKEN_CACHE_DIR"]
-    elif "DATA_GYM_CACHE_DIR" in os.environ:
-        cache_dir = os.environ["DATA_GYM_CACHE_DIR"]
-    else:
-        cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
-    if cache_dir == "":
-        return None
-    return os.path.join(cache_dir, hashlib.sha1(url.encode()).hexdigest())
-
-
-def _packaged_data_dir() -> Traversable:
-    return resources.files("ftdata").joinpath("data")
-
-
-def _verified_ranks(spec: EncodingSpec, data_dir: Traversable | Path) -> dict[bytes, int]:
-    """The ranks from the first source whose sha256 matches: the packaged table, then
-    tiktoken's cache."""
-    problems: list[str] = []
-    packaged = data_dir.joinpath(f"{spec.name}.ranks")
-    table = _verified_bytes(f"packaged copy {packaged}", packaged, spec.table_sha256, problems)
-    if table is not None:
-        return _read_table(table, spec)
-    cache_file = tiktoken_cache_file(spec.url)
-    if cache_file is None:
-        problems.append("tiktoken's cache is disabled (TIKTOKEN_CACHE_DIR is empty)")
-    else:
-        data = _verified_bytes(f"tiktoken cache {cache_file}", Path(cache_file), spec.sha256,
-                               problems)
-        if data is not None:
-            return _parse_ranks(data, spec)
-    raise TokenizerUnavailable(
-        f"no verified copy of the {spec.name} tokenizer data: " + "; ".join(problems)
-        + ". Reinstall ftdata, or put the official file in tiktoken's cache "
-          "(TIKTOKEN_CACHE_DIR); token counts are never guessed.")
-
-
-def _verified_bytes(label: str, source: Traversable | Path, sha256: str,
-                    problems: list[str]) -> bytes | None:
-    """The bytes of ``source`` when their sha256 is ``sha256``; else ``None``, and why in
-    ``problems``."""
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        problems.append(f"{label}: not present")
-        return None
-    except OSError as error:
-        problems.append(f"{label}: {error.strerror or error}")
-        return None
-    problem = _hash_problem(data, sha256)
-    if problem is not None:
-        problems.append(f"{label}: {problem}")
-        return None
-    return data
-
-
-def _hash_problem(data: bytes, expected: str) -> str | None:
-    digest = hashlib.sha256(data).hexdigest()
-    if digest == expected:
-        return None
-    return f"sha256 mismatch (expected {expected}, got {digest})"
-
-
-def _parse_ranks(data: bytes, spec: EncodingSpec) -> dict[bytes, int]:
-    """The ranks of an official ``.tiktoken`` file: one ``base64-token rank`` line each."""
-    # The sha256 pins the official file, whose ranks are 0..n-1 in line order, so the rank
-    # column need not be parsed line by line: a check of both ends is enough.
-    fields = data.split()
-    tokens = fields[0::2]
-    if len(fields) != 2 * len(tokens) or not tokens or fields[1] != b"0" \
-            or fields[-1] != str(len(tokens) - 1).encode():
-        raise TokenizerUnavailable(f"the {spec.name} tokenizer data has an unexpected layout")
-    return dict(zip(map(binascii.a2b_base64, tokens), range(len(tokens)), strict=True))
-
-
-# The rank table: the same ranks, laid out so that a few calls into C rebuild them. Parsing the
-# official file decodes 200,000 base64 tokens one call each (about 50 ms for o200k_base);
-# the table holds the tokens grouped by length, each group one run of bytes that a single
-# ``struct.unpack`` splits, with its ranks as one array of little-endian 32-bit integers
-# (about 25 ms). Layout: the magic, the number of groups, then (length, count) per group,
-# then each group's tokens followed by its ranks.
-_TABLE_MAGIC = b"FTRANKS1"
-
-
-def ranks_table(ranks: Mapping[bytes, int]) -> bytes:
-    """The packaged form of ``ranks``: deterministic, so its sha256 can be pinned.
-
-    ``data/<name>.ranks`` is ``ranks_table`` of the official file's ranks; a test rebuilds the
-    official file from it and checks tiktoken's own sha256.
-
-    >>> table = ranks_table({b"a": 0, b"b": 1, b"ab": 2})
-    >>> _read_table(table, ENCODINGS["o200k_base"])
-    {b'a': 0, b'b': 1, b'ab': 2}
-    """
-    groups: dict[int, list[tuple[int, bytes]]] = {}
-    for token, rank in ranks.items():
-        groups.setdefault(len(token), []).append((rank, token))
-    lengths = sorted(groups)
-    out = [_TABLE_MAGIC, struct.pack("<I", len(lengths))]
-    out += [struct.pack("<HI", length, len(groups[length])) for length in lengths]
-    for length in lengths:
-        members = sorted(groups[length])
-        out.append(b"".join(token for _, token in members))
-        out.append(struct.pack(f"<{len(members)}I", *(rank for rank, _ in members)))
-    return b"".join(out)
-
-
-def _integers(data: bytes, offset: int, count: int) -> Sequence[int]:
-    """``count`` little-endian unsigned 32-bit integers of ``data`` from ``offset``."""
-    values = array.array("I")
-    if values.itemsize != 4:
-        return struct.unpack_from(f"<{count}I", data, offset)
-    values.frombytes(data[offset:offset + 4 * count])
-    if len(values) != count:
-        raise ValueError("the table ends early")
-    if sys.byteorder == "big":
-        values.byteswap()
-    return values
-
-
-def _read_table(table: bytes, spec: EncodingSpec) -> dict[bytes, int]:
-    try:
-        if not table.startswith(_TABLE_MAGIC):
-            raise ValueError("no table header")
-        (count,) = struct.unpack_from("<I", table, len(_TABLE_MAGIC))
-        offset = len(_TABLE_MAGIC) + 4
-        header = struct.unpack_from("<" + "HI" * count, table, offset)
-        offset += 6 * count
-        ranks: dict[bytes, int] = {}
-        for length, members in zip(header[0::2], header[1::2], strict=True):
-            # A Struct of its own: struct's cache would keep each compiled format (megabytes in
-            # all) for the life of the process.
-            tokens = struct.Struct(f"{length}s" * members).unpack_from(table, offset)
-            offset += length * members
-            ranks.update(zip(tokens, _integers(table, offset, members), strict=True))
-            offset += 4 * members
-        if offset != len(table):
-            raise ValueError("trailing bytes")
-    except (struct.error, ValueError) as error:
-        raise TokenizerUnavailable(
-            f"the {spec.name} rank table has an unexpected layout ({error})") from None
-    return ranks
 
 
 # -- counts ----------------------------------------------------------------------------------
@@ -377,13 +106,6 @@ TOOL_PROPERTY_KEY = 3
 TOOL_ENUM_INIT = -3
 TOOL_ENUM_ITEM = 3
 TOOL_FUNCTIONS_END = 12
-
-#: OpenAI's image accounting (gpt-4o family): a fixed base, plus 170 per 512-px tile at high
-#: detail. With the size unknown, high/auto detail assumes a 1024x1024 image: scaled to
-#: 768x768, 4 tiles, 85 + 4 x 170 = 765.
-IMAGE_BASE_TOKENS = 85
-IMAGE_TILE_TOKENS = 170
-IMAGE_DEFAULT_TOKENS = 765
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +128,9 @@ class TokenCounter:
 
     name: str = ""
     estimated: bool = False
+    #: Whether :func:`token_bound` bounds this counter's counts (each token covers at least
+    #: one byte of UTF-8 and chats follow the cookbook rule).
+    bytes_bound: bool = False
     #: ``func_init`` of the cookbook's tool-definition formula.
     tool_function_init: int = 7
 
@@ -415,6 +140,10 @@ class TokenCounter:
     def count(self, text: str) -> int:
         """Tokens of one string."""
         raise NotImplementedError
+
+    def load(self) -> None:
+        """Load what counting needs now rather than on the first count (before worker
+        processes are forked, so that they share it)."""
 
     def count_fixed(self, text: str) -> int:
         """Tokens of a string from a small set (roles), remembered after the first time."""
@@ -433,31 +162,96 @@ class TokenCounter:
         return f"{type(self).__name__}({self.name!r}, estimated={self.estimated})"
 
 
+#: Texts of at least this many characters are remembered with their count (a system prompt,
+#: a tool's description, repeated in every example, is encoded once); shorter ones are
+#: encoded each time, which costs about what looking them up would. Measured on o200k_base:
+#: the corpus's chat files (tool lists and system prompts repeat) pass 71% fewer characters
+#: to the encoder (64: 41% fewer), the benchmark generator's text 5.5% fewer.
+MEMO_MIN_CHARS = 32
+#: The characters the remembered texts hold at most (the oldest are forgotten first); a text
+#: longer than a sixteenth of it is never remembered.
+MEMO_CHARS = 4 << 20
+
+
 class TiktokenCounter(TokenCounter):
-    """Exact counts with one of OpenAI's encodings.
+    """Exact counts with one of OpenAI's encodings, loaded on the first count (a run whose
+    examples are all too short to reach a token limit loads none).
+
+    Counts are exact and remembered by text (:data:`MEMO_MIN_CHARS`, :data:`MEMO_CHARS`).
 
     >>> TiktokenCounter("o200k_base").count("hello world")  # doctest: +SKIP
     2
     """
 
+    #: Every token covers at least one byte of UTF-8: a text's length bounds its count.
+    bytes_bound = True
+
     def __init__(self, encoding_name: str = DEFAULT_ENCODING) -> None:
         super().__init__()
-        self.encoding = load_encoding(encoding_name)
+        spec = ENCODINGS.get(encoding_name)
+        if spec is None:
+            raise TokenizerUnavailable(
+                f"unknown encoding {encoding_name!r} (known: {', '.join(ENCODINGS)})")
+        check_available(spec)
         self.name = encoding_name
         self.estimated = False
-        self.tool_function_init = ENCODINGS[encoding_name].tool_function_init
+        self.tool_function_init = spec.tool_function_init
+        self._encoding: tiktoken.Encoding | None = None
+        self._encode: Callable[[str], list[int]] = self._load_and_encode
+        self._memo: dict[str, int] = {}
+        self._memo_chars = 0
+
+    @property
+    def encoding(self) -> tiktoken.Encoding:
+        """The tiktoken encoding, loaded (and verified) on first use."""
+        if self._encoding is None:
+            self._load()
+        assert self._encoding is not None
+        return self._encoding
+
+    def load(self) -> None:
+        if self._encoding is None:
+            self._load()
+
+    def _load(self) -> None:
+        encoding = self._encoding = load_encoding(self.name)
         # Counting is the expensive step: call the Rust encoder directly, skipping one Python
         # frame per string, and keep the public method for what it handles (lone surrogates).
-        core = getattr(self.encoding, "_core_bpe", None)
-        self._encode = getattr(core, "encode_ordinary", self.encoding.encode_ordinary)
+        core = getattr(encoding, "_core_bpe", None)
+        self._encode = getattr(core, "encode_ordinary", encoding.encode_ordinary)
+
+    def _load_and_encode(self, text: str) -> list[int]:
+        self._load()
+        return self._encode(text)
 
     def count(self, text: str) -> int:
         if not text:
             return 0
+        if len(text) < MEMO_MIN_CHARS:
+            return self._count(text)
+        known = self._memo.get(text)
+        if known is None:
+            known = self._count(text)
+            self._remember(text, known)
+        return known
+
+    def _count(self, text: str) -> int:
         try:
             return len(self._encode(text))
         except UnicodeEncodeError:
             return len(self.encoding.encode_ordinary(text))
+
+    def _remember(self, text: str, count: int) -> None:
+        size = len(text)
+        if size > MEMO_CHARS // 16:
+            return
+        memo = self._memo
+        self._memo_chars += size
+        while self._memo_chars > MEMO_CHARS:
+            oldest = next(iter(memo))
+            self._memo_chars -= len(oldest)
+            del memo[oldest]
+        memo[text] = count
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A worker process reloads the encoding from the verified files rather than receiving
@@ -476,6 +270,8 @@ class EstimateCounter(TokenCounter):
         super().__init__()
         if chars_per_token <= 0:
             raise ValueError("chars_per_token must be positive")
+        # A token of a character or more is never more tokens than UTF-8 bytes.
+        self.bytes_bound = chars_per_token >= 1
         self.chars_per_token = chars_per_token
         self.name = "estimate"
         self.estimated = True
@@ -485,6 +281,35 @@ class EstimateCounter(TokenCounter):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (EstimateCounter, (self.chars_per_token,))
+
+class ByteCounter(TokenCounter):
+    """A string's UTF-8 length (a lone surrogate as the three bytes it takes): an upper bound
+    of its tokens for a counter with ``bytes_bound``, since each token covers a byte at least.
+
+    >>> ByteCounter().count("déjà")
+    6
+    """
+
+    name = "bytes"
+    estimated = True
+
+    def count(self, text: str) -> int:
+        return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+_BYTES = ByteCounter()
+
+
+def token_bound(example: Example) -> int:
+    """At least the total :func:`count_example` gives with a counter whose tokens each cover a
+    byte (``bytes_bound``): the same rule with every string counted as its UTF-8 length. Every
+    term of the rule grows with the strings' counts, so the bound holds; an example whose bound
+    is under a limit needs no tokenizer to say it is under it.
+
+    >>> token_bound(Example(kind="text", text="twelve chars"))
+    12
+    """
+    return count_example(example, _BYTES).total
 
 
 def count_example(example: Example, counter: TokenCounter) -> ExampleTokens:
@@ -561,7 +386,7 @@ def _messages_tokens(messages: Iterable[Message], counter: TokenCounter,
                 if part.text:
                     content += count(part.text)
             else:
-                total += _media_tokens(part)
+                total += media_tokens(part)
                 estimated = True
         if message.tool_calls:
             estimated = True
@@ -625,101 +450,6 @@ def tool_definition_tokens(tools: Sequence[Mapping[str, Any]], count: Callable[[
     if tools:
         total += TOOL_FUNCTIONS_END
     return total
-
-
-# -- images ----------------------------------------------------------------------------------
-
-
-def image_tokens(detail: str | None, width: int | None = None, height: int | None = None) -> int:
-    """OpenAI's token cost of one image (gpt-4o family constants).
-
-    ``low`` detail is a flat 85. Otherwise the image is scaled to fit 2048x2048, then so that its
-    short side is at most 768, and each 512-px tile costs 170 on top of the base 85. With the
-    size unknown the result is :data:`IMAGE_DEFAULT_TOKENS`.
-
-    >>> image_tokens("low"), image_tokens("high", 1024, 1024), image_tokens("auto", 2048, 4096)
-    (85, 765, 1105)
-    """
-    if detail == "low":
-        return IMAGE_BASE_TOKENS
-    if not width or not height:
-        return IMAGE_DEFAULT_TOKENS
-    w, h = float(width), float(height)
-    if max(w, h) > 2048:
-        scale = 2048 / max(w, h)
-        w, h = w * scale, h * scale
-    if min(w, h) > 768:
-        scale = 768 / min(w, h)
-        w, h = w * scale, h * scale
-    tiles = math.ceil(w / 512) * math.ceil(h / 512)
-    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * tiles
-
-
-def _media_tokens(part: Part) -> int:
-    if part.type != "image":
-        return 0  # audio, video and files have no published per-item figure
-    size = image_size(part.url) if part.detail != "low" and part.url else None
-    return image_tokens(part.detail, *(size or (None, None)))
-
-
-_DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
-#: Base64 characters decoded at most to find an image's size (JPEG headers can sit after
-#: an embedded thumbnail).
-_HEADER_CHARS = 1 << 17
-
-
-def image_size(url: str) -> tuple[int, int] | None:
-    """Width and height of a base64 ``data:`` image (PNG, GIF, JPEG, WebP), else ``None``."""
-    match = _DATA_URL.match(url)
-    if match is None:
-        return None
-    payload = url[match.end():match.end() + _HEADER_CHARS]
-    payload = payload[:len(payload) - len(payload) % 4]
-    try:
-        data = binascii.a2b_base64(payload)
-    except (binascii.Error, ValueError):
-        return None
-    return _header_size(data)
-
-
-def _header_size(data: bytes) -> tuple[int, int] | None:
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
-        chunk = data[12:16]
-        if chunk == b"VP8 ":
-            return (int.from_bytes(data[26:28], "little") & 0x3FFF,
-                    int.from_bytes(data[28:30], "little") & 0x3FFF)
-        if chunk == b"VP8L":
-            bits = int.from_bytes(data[21:25], "little")
-            return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-        if chunk == b"VP8X":
-            return (int.from_bytes(data[24:27], "little") + 1,
-                    int.from_bytes(data[27:30], "little") + 1)
-        return None
-    if data[:2] == b"\xff\xd8":
-        return _jpeg_size(data)
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    index = 2
-    while index + 9 <= len(data):
-        if data[index] != 0xFF:
-            return None
-        marker = data[index + 1]
-        if marker == 0xFF:
-            index += 1
-            continue
-        length = int.from_bytes(data[index + 2:index + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(data[index + 5:index + 7], "big")
-            width = int.from_bytes(data[index + 7:index + 9], "big")
-            return width, height
-        index += 2 + length
-    return None
 
 
 # -- Hugging Face tokenizers ----------------------------------------------------------------

@@ -117,3 +117,29 @@ def test_paths_are_relative_to_the_working_directory_when_inside_it(
     assert display_path(outside) == outside
     uri, relative = artifact_uri(outside)
     assert not relative and uri == Path(outside).resolve().as_uri()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("name", ["train.jsonl", "train.json", "train.jsonl.gz"])
+def test_lines_and_digests_recorded_while_reading_equal_a_second_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, jobs: int) -> None:
+    from ftdata import parallel
+    from ftdata.engine import ValidateOptions, validate_path
+
+    records = [chat(f"q{index}", "" if index % 7 == 3 else "a") for index in range(400)]
+    path = tmp_path / name
+    if name.endswith(".json"):
+        write_json_array(path, records)
+    else:
+        text = "".join(json.dumps(record) + "\n" for record in records).encode()
+        path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    # Small ranges: the workers read several each, after the records detection read ahead.
+    monkeypatch.setattr(parallel, "BATCH_BYTES", 2048)
+    report = validate_path(path, ValidateOptions(jobs=jobs), locations="digests")
+    assert report.sources is not None
+    located = [issue for issue in report.issues if issue.record is not None]
+    assert len(located) == 57
+    again = SourceMap.build(path, report.issues)
+    for found in located:
+        assert report.sources.physical_line(found) == again.physical_line(found)
+        assert report.sources.digest(found) == again.digest(found) is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ftdata
@@ -136,3 +136,47 @@ def test_t005_a_refusing_template_is_an_error() -> None:
 
 def test_trainer_rules_never_fire_without_a_view() -> None:
     assert _view_codes(USER_ONLY) == []
+
+
+def _lines(path: Any, records: Sequence[Mapping[str, Any]]) -> None:
+    import json
+
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+
+
+def test_outputs_without_statistics_count_only_examples_that_could_reach_the_limit(
+        tmp_path: Any) -> None:
+    """T001/T002 need no tokenizer for an example whose UTF-8 length cannot reach 90% of the
+    limit: the verdicts are those of counting every example, and a file of short examples
+    loads no tokenizer at all (the pre-commit path, text output, with --model)."""
+    from click.testing import CliRunner
+
+    from ftdata import encodings, tokens
+    from ftdata.cli import cli
+
+    long = {"messages": [{"role": "user", "content": ("word " * 400).strip()},
+                         {"role": "assistant", "content": "ok"}]}
+    near = {"messages": [{"role": "user", "content": ("word " * 185).strip()},
+                         {"role": "assistant", "content": "ok"}]}
+    chats = [{"messages": [{"role": "user", "content": f"Question {index}?"},
+                           {"role": "assistant", "content": "Paris."}]} for index in range(110)]
+    path = tmp_path / "train.jsonl"
+    _lines(path, [*chats[:10], long, chats[10], near])
+    every = ftdata.validate(path, max_tokens=200, model="gpt-4o-mini")
+    assert sorted((issue.code, issue.line) for issue in every.issues) == [("T001", 11),
+                                                                          ("T002", 13)]
+    tokens.clear_encoding_cache()
+    result = CliRunner().invoke(cli, ["validate", str(path), "--max-tokens", "200", "--model",
+                                      "gpt-4o-mini", "--output-format", "github"])
+    assert "T001" in result.output and "T002" in result.output
+    assert result.output.count("::") == 2 * 2  # the two issues, nothing else
+    short = tmp_path / "short.jsonl"
+    _lines(short, chats[:100])
+    tokens.clear_encoding_cache()
+    result = CliRunner().invoke(cli, ["validate", str(short), "--model", "gpt-4o-mini"])
+    assert result.exit_code == 0, result.output
+    assert encodings._ENCODING_CACHE == {}  # no tokenizer was loaded
+    result = CliRunner().invoke(cli, ["validate", str(short), "--model", "gpt-4o-mini",
+                                      "--output-format", "json"])
+    assert '"tokenizer": "o200k_base"' in result.output  # shown: every example counted
+    assert "o200k_base" in encodings._ENCODING_CACHE

@@ -13,8 +13,9 @@ import pytest
 
 from ftdata.model import Example, ToolCall, text_message
 from ftdata.templates import families
+from ftdata.templates.loading import load_template
 from ftdata.templates.mask import MaskPolicy
-from ftdata.templates.render import ChatTemplate, Rendered, load_template, render_example
+from ftdata.templates.render import ChatTemplate, Rendered, render_example
 from ftdata.tokens import encoding_ranks
 
 SYSTEM, USER, REPLY, USER_2, REPLY_2 = "Be brief.", "Hi there", "Hello!", "2+2?", "4"

@@ -19,16 +19,14 @@ import pytest
 import ftdata
 from ftdata.model import Example, ToolCall, text_message
 from ftdata.templates import families
+from ftdata.templates.loading import cached_template, load_template, render_as_trained
 from ftdata.templates.mask import MaskPolicy
 from ftdata.templates.render import (
     ChatTemplate,
     Rendered,
     TemplateRefused,
-    cached_template,
     conversation,
     has_generation_markers,
-    load_template,
-    render_as_trained,
     render_example,
     template_message,
 )

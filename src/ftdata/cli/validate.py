@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -146,7 +147,6 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     from ftdata.api import validate_files
     from ftdata.engine import ValidateOptions
     from ftdata.inputs import STDIN, expand_paths
-    from ftdata.readers import InputError
     from ftdata.render import get_renderer
     from ftdata.render.text import print_color, wants_color
 
@@ -157,6 +157,8 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
                               ignore=parse_codes(ignore, "--ignore"), strict=strict,
                               max_issues=max_issues, model=model, max_tokens=max_tokens,
                               tokenizer=tokenizer, count_tokens=not no_tokens,
+                              # Only the JSON output shows token statistics.
+                              token_stats=output_format == "json",
                               near_duplicates=near_duplicates, jobs=jobs, trainer=trainer,
                               template=template, max_length=max_length)
     config = load_command_config(config_file, isolated)
@@ -187,14 +189,18 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     elif scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
     if engine == "local":
-        def cannot_read(path: str, error: InputError) -> None:
+        def cannot_read(path: str, error: Exception) -> None:
             nonlocal unreadable
             click.echo(f"ftdata: error: {error}", err=True)
             unreadable = True
 
         reports = validate_files(runs, None if validation_file is None or validation is None
                                  else (validation_file, validation),
-                                 check=validate_one, on_unreadable=cannot_read)
+                                 # Annotations need physical lines, SARIF's fingerprints
+                                 # digests: recorded as the files are read.
+                                 check=functools.partial(validate_one,
+                                                         locations=LOCATIONS.get(output_format)),
+                                 on_unreadable=cannot_read)
     if output_format == "text" and wants_color(sys.stdout):
         print_color(reports, quiet)
     else:
@@ -206,8 +212,12 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
 
 
-def validate_one(path: str, options: ValidateOptions, training: Sequence[Report] = ()
-                 ) -> Report:
+#: What each output format needs to know of where records are (see ``validate_path``).
+LOCATIONS: dict[str, Literal["lines", "digests"]] = {"github": "lines", "sarif": "digests"}
+
+
+def validate_one(path: str, options: ValidateOptions, training: Sequence[Report] = (), *,
+                 locations: Literal["lines", "digests"] | None = None) -> Report:
     """One file's report, with a progress bar on a terminal; ``-`` is standard input, read
     once and reported as ``<stdin>``. Raises :class:`ftdata.readers.InputError`."""
     from ftdata.engine import validate_path
@@ -217,14 +227,16 @@ def validate_one(path: str, options: ValidateOptions, training: Sequence[Report]
 
     if path != STDIN and not non_seekable(path):
         with file_progress(path) as progress:
-            return validate_path(path, options, training=training, progress=progress)
+            return validate_path(path, options, training=training, progress=progress,
+                                 locations=locations)
     # Told the input is plain text, the copy is named so that it is read as plain text. A
     # named pipe or /dev/stdin is read once too, and keeps its name in the report.
     shown = STDIN_NAME if path == STDIN else path
     with (spooled_stdin(stdin_suffix(options.format)) if path == STDIN
           else spooled_input(path)) as copy:
         try:
-            return validate_path(copy, options, display_path=shown, training=training)
+            return validate_path(copy, options, display_path=shown, training=training,
+                                 locations=locations)
         except InputError as error:
             raise InputError(str(error).replace(copy, shown)) from None
 

@@ -408,19 +408,21 @@ def file_records(path: str | os.PathLike[str], format: str | None
     format cannot be told.
     """
     from ftdata.engine import detect_format, sample_records
-    from ftdata.readers import file_size
+    from ftdata.readers import file_size, read_events
     from ftdata.sources import json_records
 
     file_size(path)
+    events = read_events(path)  # opened once: detection looks at the records read ahead
     if format is not None:
         fmt = get_format(format)
     else:
-        detection = detect_format(sample_records(path))
+        detection = detect_format(sample_records(events))
         if detection.format is None:
+            events.close()
             raise ValueError(f"{os.fspath(path)}: cannot tell the format ({detection.reason}); "
                              f"pass format=, or convert the file first with ftdata.convert")
         fmt = detection.format
-    return fmt, json_records(path)
+    return fmt, json_records(events)
 
 
 def read_tolerantly(fmt: Format, record: Mapping[str, Any]) -> Example | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ftdata.diagnostics import Issue, Severity
-from ftdata.render._source import SourceMap, display_path
+from ftdata.render._source import display_path, source_map
 from ftdata.render.text import omitted_line, summary_line
 from ftdata.report import Report
 
@@ -67,7 +67,7 @@ def render(reports: Sequence[Report], quiet: bool = False) -> str:
     lines: list[str] = []
     for report in reports:
         shown = report.shown_issues
-        source = SourceMap.build(report.path, shown, digests=False)
+        source = source_map(report, shown, digests=False)
         path = display_path(report.path)
         lines.extend(format_command(path, issue, source.physical_line(issue)) for issue in shown)
         if not quiet:

@@ -21,7 +21,7 @@ import orjson
 
 from ftdata import __version__
 from ftdata.diagnostics import Issue, Severity
-from ftdata.render._source import SourceMap, artifact_uri
+from ftdata.render._source import SourceMap, artifact_uri, source_map
 from ftdata.report import Report
 from ftdata.rules import Rule, all_rules
 
@@ -156,7 +156,7 @@ def sarif_log(reports: Sequence[Report]) -> dict[str, Any]:
         shown = report.shown_issues
         uri, relative = artifact_uri(report.path)
         any_relative = any_relative or (relative and bool(shown))
-        source = SourceMap.build(report.path, shown)
+        source = source_map(report, shown, digests=True)
         seen: Counter[str] = Counter()
         results.extend(_result(issue, uri, relative, source, rule_index, seen)
                        for issue in shown)

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ftdata.diagnostics import json_kind as json_kind
 from ftdata.formats import FORMAT_MODULES, Format, get_format
 from ftdata.model import ROLES, Example, Message, Part
+
+if TYPE_CHECKING:
+    from ftdata.readers import Event, FileEvents
 
 #: Source kind -> module under ``ftdata.sources``. Every format id is a source kind too.
 SOURCE_MODULES: dict[str, str] = {
@@ -210,9 +213,12 @@ def unknown_role(example: Example) -> str | None:
 # -- JSON inputs -----------------------------------------------------------------------------
 
 
-def json_records(path: str | os.PathLike[str]
+def json_records(source: str | os.PathLike[str] | Iterable[Event]
                  ) -> Iterator[tuple[int | None, dict[str, Any] | Skip]]:
     """Decoded JSON objects of a JSONL or JSON file with their lines; broken ones as skips.
+
+    ``source`` is the file's path or its events, already being read (a
+    :class:`ftdata.readers.FileEvents` whose records format detection has looked at).
 
     Blank lines and a byte-order mark are not records. A framing problem with no line (an
     unclosed array, a truncated gzip) is a skip at ``None``.
@@ -223,7 +229,8 @@ def json_records(path: str | os.PathLike[str]
     from ftdata.parsing import RecordError, decode_record
     from ftdata.readers import LineFinding, read_events
 
-    for event in read_events(path):
+    events = read_events(source) if isinstance(source, str | os.PathLike) else source
+    for event in events:
         if isinstance(event, LineFinding):
             if event.code in ("F002", "F012"):  # a record that could not be read: a skip
                 yield event.line, Skip(f"{event.code} {event.message}")
@@ -260,8 +267,8 @@ def shape_skip(fmt: Format, record: dict[str, Any]) -> Skip | None:
     return Skip(f"{problem.code} {problem.message}{where}")
 
 
-def _format_items(path: str | os.PathLike[str], fmt: Format, roles: RoleMap | None
-                  ) -> Iterator[Item]:
+def _format_items(path: str | os.PathLike[str] | FileEvents, fmt: Format,
+                  roles: RoleMap | None) -> Iterator[Item]:
     """Records of a format file, read with the format's reader; invalid ones skipped.
 
     A record with an F or S finding (it does not have the format's shape) is skipped with that
@@ -281,9 +288,12 @@ def _format_items(path: str | os.PathLike[str], fmt: Format, roles: RoleMap | No
         yield line, example
 
 
-def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
-               ) -> Iterator[Item]:
+def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions,
+               events: FileEvents | None = None) -> Iterator[Item]:
     """The items of a file read as ``kind`` (a format id or a :data:`SOURCE_MODULES` kind).
+
+    ``events`` is the file already opened (to detect its kind): a format's records are read
+    on from it; other kinds read the file themselves.
 
     Raises :class:`SourceError` for an unknown kind or options that do not apply, and
     :class:`ftdata.readers.InputError` when the file cannot be read.
@@ -291,7 +301,9 @@ def read_items(path: str | os.PathLike[str], kind: str, options: SourceOptions
     if kind in FORMAT_MODULES:
         no_mapping(options)
         roles = RoleMap(options.roles) if options.roles else None
-        return _format_items(path, get_format(kind), roles)
+        return _format_items(path if events is None else events, get_format(kind), roles)
+    if events is not None:
+        events.close()
     module_name = SOURCE_MODULES.get(kind)
     if module_name is None:
         raise SourceError(f"unknown input kind {kind!r} (known: {', '.join(source_kinds())})")

@@ -32,11 +32,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftdata.encodings import TokenizerUnavailable
+from ftdata.templates.render import ChatTemplate
 from ftdata.templates.tokenizers import JsonTokenizer, RanksTokenizer, read_tiktoken_file
-from ftdata.tokens import TokenizerUnavailable
 
 if TYPE_CHECKING:
-    from ftdata.templates.render import ChatTemplate
     from ftdata.templates.tokenizers import TextTokenizer
 
 __all__ = ["FAMILIES", "Family", "get_family", "load_family"]
@@ -142,7 +142,7 @@ HARMONY_SPECIAL_TOKENS = {
 
 @cache
 def _harmony() -> TextTokenizer:
-    from ftdata.tokens import ENCODINGS, encoding_ranks
+    from ftdata.encodings import ENCODINGS, encoding_ranks
 
     return RanksTokenizer("o200k_harmony", encoding_ranks("o200k_base"),
                           ENCODINGS["o200k_base"].pat_str, HARMONY_SPECIAL_TOKENS)
@@ -182,8 +182,6 @@ def load_family(family: str) -> ChatTemplate:
     >>> load_family("gemma").tokenizer is None
     True
     """
-    from ftdata.templates.render import ChatTemplate
-
     spec = get_family(family)
     tokenizer = spec.tokenizer() if spec.tokenizer is not None else None
     return ChatTemplate(spec.id, spec.template_text(), tokenizer, dict(spec.variables))

@@ -37,13 +37,15 @@ def render_record(path: str | os.PathLike[str], line: int, view: TrainerView, *,
     name = os.fspath(path)
     view.check()
     data = None
-    events = read_events(path)
+    events = read_events(path)  # opened once: detection looks at the records read ahead
+    fmt = get_format(format) if format else detect_format(sample_records(events)).format
     for event in events:
         if isinstance(event, RawRecord) and event.line == line:
             data = event.data
             break
         if event.line is not None and event.line > line:
             break
+    events.close()
     if data is None:
         raise ViewError(f"{name}:{line}: no record starts on that line")
     try:
@@ -52,7 +54,6 @@ def render_record(path: str | os.PathLike[str], line: int, view: TrainerView, *,
         raise ViewError(f"{name}:{line}: not a record ({error.finding.message})") from None
     if not isinstance(value, dict):
         raise ViewError(f"{name}:{line}: not a record (not a JSON object)")
-    fmt = get_format(format) if format else detect_format(sample_records(path)).format
     if fmt is None:
         raise ViewError(f"{name}: cannot tell the format; pass --format")
     try:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
-from ftdata.tokens import TokenizerUnavailable
+from ftdata.encodings import TokenizerUnavailable
 
 if TYPE_CHECKING:
     import tiktoken

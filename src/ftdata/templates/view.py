@@ -62,7 +62,7 @@ class TrainerView:
         return profile.template if profile is not None else None
 
     def chat_template(self) -> ChatTemplate:
-        from ftdata.templates.render import cached_template
+        from ftdata.templates.loading import cached_template
 
         return cached_template(self.tokenizer, self.family)
 
@@ -78,7 +78,7 @@ class TrainerView:
 
     def check(self) -> None:
         """Load everything once, so a bad value is a one-line :class:`ViewError` before work."""
-        from ftdata.tokens import TokenizerUnavailable
+        from ftdata.encodings import TokenizerUnavailable
 
         try:
             self.profile  # noqa: B018  (builds and caches it; raises on a bad option)
