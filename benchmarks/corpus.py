@@ -3,9 +3,12 @@
 SPEC §9 asks for the figures on real text too, beside the generator. Each chat file of the
 corpus (a conversation per record, whatever its format) is converted once to ``openai-chat``
 with ``ftdata convert``; the records are then written in turn, again and again, until the file
-reaches the size asked for. A copy after the first has `` (n)`` appended to its last user turn,
-so that the repeated records are not exact duplicates of each other: a file in which nearly
-every record were a copy would measure the duplicate report, not the check.
+reaches the size asked for. In the n-th copy after the first, every text turn has `` (n)``
+appended, so that no text of one copy repeats a text of another: a file in which nearly every
+record were a copy would measure the duplicate report, and a text seen in an earlier copy
+would cost ftdata nothing (it counts a repeated text once) while the bare tiktoken loop pays
+for it again. Texts that repeat within the corpus itself (a shared system prompt) still
+repeat within each copy, as they do in the real files.
 
     python -m benchmarks.corpus out.jsonl --size 200MB [--plain]
 
@@ -37,7 +40,7 @@ CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 _NOT_CHAT = ("dpo", "kto", "rft", "csv", "chatlog", "alpaca", "prompt_completion", "text__")
 
 #: Bumped when the way the file is built changes, so an older cached file is never reused.
-CORPUS_DATA_VERSION = 1
+CORPUS_DATA_VERSION = 2
 
 
 def chat_files(corpus: Path = CORPUS) -> list[Path]:
@@ -76,14 +79,13 @@ def _plain(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _marked(record: dict[str, Any], copy: int) -> dict[str, Any]:
-    """``record`` with `` (copy)`` after its last user text (the record itself when 0)."""
+    """``record`` with `` (copy)`` after each of its texts (the record itself when 0)."""
     if copy == 0:
         return record
     messages = [dict(message) for message in record["messages"]]
-    texts = [message for message in messages if isinstance(message.get("content"), str)]
-    users = [message for message in texts if message.get("role") == "user"]
-    marked = (users or texts)[-1]
-    marked["content"] = f"{marked['content']} ({copy})"
+    for message in messages:
+        if isinstance(message.get("content"), str):
+            message["content"] = f"{message['content']} ({copy})"
     return {**record, "messages": messages}
 
 
