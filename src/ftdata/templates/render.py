@@ -19,7 +19,8 @@ does not train), as TRL, axolotl and LLaMA-Factory cut turns. A template that re
 earlier turn differently once later turns follow (Qwen3 drops the reasoning of turns before the
 last user message) is aligned on the text the two renderings share.
 
->>> template = load_template(family="qwen3")  # doctest: +SKIP  (ftdata.templates.loading)
+>>> from ftdata.templates.loading import load_template  # doctest: +SKIP
+>>> template = load_template(family="qwen3")  # doctest: +SKIP
 >>> rendered = render_example(example, template, MaskPolicy())  # doctest: +SKIP
 >>> rendered.text[:22], sum(rendered.mask)  # doctest: +SKIP
 ('<|im_start|>user\\nHi<|', 4)
