@@ -20,8 +20,9 @@ from tests.conftest import SAMPLES
 # check a file without counting tokens, and together they cost more than the start-up budget.
 HEAVY = ("pandas", "numpy", "pyarrow", "datasets", "great_expectations", "dask", "datasketch",
          "tiktoken", "tokenizers", "huggingface_hub", "jinja2", "pydantic", "jsonschema",
-         "requests", "rich", "pathspec")
-# (pathspec reads .gitignore files, which only a directory argument needs.)
+         "requests", "rich", "pathspec", "stdnum")
+# (pathspec reads .gitignore files, which only a directory argument needs; stdnum checks a
+# card or IBAN candidate, which few files have.)
 # Counting tokens needs tiktoken (and pydantic, which validates the models table); the rest
 # must still stay out.
 HEAVY_WITH_TOKENS = tuple(name for name in HEAVY if name not in {"tiktoken", "pydantic"})

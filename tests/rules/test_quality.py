@@ -18,12 +18,12 @@ from ftdata.rules.quality import (
     SystemPromptTally,
     WhitespacePolicy,
     decode_double_encoded,
-    example_texts,
     fix_surrounding_whitespace,
     repair_mojibake,
     system_prompt_key,
     trim_surrounding_whitespace,
 )
+from ftdata.scan.texts import example_texts
 from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
 

@@ -10,7 +10,6 @@ places a trigger finds.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import re
@@ -19,290 +18,22 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ftdata.diagnostics import Finding, Severity
-from ftdata.model import Example, Message, Part
+from ftdata.model import Example
 from ftdata.rules import RuleContext, register, rule
+from ftdata.scan.regions import CodeRegions, line_at, looks_like_code
+from ftdata.scan.texts import (
+    Text,
+    example_texts,
+    joined_texts,
+    shorten,
+    text_label,
+    texts_by_message,
+)
 
 W, INFO = Severity.WARNING, Severity.INFO
 
 _SYSTEM_ROLES = ("system", "developer")
 _TOOL_RESULT_ROLES = ("tool", "function")
-
-
-# -- the texts of an example --------------------------------------------------------------
-
-
-class Text(NamedTuple):
-    """One string of an example and the JSON pointer of its raw location."""
-
-    value: str
-    pointer: str
-    #: The message it belongs to; ``None`` for the document of the ``text`` format.
-    message: Message | None
-    #: ``content``, ``name``, ``arguments`` or ``reasoning``.
-    field: str
-
-
-def text_pointer(message: Message, part: Part) -> str:
-    """The pointer of a text part's string.
-
-    A part of a content list (``/messages/2/content/0``) is an object whose string sits under
-    ``text``; readers that point at the string itself are left alone.
-
-    >>> from ftdata.model import Message, Part
-    >>> part = Part("text", text="Hi", pointer="/messages/0/content/1")
-    >>> text_pointer(Message("user", [part], pointer="/messages/0"), part)
-    '/messages/0/content/1/text'
-    """
-    prefix = message.pointer + "/content/"
-    if message.pointer and part.pointer.startswith(prefix) and part.pointer[len(prefix):].isdigit():
-        return part.pointer + "/text"
-    return part.pointer
-
-
-def arguments_text(arguments: object) -> str | None:
-    """Tool call arguments as one string: as held when a string, else compact JSON."""
-    if isinstance(arguments, str):
-        return arguments
-    if isinstance(arguments, (dict, list)):
-        try:
-            return json.dumps(arguments, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):
-            return None
-    return None
-
-
-def content_texts(message: Message) -> list[Text]:
-    """The text parts of one message's content."""
-    return [Text(part.text, text_pointer(message, part), message, "content")
-            for part in message.content or () if part.type == "text" and part.text is not None]
-
-
-def _collect_texts(example: Example) -> tuple[Text, ...]:
-    texts: list[Text] = []
-    if example.text is not None:
-        texts.append(Text(example.text, "/text", None, "content"))
-    for message in example.all_messages():
-        texts.extend(content_texts(message))
-        if message.reasoning:
-            # Secrets and personal data in a trace are trained on like the answer's.
-            texts.append(Text(message.reasoning, message.reasoning_pointer or message.pointer,
-                              message, "reasoning"))
-        if message.name and message.pointer:
-            texts.append(Text(message.name, message.pointer + "/name", message, "name"))
-        for call in message.tool_calls:
-            value = arguments_text(call.arguments)
-            if value:
-                texts.append(Text(value, call.arguments_pointer or call.pointer, message,
-                                  "arguments"))
-    return tuple(texts)
-
-
-#: The example whose texts were collected last, with them: every Q and P rule of a record
-#: reads the same tuple. Replaced whole, so a concurrent reader never sees half of it.
-_last_collected: list[tuple[Example | None, tuple[Text, ...]]] = [(None, ())]
-
-
-def example_texts(example: Example) -> tuple[Text, ...]:
-    """Every string of an example with its pointer: message contents, reasoning traces, names
-    and tool call arguments (in message order: prompt, then chosen, then rejected) and the text
-    document.
-
-    The walk is done once per example and shared by the rules that scan it; rules only read
-    examples, so an example is identified by the object itself.
-
-    >>> from ftdata.model import Example, text_message
-    >>> example = Example("chat", [text_message("user", "Hi", "/messages/0")])
-    >>> [(t.value, t.pointer) for t in example_texts(example)]
-    [('Hi', '/messages/0/content')]
-    """
-    cached, texts = _last_collected[0]
-    if cached is example:
-        return texts
-    texts = _collect_texts(example)
-    _last_collected[0] = (example, texts)
-    return texts
-
-
-#: The example whose texts were joined last, with the joined string.
-_last_joined: list[tuple[Example | None, str]] = [(None, "")]
-
-
-def joined_texts(example: Example) -> str:
-    """Every string of :func:`example_texts` in one, separated by newlines.
-
-    It lets a rule ask once per example whether anything could interest it (a digit, a
-    ``<``, a ``{``) before it looks at the texts one by one: most examples hold nothing a
-    rule reports, and one scan of the whole saves a call per text. A substring or a pattern
-    match found in one text is found here too, so a negative answer is safe; a positive one
-    only sends the rule to the texts, which decide.
-
-    >>> from ftdata.model import Example, text_message
-    >>> joined_texts(Example("chat", [text_message("user", "Hi", "/messages/0"),
-    ...                               text_message("assistant", "Hello", "/messages/1")]))
-    'Hi\\nHello'
-    """
-    cached, joined = _last_joined[0]
-    if cached is example:
-        return joined
-    joined = "\n".join([text.value for text in example_texts(example)])
-    _last_joined[0] = (example, joined)
-    return joined
-
-
-def _by_message(texts: tuple[Text, ...]) -> Iterator[list[Text]]:
-    """The content texts of each message (and of the text document), grouped."""
-    group: list[Text] = []
-    for text in texts:
-        if text.field != "content":
-            continue
-        if group and group[-1].message is not text.message:
-            yield group
-            group = []
-        group.append(text)
-    if group:
-        yield group
-
-
-def _bare_field(message: Message) -> str | None:
-    """The key of a string-valued record field (``/prompt``), or ``None`` for a message."""
-    content = message.content
-    if (content and len(content) == 1 and content[0].pointer == message.pointer
-            and message.pointer.count("/") == 1):
-        return message.pointer[1:]
-    return None
-
-
-def text_label(text: Text) -> str:
-    """How messages name a text: ``the prompt``, ``assistant content``, ``tool call arguments``."""
-    if text.field == "arguments":
-        return "tool call arguments"
-    if text.message is None:
-        return "the text"
-    field = _bare_field(text.message)
-    if field is not None:
-        return f"the {field}"
-    if text.field != "content":
-        return f"{text.message.role or 'message'} {text.field}"
-    return f"{text.message.role or 'message'} content"
-
-
-# -- code regions: where braces, markup and role prefixes are not what they seem ----------
-
-#: The openers and closers of code and mathematics: fences, backtick runs, ``$$``, ``\[ \]``,
-#: ``\( \)`` and HTML code elements. :func:`_code_spans` pairs them in one pass.
-_REGION_MARK = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})"
-    r"|(?P<ticks>`+)"
-    r"|(?P<math>\$\$|\\[\[(])|(?P<end_math>\\[\])])"
-    r"|<(?P<tag>code|pre|script|style)\b[^<>]{0,1000}>|</(?P<end_tag>code|pre|script|style)\s*>",
-    re.MULTILINE | re.IGNORECASE)
-_INLINE_MATH = re.compile(r"(?<![\w$])\$(?=\S)[^$\n]{1,2000}?(?<=\S)\$(?![\w$])")
-#: An inline code span or a bit of maths longer than this is taken for a stray opener.
-_SPAN_LIMIT = 20_000
-_MATH_CLOSERS = {"$$": "$$", "\\[": "\\]", "\\(": "\\)"}
-
-
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """The code and mathematics spans of ``text``, in order, found in linear time.
-
-    A fence runs to the next fence of the same kind (or to the end), a backtick run to the next
-    run of the same length, ``$$``, ``\\[`` and ``\\(`` to their closers and an HTML code
-    element to its end tag; an opener left without a closer within reach is literal text.
-    """
-    spans: list[tuple[int, int]] = []
-    opener: re.Match[str] | None = None
-    for mark in _REGION_MARK.finditer(text):
-        if opener is None:
-            if mark.lastgroup in ("fence", "ticks", "math", "tag"):
-                opener = mark
-            continue
-        kind, opened = opener.lastgroup, opener.group(opener.lastgroup or 0)
-        if kind != "fence" and mark.lastgroup == "fence":
-            opener = mark  # a fence line wins over a stray inline opener
-            continue
-        if kind == "fence":
-            closed = (mark.lastgroup == "fence" and mark.group("fence")[0] == opened[0]
-                      and len(mark.group("fence")) >= len(opened))
-        elif kind == "ticks":
-            closed = mark.lastgroup == "ticks" and mark.group("ticks") == opened
-        elif kind == "math":
-            closed = mark.group() == _MATH_CLOSERS[opened]
-        else:
-            closed = mark.lastgroup == "end_tag" and mark.group("end_tag").lower() == opened.lower()
-        if closed:
-            spans.append((opener.start(), mark.end()))
-            opener = None
-        elif kind != "fence" and mark.start() - opener.start() > _SPAN_LIMIT:
-            opener = mark if mark.lastgroup in ("fence", "ticks", "math", "tag") else None
-    if opener is not None and opener.lastgroup == "fence":
-        spans.append((opener.start(), len(text)))
-    spans.extend(match.span() for match in _INLINE_MATH.finditer(text))
-    spans.sort()
-    return spans
-
-
-class _Regions:
-    """The code spans of one text, computed on first use (most texts never need them)."""
-
-    __slots__ = ("_ends", "_starts", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._starts: list[int] | None = None
-        self._ends: list[int] = []
-
-    def __contains__(self, position: int) -> bool:
-        if self._starts is None:
-            self._starts = []
-            for start, end in _code_spans(self.text):
-                if self._ends and start < self._ends[-1]:  # nested in the previous span
-                    self._ends[-1] = max(self._ends[-1], end)
-                    continue
-                self._starts.append(start)
-                self._ends.append(end)
-        index = bisect.bisect_right(self._starts, position) - 1
-        return index >= 0 and position < self._ends[index]
-
-
-#: Lines that read as source code rather than prose.
-_CODE_LINE = re.compile(
-    r"^(?:[ ]{4,}|\t)\S"                                         # an indented code block line
-    r"|[;{}]\s*$|^\s*(?:\}|\{\s*$|\{\s*[\"']?\w+[\"']?\s*:)"       # C-like statements and blocks
-    r"|^\s*(?:def|class|import|from\s+\S+\s+import|return|const|let|var|function|fn|func"
-    r"|public|private|protected|static|void|package|using|#include|@\w+|SELECT|INSERT"
-    r"|UPDATE|DELETE|CREATE|WITH)\b"
-    r"|[=!<>+*/%-]=|=>|->|:=|&&|\|\||::|\s=\s|\w=[\"'\w]"            # operators, assignments
-    r"|\w\(|\)\.|\bf[\"']|\$[\"'{]|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>",  # calls, f-strings, tags
-    re.MULTILINE)
-
-
-#: How far around a candidate its line is read: enough for any line of prose or code, and a
-#: bound on the work for a text that is one huge line.
-_LINE_REACH = 200
-
-
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    lower = max(0, start - _LINE_REACH)
-    line_start = text.rfind("\n", lower, start) + 1 or lower
-    line_end = text.find("\n", end, end + _LINE_REACH)
-    return line_start, (min(len(text), end + _LINE_REACH) if line_end < 0 else line_end)
-
-
-def _line_at(text: str, position: int) -> str:
-    start, end = _line_bounds(text, position, position)
-    return text[start:end]
-
-
-def _looks_like_code(text: str, start: int, end: int) -> bool:
-    """Whether the line around ``text[start:end]`` reads as code, the span itself aside (a
-    line must not look like code only because it ends with the ``}}`` of a placeholder)."""
-    line_start, line_end = _line_bounds(text, start, end)
-    # Where the window cuts a long line, a neutral mark keeps the cut from reading as the
-    # line's own start or end.
-    head = "…" if line_start and text[line_start - 1] != "\n" else ""
-    tail = "…" if line_end < len(text) and text[line_end] != "\n" else ""
-    line = head + text[line_start:start] + "name" + text[end:line_end] + tail
-    return _CODE_LINE.search(line) is not None
 
 
 # -- Q001 ---------------------------------------------------------------------------------
@@ -429,7 +160,7 @@ def surrounding_whitespace(example: Example, context: RuleContext) -> Iterator[F
     **Use instead.** `{"role": "assistant", "content": "Paris is the capital."}`
     (`ftdata fix` trims it, by the same policy.)
     """
-    for texts in _by_message(example_texts(example)):
+    for texts in texts_by_message(example_texts(example)):
         yield from _message_whitespace(texts)
 
 
@@ -523,10 +254,6 @@ def _is_stray_joiner(value: str, position: int) -> bool:
     return all(not char or char.isascii() for char in (before, after))
 
 
-def _shown(value: str, limit: int = 24) -> str:
-    return value if len(value) <= limit else value[:limit - 1] + "…"
-
-
 def _suspect_kind(value: str, position: int) -> str:
     char = value[position]
     return next(kind for pattern, kind in _KIND_BY_CHARACTER if pattern.match(char))
@@ -588,8 +315,8 @@ def _q002_findings(text: Text) -> Iterator[Finding]:
         if kind == "mojibake":
             repaired = repair_mojibake(sample) or "?"
             more = f" and {count - 1} more" if count > 1 else ""
-            message = (f"{text_label(text)} has mojibake {_shown(sample)!r}{more} (UTF-8 read as "
-                       f"Windows-1252; probably {_shown(repaired)!r}), {where}")
+            message = (f"{text_label(text)} has mojibake {shorten(sample)!r}{more} (UTF-8 read as "
+                       f"Windows-1252; probably {shorten(repaired)!r}), {where}")
         else:
             singular, plural = _Q002_WHAT[kind]
             noun = singular if count == 1 else f"{count} {plural}"
@@ -677,7 +404,7 @@ def _prompt_asks_for_placeholders(example: Example) -> bool:
                if m.role != "assistant")
 
 
-def _template_candidate(match: re.Match[str], value: str, regions: _Regions) -> bool:
+def _template_candidate(match: re.Match[str], value: str, regions: CodeRegions) -> bool:
     """Whether a brace or bracket match is a leftover placeholder rather than code or maths;
     the cheap tests first, the reading of the line last."""
     start = match.start()
@@ -691,9 +418,9 @@ def _template_candidate(match: re.Match[str], value: str, regions: _Regions) -> 
     # Ruby's #{{...}}) are not template variables.
     elif match.lastgroup == "double" and (before.isalnum() or before in ("\\", "^", "_", "$", "#")):
         return False
-    if start in regions or _looks_like_code(value, start, match.end()):
+    if start in regions or looks_like_code(value, start, match.end()):
         return False
-    return match.lastgroup != "single" or not _MATH_SYMBOLS.search(_line_at(value, start))
+    return match.lastgroup != "single" or not _MATH_SYMBOLS.search(line_at(value, start))
 
 
 _LEADING_SPACE = re.compile(r"\s*")
@@ -733,11 +460,11 @@ def _q003_findings(text: Text, example: Example, *, scan: bool = True) -> Iterat
         stripped = value.strip()
         if _PLACEHOLDER_CONTENT.fullmatch(stripped) or _TODO_CONTENT.fullmatch(stripped):
             yield Finding("Q003", f"{text_label(text)} is a placeholder: "
-                                  f"{_shown(stripped, 40)!r}", text.pointer)
+                                  f"{shorten(stripped, 40)!r}", text.pointer)
             return
     if not scan:
         return
-    regions = _Regions(value)
+    regions = CodeRegions(value)
     found: list[str] = []
     reported: set[str] = set()
     judged = 0
@@ -759,7 +486,7 @@ def _q003_findings(text: Text, example: Example, *, scan: bool = True) -> Iterat
             reported.add(candidate)
             found.append(candidate)
     if found:
-        shown = ", ".join(repr(_shown(item, 40)) for item in found[:3])
+        shown = ", ".join(repr(shorten(item, 40)) for item in found[:3])
         more = f" and {len(found) - 3} more" if len(found) > 3 else ""
         noun = "placeholder" if len(found) == 1 else "placeholders"
         yield Finding("Q003", f"{text_label(text)} has template {noun} {shown}{more}", text.pointer)
@@ -823,7 +550,7 @@ _SPACES = re.compile(r"\s*")
 _MEDIA_KEYS = {"<image>": "images", "<video>": "videos", "<audio>": "audios"}
 
 
-def _markup(value: str, start: int, example: Example, regions: _Regions) -> Iterator[str]:
+def _markup(value: str, start: int, example: Example, regions: CodeRegions) -> Iterator[str]:
     for trigger in _MARKUP_TRIGGER.finditer(value, start):
         match = _Q004_MARKUP.match(value, trigger.start())
         if match is None:
@@ -841,7 +568,7 @@ def _markup(value: str, start: int, example: Example, regions: _Regions) -> Iter
         yield marker
 
 
-def _role_markers(value: str, start: int, regions: _Regions) -> Iterator[str]:
+def _role_markers(value: str, start: int, regions: CodeRegions) -> Iterator[str]:
     for match in _ROLE_TRIGGER.finditer(value, start):
         end = match.end() + (2 if value.startswith("**", match.end()) else 0)
         if end < len(value) and value[end] not in " \t\n":
@@ -866,7 +593,7 @@ def _q004_markers(text: Text, example: Example) -> list[str]:
     role = _ROLE_TRIGGER.search(value) if ":" in value else None
     if markup is None and role is None:
         return []  # nearly every text
-    regions = _Regions(value)
+    regions = CodeRegions(value)
     found: list[str] = []
     markers = [*(_markup(value, markup.start(), example, regions) if markup else ()),
                *(_role_markers(value, role.start(), regions) if role else ())]
@@ -1080,7 +807,7 @@ def refusal_boilerplate(example: Example, context: RuleContext) -> Iterator[Find
             reported.add(id(message))
             what = "opens with a refusal" if opening else "has AI-model boilerplate"
             yield Finding("Q006", f"{text_label(text)} {what} "
-                                  f"({_shown(match.group().rstrip(', '), 48)!r})",
+                                  f"({shorten(match.group().rstrip(', '), 48)!r})",
                           text.pointer)
 
 
