@@ -32,6 +32,8 @@ class RuleContext:
 
 
 CheckFunction = Callable[["Example", RuleContext], Iterable[Finding]]
+#: Builds a rule's trigger patterns (once per process, when a batch is first scanned).
+Triggers = Callable[[], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class Rule:
     doc: str
     fixable: bool = False
     check: CheckFunction | None = None
+    #: For a rule that scans text: builds the byte patterns one of which matches an example's
+    #: texts whenever the rule reports something about it (see :mod:`ftdata.scan.triggers`),
+    #: so that a batch of examples is scanned once and the rule runs only where one matches.
+    triggers: Triggers | None = None
 
     @property
     def family(self) -> str:
@@ -61,22 +67,24 @@ def _split_doc(doc: str | None, code: str) -> tuple[str, str]:
 
 
 def register(code: str, name: str, severity: Severity, doc: str, *, fixable: bool = False,
-             check: CheckFunction | None = None) -> Rule:
+             check: CheckFunction | None = None,
+             triggers: Triggers | None = None) -> Rule:
     """Add a rule to the registry; a code may be registered once."""
     if code in REGISTRY:
         raise ValueError(f"rule {code} registered twice")
     summary, body = _split_doc(doc, code)
-    rule = Rule(code, name, severity, summary, body, fixable, check)
+    rule = Rule(code, name, severity, summary, body, fixable, check, triggers)
     REGISTRY[code] = rule
     return rule
 
 
-def rule(code: str, name: str, severity: Severity, *,
-         fixable: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+def rule(code: str, name: str, severity: Severity, *, fixable: bool = False,
+         triggers: Triggers | None = None) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function as a rule; its docstring is the rule's documentation."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
-        register(code, name, severity, function.__doc__ or "", fixable=fixable, check=function)
+        register(code, name, severity, function.__doc__ or "", fixable=fixable, check=function,
+                 triggers=triggers)
         return function
 
     return decorate

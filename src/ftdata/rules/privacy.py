@@ -18,6 +18,8 @@ from ftdata.rules import RuleContext, rule
 from ftdata.scan.pii import may_hold_pii, pii_hits
 from ftdata.scan.secrets import Hit, mask, may_have_long_run, secret_hits
 from ftdata.scan.texts import Text, example_texts, joined_texts, text_label
+from ftdata.scan.triggers import FOLDED, caseless
+from ftdata.scan.vendors import VENDOR_START
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -37,7 +39,23 @@ def _report(code: str, text: Text, hits: list[Hit]) -> Iterator[Finding]:
 # -- P001 ---------------------------------------------------------------------------------
 
 
-@rule("P001", "secret-in-content", E)
+#: Outside a URL's user and password: ASCII whitespace, the separator and ``:/@"'``.
+_NOT_IN_URL_PART = r"[^\t-\r\x1c-\x20:/@\"'\xff]"
+
+
+def _p001_triggers() -> tuple[str, ...]:
+    """What every hit of :func:`~ftdata.scan.secrets.secret_hits` needs: a vendor prefix, a
+    key name (any case) followed by ``=`` or ``:`` within the reach of an assignment, a
+    ``Bearer``, a URL with a password, or a PEM header."""
+    key_names = caseless("key|token|secret|passw|pwd|credential")
+    return (VENDOR_START.pattern,
+            rf"(?:{key_names})[A-Za-z0-9_.\x80-\xfe-]*[\"']?[ \t]*[=:]",
+            r"[Bb]earer[ \t]",
+            rf"://{_NOT_IN_URL_PART}+:{_NOT_IN_URL_PART}{{8}}{_NOT_IN_URL_PART}*@",
+            "-----BEGIN", FOLDED)
+
+
+@rule("P001", "secret-in-content", E, triggers=_p001_triggers)
 def secret_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains an API key, token, password or private key.
 
@@ -76,7 +94,13 @@ def secret_in_content(example: Example, context: RuleContext) -> Iterator[Findin
 # -- P002 ---------------------------------------------------------------------------------
 
 
-@rule("P002", "pii-in-content", W)
+def _p002_triggers() -> tuple[str, ...]:
+    """An ``@`` between a local part's and a domain's characters, or seven digits of
+    :data:`~ftdata.scan.pii.NUMBER_RUN`'s shape (every phone, card and IBAN has them)."""
+    return (r"[A-Za-z0-9._%+-]@[A-Za-z0-9]", r"[0-9](?:[ .()-]{0,2}[0-9]){6}")
+
+
+@rule("P002", "pii-in-content", W, triggers=_p002_triggers)
 def pii_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains personal data: an email address, a phone number, a card number or an IBAN.
 

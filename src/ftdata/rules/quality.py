@@ -29,6 +29,14 @@ from ftdata.scan.texts import (
     text_label,
     texts_by_message,
 )
+from ftdata.scan.triggers import (
+    FOLDED,
+    SPACE_BYTE,
+    WHITESPACE,
+    caseless,
+    literal,
+    utf8_alternatives,
+)
 
 W, INFO = Severity.WARNING, Severity.INFO
 
@@ -138,7 +146,12 @@ def _message_whitespace(texts: list[Text]) -> Iterator[Finding]:
                               f"({_show_whitespace(whitespace)})", pointer)
 
 
-@rule("Q001", "surrounding-whitespace", INFO, fixable=True)
+def _q001_triggers() -> tuple[str, ...]:
+    """A text that starts or ends with whitespace."""
+    return (r"\xff" + WHITESPACE, WHITESPACE + r"\xff")
+
+
+@rule("Q001", "surrounding-whitespace", INFO, fixable=True, triggers=_q001_triggers)
 def surrounding_whitespace(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Content starts or ends with whitespace.
 
@@ -326,7 +339,22 @@ def _q002_findings(text: Text) -> Iterator[Finding]:
         yield Finding("Q002", message, text.pointer)
 
 
-@rule("Q002", "control-characters", W)
+#: The code points of :data:`_SUSPECT` but the surrogates, as ranges.
+_SUSPECT_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFFFD, 0xFFFD),
+                   (0x202A, 0x202E), (0x2066, 0x2069), (0x200B, 0x200D), (0x2060, 0x2064),
+                   (0x180E, 0x180E), (0xFEFF, 0xFEFF), (0xE0000, 0xE007F))
+
+
+def _q002_triggers() -> tuple[str, ...]:
+    """A character of :data:`_SUSPECT` (a lone surrogate as ``surrogatepass`` writes it), or
+    where :data:`_MOJIBAKE_TRIGGER` matches."""
+    suspects = "".join(chr(code) for low, high in _SUSPECT_RANGES for code in range(low, high + 1))
+    leads = "".join(chr(code) for code in range(0xC2, 0xF5))
+    return (utf8_alternatives(suspects), r"\xed[\xa0-\xbf][\x80-\xbf]",
+            utf8_alternatives(leads) + utf8_alternatives(_CONTINUATION))
+
+
+@rule("Q002", "control-characters", W, triggers=_q002_triggers)
 def control_characters(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text contains control, invisible or garbled characters.
 
@@ -492,7 +520,18 @@ def _q003_findings(text: Text, example: Example, *, scan: bool = True) -> Iterat
         yield Finding("Q003", f"{text_label(text)} has template {noun} {shown}{more}", text.pointer)
 
 
-@rule("Q003", "template-placeholder", W)
+def _q003_triggers() -> tuple[str, ...]:
+    """Where :func:`_q003_matches` may find a candidate, and a whole text that
+    :data:`_PLACEHOLDER_CONTENT` or :data:`_TODO_CONTENT` may match once stripped."""
+    # The last word of each alternative of _PLACEHOLDER_CONTENT, at the end of a text.
+    last = caseless("here|question|answer|response|reply|prompt|instruction|input|output"
+                    "|text|message|placeholder|todo|tbd|fixme")
+    return (_Q003_TRIGGER.pattern, _BRACKET_TRIGGER.pattern, "orem ipsum",
+            rf"(?:{last})(?:[.!:]|{literal('…')})*{SPACE_BYTE}*\xff",
+            rf"\xff{SPACE_BYTE}*(?:TODO|FIXME)", FOLDED)
+
+
+@rule("Q003", "template-placeholder", W, triggers=_q003_triggers)
 def template_placeholder(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Text holds a template placeholder that was never filled in.
 
@@ -603,7 +642,13 @@ def _q004_markers(text: Text, example: Example) -> list[str]:
     return found
 
 
-@rule("Q004", "chat-markup-in-content", W)
+def _q004_triggers() -> tuple[str, ...]:
+    """Where :data:`_MARKUP_TRIGGER` or :data:`_ROLE_TRIGGER` match."""
+    return (_MARKUP_TRIGGER.pattern.replace("[|｜]", f"(?:\\||{literal('｜')})"),
+            _ROLE_TRIGGER.pattern)
+
+
+@rule("Q004", "chat-markup-in-content", W, triggers=_q004_triggers)
 def chat_markup_in_content(example: Example, context: RuleContext) -> Iterator[Finding]:
     """Content contains the markup of a chat template.
 
@@ -674,7 +719,12 @@ def decode_double_encoded(value: object) -> str | None:
     return inner if isinstance(decoded, (dict, list)) else None
 
 
-@rule("Q005", "double-encoded-json", W, fixable=True)
+def _q005_triggers() -> tuple[str, ...]:
+    """A text whose first character after any whitespace is a quote."""
+    return (rf'\xff{SPACE_BYTE}*"',)
+
+
+@rule("Q005", "double-encoded-json", W, fixable=True, triggers=_q005_triggers)
 def double_encoded_json(example: Example, context: RuleContext) -> Iterator[Finding]:
     """JSON is encoded twice: a JSON string whose value is JSON text again.
 
@@ -770,7 +820,20 @@ _REFUSAL_OPENING = re.compile(
     re.IGNORECASE)
 
 
-@rule("Q006", "refusal-boilerplate", INFO)
+def _q006_triggers() -> tuple[str, ...]:
+    """A text that opens (after :data:`_LEAD_IN`) as a refusal of :data:`_REFUSAL_OPENING`
+    may, or that holds a hint of :func:`_may_disclaim`."""
+    lead_in = rf"(?:{SPACE_BYTE}|[\"'*>-]|{literal('“')})*"
+    openings = "|".join([caseless("i") + rf"(?:[ ']|{literal('’')})",
+                         caseless("sorry|unfortunately|es tut mir leid|entschuldigung|je suis d"
+                                  "|lo siento"),
+                         caseless("d") + rf"(?:{literal('é')}|{literal('É')})",
+                         literal("很"), literal("抱歉"), literal("对不起")])
+    return (rf"\xff{lead_in}(?:{openings})", FOLDED,
+            *(literal(hint) for hint in _DISCLAIMER_HINTS + _DISCLAIMER_HINTS_NON_ASCII))
+
+
+@rule("Q006", "refusal-boilerplate", INFO, triggers=_q006_triggers)
 def refusal_boilerplate(example: Example, context: RuleContext) -> Iterator[Finding]:
     """An answer is a canned refusal or an "As an AI language model" disclaimer.
 
