@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from ftdata.model import Example, Message, Part
 
+#: The roles whose content is what a tool returned, not what a person or the model wrote.
+TOOL_RESULT_ROLES = ("tool", "function")
 
 class Text(NamedTuple):
     """One string of an example and the JSON pointer of its raw location."""
