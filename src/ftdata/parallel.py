@@ -50,7 +50,7 @@ IN_FLIGHT_PER_WORKER = 3
 PARALLEL_MIN_BYTES = 8 << 20
 #: From this size on, the calling process checks records in batches whose texts are scanned
 #: together (:meth:`ftdata.engine.RecordChecker.check_batch`): compiling the scan's patterns
-#: costs about 50 ms of CPU, which the batches win back after a few thousand records.
+#: costs about 80 ms of CPU, which the batches win back after a couple of thousand records.
 BATCH_SCAN_MIN_BYTES = 4 << 20
 #: Records in such a batch: enough that a scan's overhead is noise, few enough that results
 #: come in steadily.

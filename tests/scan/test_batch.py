@@ -72,6 +72,17 @@ def test_batch_verdicts_equal_per_record_verdicts(conversations: list[list[tuple
     assert _findings(checker.check_batch(records)) == _findings([checker(r) for r in records])
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(texts, texts), min_size=1, max_size=12))
+def test_batch_verdicts_equal_per_record_verdicts_for_prompts_and_completions(
+        pairs: list[tuple[str, str]]) -> None:
+    # Q001 looks at the seam of a prompt and its completion differently from chat content.
+    checker = _checker("prompt-completion")
+    records = [json.dumps({"prompt": prompt, "completion": completion}).encode()
+               for prompt, completion in pairs]
+    assert _findings(checker.check_batch(records)) == _findings([checker(r) for r in records])
+
+
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_a_rule_that_reports_has_a_trigger_that_matches(text: str) -> None:
