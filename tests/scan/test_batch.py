@@ -100,6 +100,23 @@ def test_a_rule_that_reports_has_a_trigger_that_matches(text: str) -> None:
             assert mask >> index & 1, code
 
 
+@settings(max_examples=100, deadline=None)
+@given(messages)
+def test_example_strings_are_the_values_of_example_texts(conversation: list[tuple[str, str]]
+                                                        ) -> None:
+    from ftdata.model import Example
+    from ftdata.scan.texts import example_strings, example_texts
+
+    turns = [{"role": role, "content": text, "name": "n" if role == "user" else None}
+             for role, text in conversation]
+    tool = {"role": "assistant", "content": None, "reasoning_content": "why",
+            "tool_calls": [{"id": "1", "type": "function",
+                            "function": {"name": "f", "arguments": conversation[0][1]}}]}
+    example = get_format("openai-chat").read({"messages": [*turns, tool]})
+    assert isinstance(example, Example)
+    assert example_strings(example) == [text.value for text in example_texts(example)]
+
+
 def test_every_scanned_rule_declares_triggers() -> None:
     assert all(get_rule(code).triggers is not None for code in SCANNED)
 

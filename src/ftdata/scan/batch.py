@@ -23,7 +23,7 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ftdata.scan.texts import example_texts
+from ftdata.scan.texts import example_strings
 from ftdata.scan.triggers import SEPARATOR
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def example_bytes(example: Example) -> bytes:
     """An example's texts as the triggers see them: UTF-8, each framed by the separator."""
     return SEPARATOR + SEPARATOR.join(
-        [text.value.encode("utf-8", "surrogatepass") for text in example_texts(example)]
+        [value.encode("utf-8", "surrogatepass") for value in example_strings(example)]
     ) + SEPARATOR
 
 
