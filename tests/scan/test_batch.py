@@ -159,3 +159,20 @@ def test_without_hyperscan_every_rule_runs_on_every_record(monkeypatch: pytest.M
         assert {code for code, _, _ in found[0]} == {"P002", "Q001", "Q003"}
     finally:
         scanner_for.cache_clear()
+
+
+def test_q002_triggers_hold_every_character_q002_reports() -> None:
+    # Every code point of _SUSPECT (lone surrogates too), by Python's re on the same patterns.
+    import re
+    import sys
+
+    from ftdata.rules.quality import characters
+
+    triggers = re.compile(b"|".join(pattern.encode("ascii")
+                                    for pattern in characters._q002_triggers()))
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if characters._SUSPECT.match(char):
+            assert triggers.search(char.encode("utf-8", "surrogatepass")), hex(code)
+        elif triggers.search(char.encode("utf-8", "surrogatepass")):
+            raise AssertionError(f"{code:#x} triggers Q002 but is no suspect")
