@@ -24,13 +24,7 @@ SOURCE = ROOT / "src"
 #: Circles that are known and removed elsewhere, each as a closed path of modules. This list
 #: may only shrink: the test fails on any circle not listed, and on a listed one that no
 #: longer exists (then delete its entry).
-KNOWN_CIRCLES: tuple[tuple[str, ...], ...] = (
-    # diagnostics redacts with the secret/PII detectors, which live in the rule modules: the
-    # detectors and the shared text helpers are to leave rules/ (issue 16, batch scanning).
-    ("ftdata.diagnostics", "ftdata.rules.privacy", "ftdata.diagnostics"),
-    ("ftdata.diagnostics", "ftdata.rules.privacy", "ftdata.rules.quality",
-     "ftdata.diagnostics"),
-)
+KNOWN_CIRCLES: tuple[tuple[str, ...], ...] = ()
 
 
 def modules() -> dict[str, Path]:

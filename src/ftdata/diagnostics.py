@@ -33,7 +33,7 @@ class Finding:
     severity: Severity | None = field(default=None, repr=False)
 
 
-#: Every secret P001 knows, and every token :func:`ftdata.rules.privacy.credential_like`
+#: Every secret P001 knows, and every token :func:`ftdata.scan.secrets.credential_like`
 #: masks, is a run of at least 16 characters without a space.
 _LONG_TOKEN = re.compile(r"\S{16}")
 #: A key in a pointer long enough to be a secret (a record may use one as a key).
@@ -95,10 +95,10 @@ class Issue:
 def redact_quoted(text: str, *, pointer: bool = False) -> str:
     """``text`` with every secret, and every token that looks like a credential, masked: the
     one redaction step for anything that quotes a record; a ``pointer`` is masked token by
-    token (see :func:`ftdata.rules.privacy.redact_quoted`)."""
+    token (see :func:`ftdata.scan.secrets.redact_quoted`)."""
     if not (_LONG_KEY if pointer else _LONG_TOKEN).search(text):
         return text  # every secret and every credential-like token is a long run
-    from ftdata.rules.privacy import redact_quoted as redact  # loads only when a text needs it
+    from ftdata.scan.secrets import redact_quoted as redact  # loads only when a text needs it
 
     return redact(text, pointer=pointer)
 

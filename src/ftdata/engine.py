@@ -32,7 +32,14 @@ from ftdata.readers import (
 )
 from ftdata.report import Report
 from ftdata.results import RecordResult
-from ftdata.rules import RuleContext, all_rules, example_checks, matches_code, structural_codes
+from ftdata.rules import (
+    CheckFunction,
+    RuleContext,
+    all_rules,
+    example_checks,
+    matches_code,
+    structural_codes,
+)
 from ftdata.rules.duplicates import (
     NEAR_THRESHOLD,
     DuplicateTracker,
@@ -257,8 +264,56 @@ class RecordChecker:
 
             self.count_example = count_example
         self.view = view
+        # The rules a batch scan decides for (see check_batch), with their bits.
+        self._scanned = tuple(rule.code for rule in self.checks if rule.triggers is not None)
+        self._selected: dict[int, tuple[tuple[CheckFunction, ...], tuple[CheckFunction, ...]]] = {}
 
     def __call__(self, data: bytes) -> RecordResult:
+        read = self._read(data)
+        return read if isinstance(read, RecordResult) else self._check(*read)
+
+    def prepare_batches(self) -> None:
+        """Compile the batch scan's patterns now (once per process): before worker processes
+        fork, so that they share them."""
+        from ftdata.scan.batch import scanner_for
+
+        if self._scanned:
+            scanner_for(self._scanned)
+
+    def check_batch(self, batch: Sequence[bytes]) -> list[RecordResult]:
+        """``[self(data) for data in batch]``, with the text-scanning rules' triggers looked
+        for in the whole batch at once (:mod:`ftdata.scan.batch`): each such rule runs only on
+        the records where one matches, which gives the same findings."""
+        from ftdata.scan.batch import scanner_for
+
+        scanner = scanner_for(self._scanned) if self._scanned else None
+        if scanner is None:
+            return [self(data) for data in batch]
+        reads = [self._read(data) for data in batch]
+        masks = scanner.masks([None if isinstance(read, RecordResult) else read[2]
+                               for read in reads])
+        return [read if isinstance(read, RecordResult) else self._check(*read, mask=mask)
+                for read, mask in zip(reads, masks, strict=True)]
+
+    def _functions_for(self, mask: int) -> tuple[tuple[CheckFunction, ...],
+                                                  tuple[CheckFunction, ...]]:
+        """The check functions (all, and those for a broken structure) of the rules that run
+        on a record whose batch scan gave ``mask``: every rule without triggers, and those of
+        ``mask``'s bits (in the order of :attr:`_scanned`)."""
+        selected = self._selected.get(mask)
+        if selected is None:
+            skipped = {code for index, code in enumerate(self._scanned) if not mask >> index & 1}
+            kept = [rule for rule in self.checks
+                    if rule.check is not None and rule.code not in skipped]
+            selected = self._selected[mask] = (
+                tuple(rule.check for rule in kept if rule.check is not None),
+                tuple(rule.check for rule in kept
+                      if rule.check is not None and not rule.needs_structure))
+        return selected
+
+    def _read(self, data: bytes) -> RecordResult | tuple[list[Finding], str | None, Example | None]:
+        """A record's decoding, shape and reading: its result when it cannot be read as an
+        object, else what :meth:`_check` goes on with."""
         try:
             value = decode_record(data)
         except RecordError as error:
@@ -278,16 +333,24 @@ class RecordChecker:
         foreign = None
         if not fmt.matches(value):
             foreign = next((other.id for other in self.others if other.matches(value)), None)
-        example = _read_tolerantly(fmt, value)
+        return findings, foreign, _read_tolerantly(fmt, value)
+
+    def _check(self, findings: list[Finding], foreign: str | None, example: Example | None,
+               mask: int | None = None) -> RecordResult:
+        """The rules, tokens, trainer's view, digests and summary of a record read; ``mask``,
+        from a batch scan, leaves out the text-scanning rules whose triggers did not match."""
+        fmt = self.format
+        functions, unordered = (self._functions, self._unordered) if mask is None \
+            else self._functions_for(mask)
         if example is not None and not findings:
             context = self.context
-            for check in self._functions:
+            for check in functions:
                 findings.extend(check(example, context))
         elif example is not None:
             structural = [f.pointer or "" for f in findings if f.code in self.structural]
             # A conversation whose structure is broken has no order worth judging.
             broken = any(f.code != "S002" for f in findings)
-            for check in self._unordered if broken else self._functions:
+            for check in unordered if broken else functions:
                 for finding in check(example, self.context):
                     if not _covered(finding.pointer, structural):
                         findings.append(finding)

@@ -22,15 +22,10 @@ import ftdata
 from ftdata.formats import get_format
 from ftdata.render import OUTPUT_FORMATS, get_renderer
 from ftdata.rules import RuleContext, get_rule, privacy
-from ftdata.rules.privacy import (
-    credential_like,
-    iban_valid,
-    luhn_valid,
-    mask,
-    redact_quoted,
-    shannon_entropy,
-)
-from ftdata.rules.quality import example_texts
+from ftdata.scan import pii, secrets
+from ftdata.scan.pii import iban_valid, luhn_valid
+from ftdata.scan.secrets import credential_like, mask, redact_quoted, shannon_entropy
+from ftdata.scan.texts import example_texts
 from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
 
@@ -386,12 +381,12 @@ _PIECES = ["a", "Z9", "-", "_", "=", ":", "@", "7", "0", " ", "\n", "\t", "\u00a
 def test_gates_never_hide_a_candidate(texts: list[str]) -> None:
     joined = "\n".join(texts)
     for value in texts:
-        if privacy._long_runs(value):
-            assert privacy._may_have_long_run(value)
-            assert privacy._may_have_long_run(joined)
-        if privacy._NUMBER_RUN.search(value) or "@" in value:
-            assert privacy._may_hold_pii(value)
-            assert privacy._may_hold_pii(joined)
+        if secrets.long_runs(value):
+            assert secrets.may_have_long_run(value)
+            assert secrets.may_have_long_run(joined)
+        if pii.NUMBER_RUN.search(value) or "@" in value:
+            assert pii.may_hold_pii(value)
+            assert pii.may_hold_pii(joined)
 
 
 @settings(max_examples=150, deadline=None)
@@ -403,7 +398,7 @@ def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
     example = fmt.read(chat(*(user(text) if index % 2 == 0 else assistant(text)
                               for index, text in enumerate(texts))))
     context = RuleContext(format=fmt, target=get_target("generic"))
-    for code, hits in (("P001", privacy._secret_hits), ("P002", privacy._pii_hits)):
+    for code, hits in (("P001", secrets.secret_hits), ("P002", pii.pii_hits)):
         check = get_rule(code).check
         assert check is not None
         found = list(check(example, context))
@@ -445,7 +440,7 @@ def test_credential_like_masks_little_of_the_corpus(corpus: Path) -> None:
     runs = masked = 0
     for path in sorted(corpus.iterdir()):
         text = path.read_text("utf-8", errors="replace")
-        for match in privacy._TOKEN_RUN.finditer(text):
+        for match in secrets.TOKEN_RUN.finditer(text):
             runs += 1
             if redact_quoted(match.group()) != match.group():
                 masked += 1

@@ -13,17 +13,20 @@ from hypothesis import strategies as st
 import ftdata
 from ftdata.formats import get_format
 from ftdata.model import Example, Message, Part, text_message
-from ftdata.rules import RuleContext, get_rule, quality
+from ftdata.rules import RuleContext, get_rule
 from ftdata.rules.quality import (
     SystemPromptTally,
     WhitespacePolicy,
+    characters,
     decode_double_encoded,
-    example_texts,
     fix_surrounding_whitespace,
+    markup,
+    placeholders,
     repair_mojibake,
     system_prompt_key,
     trim_surrounding_whitespace,
 )
+from ftdata.scan.texts import example_texts
 from ftdata.targets import get_target
 from tests.rules.helpers import assistant, call, chat, user
 
@@ -648,9 +651,9 @@ def test_gated_rules_agree_with_a_scan_of_every_text(texts: list[str]) -> None:
     context = RuleContext(format=fmt, target=get_target("generic"))
     every = example_texts(example)
     expected = {
-        "Q002": [f for text in every for f in quality._q002_findings(text)],
-        "Q003": [f for text in every for f in quality._q003_findings(text, example)],
-        "Q004": [text.pointer for text in every if quality._q004_markers(text, example)],
+        "Q002": [f for text in every for f in characters._q002_findings(text)],
+        "Q003": [f for text in every for f in placeholders._q003_findings(text, example)],
+        "Q004": [text.pointer for text in every if markup._q004_markers(text, example)],
     }
     for code, wanted in expected.items():
         check = get_rule(code).check

@@ -27,8 +27,9 @@ DOC_PARTS = ("**What it does.**", "**Why is this bad?**", "**Example.**", "**Use
 def registering_modules() -> dict[str, str]:
     """Code -> the module whose ``register("CODE", ...)`` or ``@rule("CODE", ...)`` adds it."""
     found: dict[str, str] = {}
-    for path in sorted(RULES.glob("*.py")):
-        module = f"ftdata.rules.{path.stem}"
+    for path in sorted(RULES.rglob("*.py")):
+        parts = path.relative_to(RULES).with_suffix("").parts
+        module = ".".join(("ftdata.rules", *(parts[:-1] if parts[-1] == "__init__" else parts)))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in ("register", "rule") and node.args
@@ -91,7 +92,8 @@ def test_a_fixable_rule_names_its_fix(code: str) -> None:
 def test_every_code_is_registered_by_one_module_of_its_family() -> None:
     family_modules = {"F": "file", "S": "schema", "C": "conversation", "T": "tokens",
                       "D": "duplicates", "Q": "quality", "P": "privacy"}
-    assert {code: module.rsplit(".", 1)[1] for code, module in registering_modules().items()} \
+    # A family is a module of rules/ or a package of one module per rule (quality).
+    assert {code: module.split(".")[2] for code, module in registering_modules().items()} \
         == {rule.code: family_modules[rule.family] for rule in all_rules()}
 
 

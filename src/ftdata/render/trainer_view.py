@@ -5,7 +5,7 @@ Everything here takes plain data (:class:`TrainerSection`, built by the caller f
 template and the trainer's profile), so the section does not depend on how it was computed.
 Record text does appear here, unlike in the rest of the report: it is what the trainer sees.
 It is escaped, lone surrogates are written as escapes, and every secret
-:func:`ftdata.rules.privacy.redact` would mask is masked the same way, even when it runs across
+:func:`ftdata.scan.secrets.redact` would mask is masked the same way, even when it runs across
 tokens. The page stays bounded: at most :data:`EXAMPLES_PER_CODE` examples a code and
 :data:`TOKENS_SHOWN` tokens an example (its start and its end, the middle elided).
 
@@ -111,7 +111,7 @@ class TrainerSection:
 
 def _masked(text: str, start: int, end: int, secrets: Sequence[tuple[int, int]]) -> str:
     """``text[start:end]``, with each secret masked where it starts and elided elsewhere."""
-    from ftdata.rules.privacy import mask
+    from ftdata.scan.secrets import mask
 
     out: list[str] = []
     cursor = start
@@ -134,13 +134,13 @@ def token_pieces(text: str, offsets: Sequence[tuple[int, int]], mask: Sequence[i
 
     Text between two tokens goes with the later one, text after the last with the last; a
     token whose characters an earlier token already showed (a byte-level token inside one
-    character) shows nothing. Secrets are masked as :func:`~ftdata.rules.privacy.redact` masks
+    character) shows nothing. Secrets are masked as :func:`~ftdata.scan.secrets.redact` masks
     them, on the whole text, so one split across tokens is masked all the same.
 
     >>> [p.text for p in token_pieces("a bc", [(0, 1), (1, 3), (3, 4)], [0, 0, 1])]
     ['a', ' b', 'c']
     """
-    from ftdata.rules.privacy import secret_spans
+    from ftdata.scan.secrets import secret_spans
 
     secrets = secret_spans(text)
     pieces: list[TokenPiece] = []

@@ -22,6 +22,7 @@ from ftdata.rules._registry import (
     Rule,
     RuleContext,
     Scope,
+    Triggers,
     edit_string,
     register,
     rule,
@@ -31,10 +32,27 @@ if TYPE_CHECKING:
     from ftdata.diagnostics import Finding
     from ftdata.model import Example
 
-__all__ = ["REGISTRY", "CheckFunction", "Fix", "RecordEdit", "Rule", "RuleContext", "Scope",
-           "all_rules", "edit_string", "error_codes", "example_checks", "get_rule",
-           "iter_findings", "matches_code", "parse_code_list", "register", "rule",
-           "structural_codes"]
+__all__ = [
+    "REGISTRY",
+    "CheckFunction",
+    "Fix",
+    "RecordEdit",
+    "Rule",
+    "RuleContext",
+    "Scope",
+    "Triggers",
+    "all_rules",
+    "edit_string",
+    "error_codes",
+    "example_checks",
+    "get_rule",
+    "iter_findings",
+    "matches_code",
+    "parse_code_list",
+    "register",
+    "rule",
+    "structural_codes",
+]
 
 
 def all_rules() -> list[Rule]:

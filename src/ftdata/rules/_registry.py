@@ -27,6 +27,8 @@ class RuleContext:
 
 
 CheckFunction = Callable[["Example", RuleContext], Iterable["Finding"]]
+#: Builds a rule's trigger patterns (once per process, when a batch is first scanned).
+Triggers = Callable[[], tuple[str, ...]]
 
 
 #: Where a rule looks: one record alone, one file (or partition) as a whole, or every record
@@ -67,6 +69,10 @@ class Rule:
     #: Modules besides the rule's own that raise it, where it is found while reading or
     #: shaping a record (the readers, a format's shape).
     raised_by: tuple[str, ...] = ()
+    #: For a rule that scans text: builds the byte patterns one of which matches an example's
+    #: texts whenever the rule reports something about it (see :mod:`ftdata.scan.triggers`),
+    #: so that a batch of examples is scanned once and the rule runs only where one matches.
+    triggers: Triggers | None = None
 
     @property
     def family(self) -> str:
@@ -110,26 +116,27 @@ def _split_doc(doc: str | None, code: str) -> tuple[str, str]:
 def register(code: str, name: str, severity: Severity, doc: str, *,
              check: CheckFunction | None = None, scope: Scope = "record",
              structural: bool = False, needs_structure: bool = False, fix: Fix | None = None,
-             raised_by: tuple[str, ...] = ()) -> Rule:
+             raised_by: tuple[str, ...] = (), triggers: Triggers | None = None) -> Rule:
     """Add a rule to the registry; a code may be registered once."""
     if code in REGISTRY:
         raise ValueError(f"rule {code} registered twice")
     summary, body = _split_doc(doc, code)
     rule = Rule(code, name, severity, summary, body, check, scope, structural, needs_structure,
-                fix, raised_by)
+                fix, raised_by, triggers)
     REGISTRY[code] = rule
     return rule
 
 
 def rule(code: str, name: str, severity: Severity, *, structural: bool = False,
-         needs_structure: bool = False,
-         fix: Fix | None = None) -> Callable[[CheckFunction], CheckFunction]:
+         needs_structure: bool = False, fix: Fix | None = None,
+         triggers: Triggers | None = None) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function as a (record) rule; its docstring is the rule's
     documentation."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
         register(code, name, severity, function.__doc__ or "", check=function,
-                 structural=structural, needs_structure=needs_structure, fix=fix)
+                 structural=structural, needs_structure=needs_structure, fix=fix,
+                 triggers=triggers)
         return function
 
     return decorate

@@ -20,7 +20,7 @@ from ftdata.diagnostics import Finding, Severity, redact_quoted
 from ftdata.formats._reasoning import THINK_OPEN, unclosed_think
 from ftdata.model import ROLES, THINK_TAGS, Example, Message, ToolCall
 from ftdata.rules._registry import RuleContext, register, rule
-from ftdata.rules.quality import text_pointer
+from ftdata.scan.texts import text_pointer
 from ftdata.targets import Target
 
 E, W = Severity.ERROR, Severity.WARNING
