@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import ftdata
 from ftdata.conversion import ConvertError, SkippedRecords, convert
-from ftdata.diagnostics import Issue
+from ftdata.diagnostics import Issue, escape_controls, printable
 from ftdata.formats import Unrepresentable, all_formats, get_format
 from ftdata.model import Example
 from ftdata.outputs import OutputError
@@ -220,7 +220,23 @@ def test_validate_records_takes_anything(records: list[Any], format: str | None,
                                    else value) if isinstance(value, str | bytes) else value
         except RecordError:
             continue
-        assert resolves(record, issue), issue
+        # As from a file (check_locations): a key holding a lone surrogate or a control
+        # character is shown escaped, and only such a key may leave a pointer that no longer
+        # matches it.
+        assert resolves(record, issue) or _odd_key(record), issue
+
+
+def _odd_key(value: Any) -> bool:
+    """Whether a key anywhere in ``value`` holds a lone surrogate or a control character."""
+    if isinstance(value, dict):
+        return any(_odd(key) or _odd_key(child) for key, child in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_odd_key(child) for child in value)
+    return False
+
+
+def _odd(key: Any) -> bool:
+    return isinstance(key, str) and (printable(key) != key or escape_controls(key) != key)
 
 
 @FUZZ
