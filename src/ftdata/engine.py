@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ftdata.diagnostics import Finding, Issue, Severity, json_kind, printable_path
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.inmemory import Unencodable, encode_record
+from ftdata.issuelog import IssueLog, in_report_order
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
@@ -363,7 +364,8 @@ class _Collector:
             code for code in self.rules
             if (not options.select or matches_code(code, options.select))
             and not matches_code(code, options.ignore))
-        self.issues: list[Issue] = []
+        #: In bounded memory: past a few thousand, issues go to disk (see IssueLog).
+        self.issues: list[Issue] = IssueLog()
 
     @property
     def error_codes(self) -> frozenset[str]:
@@ -591,7 +593,7 @@ def _validate_events(events: Iterable[Event], name: str, fmt: Format | None, rea
         file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
-    issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
+    issues = in_report_order(collector.issues)
     valid = 0 if fmt is None else records - len(totals.invalid)
     return Report(path=name, format=fmt.id if fmt else None, target=target.id,
                   model=tokens.model_id if tokens else None, records=records,
