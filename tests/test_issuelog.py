@@ -42,7 +42,7 @@ def test_a_spilled_log_reads_as_the_sorted_list() -> None:
     assert log[0] == expected[0] and log[-1] == expected[-1] and log[7] == expected[7]
     assert log[:4] == expected[:4] and log[3:9:2] == expected[3:9:2]
     assert expected[5] in log and issue("X", 999) not in log
-    assert log + [expected[0]] == [*expected, expected[0]]
+    assert log + [expected[0]] == [*expected, expected[0]]  # noqa: RUF005 - its __add__
     # Counted as they came; in memory only the first two of each code.
     assert log.severities[Severity.WARNING] == sum(i.severity is Severity.WARNING for i in issues)
     assert sorted(i.code for i in log.kept) == ["C005", "C005", "F007", "F008", "S002", "S002"]

@@ -91,7 +91,7 @@ class ValidateOptions:
     count_tokens: bool = True
     #: Models added or overridden by configuration.
     extra_models: tuple[Mapping[str, Any], ...] = ()
-    #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
+    #: Look for near duplicates (D002; needs the ``near`` extra: rensa, or datasketch).
     near_duplicates: bool = False
     near_threshold: float = NEAR_THRESHOLD
     #: Worker processes (``--jobs``); ``None``: every core for large files, one for small.

@@ -376,11 +376,12 @@ def trainer_config_runs(path: str, options: ValidateOptions, given: Mapping[str,
 
 
 def require_near_duplicates() -> None:
-    """Near-duplicate detection needs datasketch: say how to get it rather than crash."""
-    try:
-        import datasketch  # noqa: F401
-    except ImportError:
-        fail("--near-duplicates needs datasketch: pip install 'ftdata[near]'")
+    """Near-duplicate detection needs rensa (or datasketch): say how to get it rather than
+    crash."""
+    from ftdata.rules.duplicates import minhash_engine
+
+    if minhash_engine() is None:
+        fail("--near-duplicates needs rensa: pip install 'ftdata[near]'")
 
 
 def check_tokens(options: ValidateOptions) -> None:

@@ -186,7 +186,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
         sketch = found.minhash
         keys.append((found.content, found.prompt, found.answer, partition, line, index,
                      # Bytes, not an array: they pickle cheaply in the shuffle.
-                     sketch.hashvalues.tobytes() if sketch is not None else None))
+                     sketch.tobytes() if sketch is not None else None))
         return []  # judged across partitions, after the shuffle
 
     system_prompts = SystemPromptTally() if "Q007" in collector.enabled else None
@@ -806,12 +806,10 @@ def _near_copies(firsts: Any, groups: int, threshold: float) -> Any:
     travel as places only; MinHash values travel once to find each example's candidates and
     once more to where they are compared.
     """
-    from datasketch import MinHashLSH
-
-    from ftdata.rules.duplicates import LSH_WEIGHTS
+    from ftdata.rules.duplicates import near_bands
 
     db = require("dask.bag", "validate_partitions")
-    ranges = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS).hashranges
+    ranges = near_bands(threshold)
     sketched = firsts.filter(_has_sketch)
     sketches = sketched.map(_sketch_entry)
     candidates = (sketched.map(_band_entries, ranges).flatten()
