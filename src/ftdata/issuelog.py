@@ -100,7 +100,7 @@ class IssueLog(list[Issue]):
         self._last_line = issue.line
         self._disk.write(orjson.dumps((issue.code, issue.name, issue.severity.value,
                                        issue.line, issue.record, issue.pointer, issue.message,
-                                       issue.fixable)))
+                                       issue.fixable, issue.pointer_note)))
         self._disk.write(b"\n")
         self._on_disk += 1
 
@@ -235,11 +235,11 @@ class IssueLog(list[Issue]):
 def _issue(row: list[Any]) -> Issue:
     """An issue read back: its fields were made safe when it was first built, so they are set
     as they are instead of going through :class:`Issue`'s checks again."""
-    code, name, severity, line, record, pointer, message, fixable = row
+    code, name, severity, line, record, pointer, message, fixable, note = row
     issue = object.__new__(Issue)
     for field, value in (("code", code), ("name", name), ("severity", _SEVERITIES[severity]),
                          ("line", line), ("record", record), ("pointer", pointer),
-                         ("message", message), ("fixable", fixable)):
+                         ("message", message), ("fixable", fixable), ("pointer_note", note)):
         object.__setattr__(issue, field, value)
     return issue
 

@@ -31,7 +31,7 @@ def _issue_segments(path: str, issue: Issue) -> list[Segment]:
                                (f"[{issue.severity.value}]", SEVERITY_STYLES[issue.severity]),
                                (f" {issue.message}", "")]
     if issue.pointer:
-        segments.append((f" (at {issue.pointer})", "dim"))
+        segments.append((issue.at, "dim"))
     return segments
 
 
