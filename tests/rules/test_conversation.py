@@ -558,4 +558,4 @@ def test_c007_points_at_loss_weight_where_the_format_keeps_it_there() -> None:
                                      target="together", tokens=False)
     pointers = {issue.pointer for issue in report.issues if issue.code == "C007"}
     assert "/chosen_messages/1/loss_weight" in pointers
-    assert all(pointer.endswith("/loss_weight") for pointer in pointers), pointers
+    assert all((pointer or "").endswith("/loss_weight") for pointer in pointers), pointers
