@@ -53,3 +53,33 @@ def test_every_value_a_record_quotes_is_masked() -> None:
     for issue in report.issues:
         shown = f"{issue.message} {issue.pointer}"
         assert "bPxRfiCYzQ7x" not in shown.replace("~1", "/"), shown
+
+
+def test_a_pointer_shown_escaped_or_masked_says_so() -> None:
+    import json
+
+    import ftdata
+    from ftdata.pointers import get
+    from ftdata.render import get_renderer
+
+    secret = "Zq8vT2mN4xR7pL1sK9dF3gH6jW0yB5cE2aU8iO4e"  # a credential-like key
+    record = {"messages": [{"role": "user", "content": "Hi"},
+                           {"role": "assistant", "content": "Hello"}],
+              "a\nb": 1, "\udc00": 2, secret: 3, "plain": 4}
+    report = ftdata.validate_records([record], format="openai-chat", tokens=False)
+    notes = {issue.pointer: issue.pointer_note for issue in report.issues if issue.code == "S002"}
+    assert notes == {"/a\\nb": "escaped", "/\\udc00": "escaped", "/plain": None,
+                     "/Zq8v…(40 chars)": "masked"}
+    # The record's own pointer resolves; the others do not, and every output says so.
+    assert get(record, "/plain") == 4
+    text = get_renderer("text")([report], False)
+    assert "(at /a\\nb, escaped)" in text and "(at /plain)" in text and ", masked)" in text
+    assert secret not in text
+    issues = json.loads(get_renderer("json")([report], False))["files"][0]["issues"]
+    by_pointer = {issue["pointer"]: issue for issue in issues}
+    assert by_pointer["/a\\nb"]["pointer_note"] == "escaped"
+    assert "pointer_note" not in by_pointer["/plain"]
+    sarif = json.loads(get_renderer("sarif")([report], False))
+    properties = [result["properties"] for result in sarif["runs"][0]["results"]]
+    assert {"pointer": "/a\\nb", "pointerNote": "escaped"}.items() <= next(
+        p for p in properties if p.get("pointer") == "/a\\nb").items()

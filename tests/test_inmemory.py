@@ -51,9 +51,6 @@ def test_values_with_a_json_meaning_are_coerced() -> None:
 @pytest.mark.parametrize(("value", "words"), [
     ({"a", "b"}, "a set"),
     (b"Paris.", "bytes"),
-    (2**70, "beyond 64 bits"),
-    (-(2**64), "beyond 64 bits"),
-    ("Pa\ud800ris", "lone surrogate"),
     ({1: "one"}, "key of type int"),
     ({("a", 1): "one"}, "key of type tuple"),
     (object(), "value of type object"),
@@ -65,6 +62,37 @@ def test_values_without_one_are_located_issues(value: Any, words: str) -> None:
         "F002", 2, 1, "/messages/1/content")
     assert words in issue.message
     assert report.records == 3 and report.valid_records == 2 and not report.ok
+
+
+#: Valid JSON that orjson cannot write, in the places a record holds values.
+_ORJSON_CANNOT = [
+    chat("Pa\ud800ris"),
+    chat("Paris.", weight=2**70),
+    chat("Paris.", weight=-(2**64)),
+    {"messages": [{"role": "user", "content": "Capital?", "id": 2**64},
+                  {"role": "assistant", "content": "Paris.", "\udc00": 1}]},
+    {"prompt": "Count?", "completion": "Many.", "n": -(2**63) - 1, "note": "\udfff"},
+]
+
+
+@pytest.mark.parametrize("record", _ORJSON_CANNOT)
+def test_a_record_gets_the_same_verdict_from_memory_and_from_a_file(
+        record: dict[str, Any], tmp_path: Any) -> None:
+    """Integers beyond 64 bits and lone surrogates: the same issues (codes, lines, pointers,
+    messages) whether the record is a dict, JSON text, or a line of a file."""
+    import json
+
+    text = json.dumps(record)
+    path = tmp_path / "train.jsonl"
+    path.write_text(json.dumps(chat()) + "\n" + text + "\n", encoding="ascii")
+
+    def verdict(report: ftdata.Report) -> list[tuple[str, int | None, str | None, str]]:
+        return [(i.code, i.line, i.pointer, i.message) for i in report.issues]
+
+    from_file = verdict(ftdata.validate(path, tokens=False))
+    assert not [issue for issue in from_file if issue[0] == "F002"]
+    assert verdict(ftdata.validate_records([chat(), record], tokens=False)) == from_file
+    assert verdict(ftdata.validate_records([chat(), text], tokens=False)) == from_file
 
 
 def test_nesting_deeper_than_the_encoder_allows_is_located() -> None:

@@ -19,7 +19,7 @@ from tests.conftest import SAMPLES
 # Data-frame, ETL, tokenizer, validation, network and terminal libraries: none is needed to
 # check a file without counting tokens, and together they cost more than the start-up budget.
 HEAVY = ("pandas", "numpy", "pyarrow", "datasets", "great_expectations", "dask", "datasketch",
-         "tiktoken", "tokenizers", "huggingface_hub", "jinja2", "pydantic", "jsonschema",
+         "rensa", "tiktoken", "tokenizers", "huggingface_hub", "jinja2", "pydantic", "jsonschema",
          "requests", "rich", "pathspec", "stdnum", "hyperscan")
 # (pathspec reads .gitignore files, which only a directory argument needs; stdnum checks a
 # card or IBAN candidate, which few files have; hyperscan batch-scans files of 4 MB or more.)

@@ -152,8 +152,9 @@ def validate_records(records: Iterable[Mapping[str, Any] | str | bytes], *,
 
     Values with an obvious JSON meaning are coerced (numpy scalars and arrays, ``Decimal``,
     datetimes and pandas ``Timestamp``, pandas ``NA``/``NaT`` as null); a record holding one
-    without (a set, bytes, an integer beyond 64 bits, a lone surrogate, a non-string key, nesting
-    too deep) gets an F002 at that value's ``pointer``, never an exception.
+    without (a set, bytes, a non-string key, nesting too deep) gets an F002 at that value's
+    ``pointer``, never an exception. An integer beyond 64 bits or a lone surrogate gets the
+    verdict the same record gets from a file (see F002 in ``ftdata rules F002``).
 
     >>> ftdata.validate_records([{"messages": []}]).issues[0].code
     'C015'

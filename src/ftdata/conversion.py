@@ -344,6 +344,9 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     ``reasoning_dropped``). Without it a trace goes back where it was read from, and a record
     whose trace has no place in the target format is skipped with the reason.
     With ``strict``, :class:`SkippedRecords` is raised after writing when a record was skipped.
+    A skip of what could not be read at all (:func:`unreadable`: a line that is not JSON, a
+    record over the size limit, the end of a truncated gzip) means the output lacks part of
+    the input whatever ``strict`` says (``ftdata convert`` exits 1).
     Without ``allow_empty``, :class:`NothingWritten` is raised when no record was written, and
     no output is written (``ftdata convert`` does this unless ``--allow-empty``).
     ``progress`` shows a progress display on stderr when it is a terminal.
@@ -396,6 +399,24 @@ def convert(input: str | os.PathLike[str], output: str | os.PathLike[str], *, to
     if strict and skipped:
         raise SkippedRecords(summary)
     return summary
+
+
+#: The codes of a skip whose record could not be read at all (not UTF-8, not JSON, over the
+#: size limit, or the unreadable end of a file), as :func:`ftdata.sources.json_records` words
+#: them: input lost to damage, not a record read whole that cannot be converted.
+UNREADABLE_CODES = ("F001", "F002", "F012")
+
+
+def unreadable(summary: Summary) -> int:
+    """How many of a summary's skips are of input that could not be read (a truncated gzip, a
+    cut last line, an unclosed array): :data:`UNREADABLE_CODES`.
+
+    >>> unreadable({"skipped": [{"line": 3, "reason": "empty answer"},
+    ...                         {"line": 9, "reason": "F002 invalid JSON: ..."}]})
+    1
+    """
+    return sum(1 for entry in summary["skipped"]
+               if entry["reason"].split(" ", 1)[0] in UNREADABLE_CODES)
 
 
 def read(path: str | os.PathLike[str], *, from_: str | None = None,

@@ -57,12 +57,18 @@ class Issue:
     pointer: str | None
     message: str
     fixable: bool = False
+    #: Set when ``pointer`` no longer resolves in the record because a key on its path had to
+    #: be shown differently: ``"escaped"`` (a lone surrogate or a control character written as
+    #: an escape) or ``"masked"`` (a credential masked); ``None`` when the pointer is the
+    #: record's own.
+    pointer_note: str | None = None
 
     def __post_init__(self) -> None:
         # A lone surrogate from a \u escape in the data cannot be printed or written as UTF-8:
         # every renderer would fail on it, so the issue carries it escaped.
         if not self.message.isascii():
             object.__setattr__(self, "message", printable(self.message))
+        raw = self.pointer
         if self.pointer is not None and not self.pointer.isascii():
             object.__setattr__(self, "pointer", printable(self.pointer))
         # A key or value quoted with a line break in it would start a new output line, which a
@@ -70,6 +76,8 @@ class Issue:
         object.__setattr__(self, "message", escape_controls(self.message))
         if self.pointer is not None:
             object.__setattr__(self, "pointer", escape_controls(self.pointer))
+            if self.pointer != raw:
+                object.__setattr__(self, "pointer_note", "escaped")
         # Messages and pointers may quote the data (a role, a key, a tool name, an id, a URL):
         # this is the one place every quoted value goes through before any renderer sees it.
         # A secret there is masked as P001 masks it, and so is a token that merely looks like
@@ -77,7 +85,19 @@ class Issue:
         if _LONG_TOKEN.search(self.message):
             object.__setattr__(self, "message", redact_quoted(self.message))
         if self.pointer is not None and _LONG_KEY.search(self.pointer):
-            object.__setattr__(self, "pointer", redact_quoted(self.pointer, pointer=True))
+            shown = redact_quoted(self.pointer, pointer=True)
+            if shown != self.pointer:
+                object.__setattr__(self, "pointer", shown)
+                object.__setattr__(self, "pointer_note", "masked")
+
+    @property
+    def at(self) -> str:
+        """`` (at POINTER)`` for a line of output, saying when the pointer is shown escaped or
+        masked (it then does not resolve in the record); ``""`` without a pointer."""
+        if not self.pointer:
+            return ""
+        note = f", {self.pointer_note}" if self.pointer_note else ""
+        return f" (at {self.pointer}{note})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +109,8 @@ class Issue:
             "pointer": self.pointer,
             "message": self.message,
             "fixable": self.fixable,
+            # Only where the pointer does not resolve: it is shown escaped or masked.
+            **({"pointer_note": self.pointer_note} if self.pointer_note else {}),
         }
 
 

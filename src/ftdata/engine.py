@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ftdata.diagnostics import Finding, Issue, Severity, printable_path
 from ftdata.formats import Format, all_formats, get_format
 from ftdata.inmemory import Unencodable, encode_record
+from ftdata.issuelog import IssueLog, in_report_order
 from ftdata.model import Example
 from ftdata.parallel import check_events, choose_jobs
 from ftdata.parsing import RecordError, decode_record
@@ -98,7 +99,7 @@ class ValidateOptions:
     token_stats: bool = True
     #: Models added or overridden by configuration.
     extra_models: tuple[Mapping[str, Any], ...] = ()
-    #: Look for near duplicates (D002; needs the ``near`` extra: datasketch).
+    #: Look for near duplicates (D002; needs the ``near`` extra: rensa, or datasketch).
     near_duplicates: bool = False
     near_threshold: float = NEAR_THRESHOLD
     #: Worker processes (``--jobs``); ``None``: every core for large files, one for small.
@@ -433,7 +434,8 @@ class IssueCollector:
             code for code in self.rules
             if (not options.select or matches_code(code, options.select))
             and not matches_code(code, options.ignore))
-        self.issues: list[Issue] = []
+        #: In bounded memory: past a few thousand, issues go to disk (see IssueLog).
+        self.issues: list[Issue] = IssueLog()
 
     @property
     def error_codes(self) -> frozenset[str]:
@@ -694,7 +696,7 @@ def validate_events(events: Iterable[Event], name: str, fmt: Format | None, reas
         file_level += system_prompts.findings()
     for finding in file_level:
         collector.add(finding, None, None)
-    issues = sorted(collector.issues, key=lambda i: (i.line is not None, i.line or 0))
+    issues = in_report_order(collector.issues)
     valid = 0 if fmt is None else records - len(totals.invalid)
     return Report(path=name, format=fmt.id if fmt else None, target=target.id,
                   model=tokens.model_id if tokens else None, records=records,

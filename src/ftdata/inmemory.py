@@ -1,21 +1,30 @@
-"""Records held in memory as JSON text: what an ETL job hands :func:`ftdata.validate_records`.
+r"""Records held in memory as JSON text: what an ETL job hands :func:`ftdata.validate_records`.
 
 Values with an obvious JSON meaning are coerced (numpy scalars and arrays, ``Decimal``,
 ``datetime``/``date``/``time`` and pandas ``Timestamp``, pandas ``NA``/``NaT``); a value that
-has none (a ``set``, ``bytes``, an integer beyond 64 bits, a string with a lone surrogate, a
-key that is not a string, nesting deeper than JSON encoders allow, any other object) makes the
-record an F002 at the pointer of that value, never an exception.
+has none (a ``set``, ``bytes``, a key that is not a string, nesting deeper than JSON encoders
+allow, any other object) makes the record an F002 at the pointer of that value, never an
+exception.
+
+An integer beyond 64 bits and a string with a lone surrogate are valid JSON that orjson cannot
+write: such a record is written as a file holds it (the integer's digits, a ``\ud800``
+escape), so it gets exactly the verdict the same record gets from a file (the lone surrogate is
+Q002 at its string, the integer is judged by the schema like any number).
 
 >>> from decimal import Decimal
 >>> encode_record({"weight": Decimal("1")})
 b'{"weight":1}'
 >>> encode_record({"tags": {"a"}}).finding.pointer
 '/tags'
+>>> encode_record({"id": 2**70, "text": "a\ud800"})
+b'{"id":1180591620717411303424,"text":"a\\ud800"}'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,8 +36,6 @@ from ftdata.diagnostics import Finding
 
 #: Containers a record may nest: orjson refuses the 255th level (checked with orjson 3.10).
 MAX_DEPTH = 254
-#: What an integer must fit in for orjson (and Arrow, which ``datasets`` reads JSON with).
-INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
@@ -56,7 +63,31 @@ def encode_record(item: Mapping[str, Any] | bytes | str | Any) -> bytes | Unenco
     except (TypeError, ValueError, RecursionError):
         pass
     pointer, what = _locate(item)
+    if pointer is None:
+        # Nothing without a JSON form: only what orjson cannot write, written as a file holds it.
+        try:
+            return json.dumps(_plain(item), separators=(",", ":")).encode("ascii")
+        except (TypeError, ValueError, RecursionError):
+            pass
     return Unencodable(Finding("F002", f"the record cannot be written as JSON: {what}", pointer))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as the standard encoder writes it with orjson's meaning: coerced values, and
+    NaN or an infinity as null (orjson writes them so). Integers beyond 64 bits stay digits and
+    a lone surrogate becomes its escape. Called once :func:`_locate` found nothing
+    without a JSON form, so the nesting is within :data:`MAX_DEPTH`."""
+    for _ in range(8):
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, float):
+            return value if math.isfinite(value) else None
+        if isinstance(value, dict):
+            return {key: _plain(child) for key, child in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [_plain(child) for child in value]
+        value = _coerce(value)
+    raise TypeError("a value that does not settle into JSON")
 
 
 def _coerce(value: Any) -> Any:
@@ -116,18 +147,9 @@ def _check(value: Any, pointer: str, depth: int,
     for _ in range(8):  # a coerced value (an array's list) is checked again
         if value is None or isinstance(value, bool):
             return None
-        if isinstance(value, int):
-            if not INT_MIN <= value <= INT_MAX:
-                raise _NoJson("an integer beyond 64 bits (write it as a string)")
-            return None
-        if isinstance(value, float):
-            return None  # orjson writes NaN and infinities as null
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise _NoJson("a string with a lone surrogate, which UTF-8 cannot hold"
-                              ) from None
+        if isinstance(value, (int, float, str)):
+            # NaN and infinities are null to orjson; integers beyond 64 bits and lone
+            # surrogates are valid JSON that only orjson cannot write (see _plain).
             return None
         if isinstance(value, (dict, list, tuple)):
             if depth >= MAX_DEPTH:

@@ -74,6 +74,9 @@ class Message:
     #: back in the same place when it can, so a conversion round trip keeps the record's
     #: spelling (see :mod:`ftdata.formats._reasoning`).
     reasoning_source: str | None = None
+    #: Where ``weight`` sits, when the format does not keep it at ``pointer/weight``
+    #: (LLaMA-Factory v1's ``loss_weight``).
+    weight_pointer: str | None = None
 
     @property
     def text(self) -> str:

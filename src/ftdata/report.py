@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ftdata.diagnostics import Issue, Severity
+from ftdata.issuelog import IssueLog
 
 if TYPE_CHECKING:
     from ftdata.locations import SourceMap
@@ -43,6 +45,10 @@ class Report:
     @property
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
+        if isinstance(self.issues, IssueLog):  # counted as they came, some may be on disk
+            for severity, count in self.issues.severities.items():
+                counts[severity.value] += count
+            return counts
         for issue in self.issues:
             counts[issue.severity.value] += 1
         return counts
@@ -58,6 +64,9 @@ class Report:
         threshold = self.fail_severity.rank
         if self.validation is not None and not self.validation.ok:
             return False
+        if isinstance(self.issues, IssueLog):
+            return not any(severity.rank >= threshold and count
+                           for severity, count in self.issues.severities.items())
         return not any(issue.severity.rank >= threshold for issue in self.issues)
 
     @property
@@ -67,7 +76,10 @@ class Report:
             return self.issues
         return self.issues[: self.max_issues]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, issues: Callable[[Report], Any] | None = None) -> dict[str, Any]:
+        """The report's JSON form (SPEC §5). ``issues``, when given, makes the value of each
+        ``issues`` key (this report's and its validation file's) from the report instead of
+        listing them, so that a renderer can stream them."""
         shown = self.shown_issues
         data: dict[str, Any] = {
             "path": self.path,
@@ -77,12 +89,13 @@ class Report:
             "records": self.records,
             "valid_records": self.valid_records,
             "summary": self.summary,
-            "issues": [issue.to_dict() for issue in shown],
+            "issues": ([issue.to_dict() for issue in shown] if issues is None
+                       else issues(self)),
             "stats": self.stats,
         }
         if len(shown) < len(self.issues):
             data["issues_omitted"] = len(self.issues) - len(shown)
         if self.validation is not None:
             # The library's one report carries what the CLI lists as a second file entry.
-            data["validation"] = self.validation.to_dict()
+            data["validation"] = self.validation.to_dict(issues=issues)
         return data

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ftdata.cli import main
+from ftdata.conversion import unreadable
 from tests.sources import FIXTURES
 from tests.test_convert import records, writer  # noqa: F401 - the fixture
 
@@ -130,3 +131,37 @@ def test_allow_empty_keeps_an_empty_output(capsys: pytest.CaptureFixture[str],
                        "--allow-empty")
     assert (code, err) == (0, "")
     assert output.read_bytes() == b""
+
+
+def _chat_lines(count: int) -> list[str]:
+    return [json.dumps({"messages": [{"role": "user", "content": f"question {i} " + "x" * 200},
+                                     {"role": "assistant", "content": f"answer {i}"}]})
+            for i in range(count)]
+
+
+def test_a_truncated_or_damaged_input_exits_1(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    import gzip
+
+    lines = _chat_lines(400)
+    packed = gzip.compress(("\n".join(lines) + "\n").encode())
+    truncated = tmp_path / "cut.jsonl.gz"
+    truncated.write_bytes(packed[: len(packed) * 2 // 3])
+    cut_line = tmp_path / "cut.jsonl"
+    cut_line.write_text("\n".join(lines)[:-12], encoding="utf-8")
+    unclosed = tmp_path / "array.json"
+    unclosed.write_text("[" + ",\n".join(lines[:3]), encoding="utf-8")
+    output = tmp_path / "train.jsonl"
+    for source in (truncated, cut_line, unclosed):
+        code, out, err = run(capsys, str(source), "-o", str(output), "--to", "openai-chat",
+                             "--from", "openai-chat", "--output-format", "json")
+        summary = json.loads(out)
+        # Every record read is written or listed; what could not be read costs exit 1.
+        assert code == 1, source
+        assert summary["read"] == summary["written"] + len(summary["skipped"])
+        assert unreadable(summary) >= 1 and summary["written"] >= 1
+        assert "could not be read" in err and "lacks it" in err
+    # A record read whole that cannot be converted is no damage: exit 0, no "unreadable".
+    code, out, err = run(capsys, FAQ, "-o", str(output), "--to", "openai-chat",
+                         "--output-format", "json")
+    assert (code, err) == (0, "") and unreadable(json.loads(out)) == 0

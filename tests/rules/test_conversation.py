@@ -539,3 +539,23 @@ def test_c013_masks_a_secret_url_before_cutting_it() -> None:
     messages = [issue.message for issue in ftdata.validate_records([record], tokens=False).issues
                 if issue.code == "C013"]
     assert messages and all(body[:8] not in message for message in messages), messages
+
+
+def test_c007_points_at_loss_weight_where_the_format_keeps_it_there() -> None:
+    # LLaMA-Factory v1 keeps a turn's weight in `loss_weight`; Together wants 0 or 1.
+    record = {"chosen_messages": [{"role": "user", "content": [{"type": "text", "value": "Hi"}],
+                                   "loss_weight": 0.0},
+                                  {"role": "assistant",
+                                   "content": [{"type": "text", "value": "Hello"}],
+                                   "loss_weight": 0.5}],
+              "rejected_messages": [{"role": "user",
+                                     "content": [{"type": "text", "value": "Hi"}],
+                                     "loss_weight": 0.0},
+                                    {"role": "assistant",
+                                     "content": [{"type": "text", "value": "Go."}],
+                                     "loss_weight": 1.0}]}
+    report = ftdata.validate_records([record], format="llamafactory-v1-preference",
+                                     target="together", tokens=False)
+    pointers = {issue.pointer for issue in report.issues if issue.code == "C007"}
+    assert "/chosen_messages/1/loss_weight" in pointers
+    assert all((pointer or "").endswith("/loss_weight") for pointer in pointers), pointers

@@ -22,6 +22,7 @@ from ftdata.cli.common import (
 from ftdata.formats import FORMAT_MODULES
 from ftdata.formats._reasoning import REASONING_MODES, ReasoningMode
 from ftdata.sources import source_kinds
+from ftdata.wording import plural
 
 
 def parse_pairs(values: Sequence[str], option: str, right: str) -> dict[str, str]:
@@ -82,11 +83,12 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
     """Convert INPUT into OUTPUT, one --to record per line.
 
     Every record is either written or listed with its location and the reason it was
-    skipped. Exit status: 0 when done (1 with --strict when a record was skipped), 1 when no
-    record could be converted (then OUTPUT is not written, unless --allow-empty), 2 for a
-    usage error or unreadable input.
+    skipped. Exit status: 0 when done (1 with --strict when a record was skipped), 1 when part
+    of INPUT could not be read (a line that is not JSON, a truncated gzip: OUTPUT lacks it) or
+    no record could be converted (then OUTPUT is not written, unless --allow-empty), 2 for a
+    usage error or an input that cannot be read at all.
     """
-    from ftdata.conversion import NothingWritten
+    from ftdata.conversion import NothingWritten, unreadable
     from ftdata.conversion import convert as run
     from ftdata.outputs import OutputError
     from ftdata.readers import InputError
@@ -114,5 +116,13 @@ def convert(input_path: str, output: str, to: str, from_: str | None, mapping: S
     if empty is not None:
         click.echo(f"ftdata: error: {output}: not written: {empty}; --allow-empty writes "
                    f"an empty file", err=True)
+        sys.exit(EXIT_ISSUES)
+    lost = unreadable(summary)
+    if lost:
+        # As fix and split do: what the input held but could not be read is not in the
+        # output, and no option asked for that; the skips above say where.
+        click.echo(f"ftdata: error: {display_name(input_path)}: part of the input could not "
+                   f"be read ({plural(lost, 'record')} damaged or truncated, listed above); "
+                   f"{display_name(output)} lacks it", err=True)
         sys.exit(EXIT_ISSUES)
     sys.exit(EXIT_ISSUES if strict and summary["skipped"] else EXIT_OK)

@@ -85,7 +85,7 @@ def _echo_skipped(file: str, skipped: list[dict[str, Any]]) -> None:
 @click.option("-o", "--output", "directory", required=True,
               help="Directory for train.jsonl and validation.jsonl.")
 @click.option("--near-duplicates", is_flag=True,
-              help="Keep near copies together too (needs datasketch).")
+              help="Keep near copies together too (needs the near extra).")
 @click.option("--format", "format_id", type=Choice(list(FORMAT_MODULES)), default=None)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)

@@ -147,7 +147,6 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     from ftdata.api import validate_files
     from ftdata.engine import ValidateOptions
     from ftdata.inputs import STDIN, expand_paths
-    from ftdata.render import get_renderer
     from ftdata.render.text import print_color, wants_color
 
     if not files and trainer_config is None:
@@ -204,12 +203,39 @@ def validate(ctx: click.Context, files: Sequence[str], format_id: str | None, ta
     if output_format == "text" and wants_color(sys.stdout):
         print_color(reports, quiet)
     else:
-        output = get_renderer(output_format)(reports, quiet)
-        if output:
-            click.echo(output, nl=False)
+        echo_report(output_format, reports, quiet)
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(report.ok for report in reports) else EXIT_ISSUES)
+
+
+#: Characters of a streamed report written at a time.
+ECHO_CHUNK = 1 << 16
+
+
+def echo_report(output_format: str, reports: Sequence[Report], quiet: bool) -> None:
+    """Print the reports in ``output_format``; a renderer that can stream (text, json) is
+    printed piece by piece, so issues kept on disk are never held whole in memory."""
+    import importlib
+
+    from ftdata.render import RENDERERS, get_renderer
+
+    stream = getattr(importlib.import_module(RENDERERS[output_format]), "stream", None)
+    if stream is None:
+        output = get_renderer(output_format)(reports, quiet)
+        if output:
+            click.echo(output, nl=False)
+        return
+    pending: list[str] = []
+    size = 0
+    for piece in stream(reports, quiet):
+        pending.append(piece)
+        size += len(piece)
+        if size >= ECHO_CHUNK:
+            click.echo("".join(pending), nl=False)
+            pending, size = [], 0
+    if pending:
+        click.echo("".join(pending), nl=False)
 
 
 #: What each output format needs to know of where records are (see ``validate_path``).
@@ -358,11 +384,12 @@ def trainer_config_runs(path: str, options: ValidateOptions, given: Mapping[str,
 
 
 def require_near_duplicates() -> None:
-    """Near-duplicate detection needs datasketch: say how to get it rather than crash."""
-    try:
-        import datasketch  # noqa: F401
-    except ImportError:
-        fail("--near-duplicates needs datasketch: pip install 'ftdata[near]'")
+    """Near-duplicate detection needs rensa (or datasketch): say how to get it rather than
+    crash."""
+    from ftdata.rules.duplicates import minhash_engine
+
+    if minhash_engine() is None:
+        fail("--near-duplicates needs rensa: pip install 'ftdata[near]'")
 
 
 def check_tokens(options: ValidateOptions) -> None:

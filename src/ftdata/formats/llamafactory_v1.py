@@ -133,7 +133,7 @@ def read_v1_message(raw: Any, pointer: str) -> Message | None:
     role = raw.get("role")
     role = role if isinstance(role, str) else ""
     message = Message(role=role, content=None, weight=_weight(role, raw.get("loss_weight")),
-                      pointer=pointer)
+                      pointer=pointer, weight_pointer=f"{pointer}/loss_weight")
     content = raw.get("content")
     if not isinstance(content, list):
         return message

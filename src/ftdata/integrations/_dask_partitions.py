@@ -61,7 +61,7 @@ def _check_events(events: Iterable[Event], name: str, partition: int, fmt: Forma
         sketch = found.minhash
         keys.append((found.content, found.prompt, found.answer, partition, line, index,
                      # Bytes, not an array: they pickle cheaply in the shuffle.
-                     sketch.hashvalues.tobytes() if sketch is not None else None))
+                     sketch.tobytes() if sketch is not None else None))
 
     report = validate_events(events, name, fmt, reason, get_target(options.target), options,
                              size=size, tokens=token_setup(options), keys_sink=keep,

@@ -86,7 +86,7 @@ from ftdata.integrations._dask_shuffle import (
     verified,
 )
 from ftdata.report import Report
-from ftdata.rules.duplicates import NUM_PERM, RecordKeys
+from ftdata.rules.duplicates import RecordKeys
 from ftdata.rules.file import count_findings
 from ftdata.rules.quality import SystemPromptTally
 from ftdata.statistics import StatsAccumulator
@@ -351,12 +351,10 @@ def _near_copies(firsts: Any, groups: int, threshold: float) -> Any:
     travel as places only; MinHash values travel once to find each example's candidates and
     once more to where they are compared.
     """
-    from datasketch import MinHashLSH
-
-    from ftdata.rules.duplicates import LSH_WEIGHTS
+    from ftdata.rules.duplicates import near_bands
 
     db = require("dask.bag", "validate_partitions")
-    ranges = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS).hashranges
+    ranges = near_bands(threshold)
     sketched = firsts.filter(has_sketch)
     sketches = sketched.map(sketch_entry)
     candidates = (sketched.map(band_entries, ranges).flatten()

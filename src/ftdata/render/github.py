@@ -52,7 +52,7 @@ def format_command(path: str, issue: Issue, line: int | None) -> str:
     if line is not None:
         properties.append(f"line={line}")
     properties.append(f"title={escape_property(f'{issue.code} {issue.name}')}")
-    pointer = f" (at {issue.pointer})" if issue.pointer else ""
+    pointer = issue.at
     message = escape_data(f"{issue.message}{pointer}")
     return f"::{COMMANDS[issue.severity]} {','.join(properties)}::{message}"
 

@@ -116,7 +116,7 @@ def _result(issue: Issue, uri: str, relative: bool, source: SourceMap,
     content = "" if issue.line is None else source.digest(issue) or f"line {issue.line}"
     fingerprint = _fingerprint(issue.code, uri, content, issue.pointer)
     seen[fingerprint] += 1  # identical records: the nth copy is the nth alert
-    pointer = f" (at {issue.pointer})" if issue.pointer else ""
+    pointer = issue.at
     result: dict[str, Any] = {"ruleId": issue.code}
     if issue.code in rule_index:
         result["ruleIndex"] = rule_index[issue.code]
@@ -127,7 +127,8 @@ def _result(issue: Issue, uri: str, relative: bool, source: SourceMap,
         "partialFingerprints": {FINGERPRINT_KEY: f"{fingerprint}:{seen[fingerprint]}"},
     })
     details = {key: value for key, value in
-               (("line", issue.line), ("record", issue.record), ("pointer", issue.pointer))
+               (("line", issue.line), ("record", issue.record), ("pointer", issue.pointer),
+                ("pointerNote", issue.pointer_note))
                if value is not None}
     if details:
         result["properties"] = details

@@ -9,7 +9,7 @@ so they cannot drift apart.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ftdata.diagnostics import Issue, Severity
@@ -31,7 +31,7 @@ def _issue_segments(path: str, issue: Issue) -> list[Segment]:
                                (f"[{issue.severity.value}]", SEVERITY_STYLES[issue.severity]),
                                (f" {issue.message}", "")]
     if issue.pointer:
-        segments.append((f" (at {issue.pointer})", "dim"))
+        segments.append((issue.at, "dim"))
     return segments
 
 
@@ -92,16 +92,16 @@ def omitted_line(report: Report) -> str | None:
             f"(--max-issues {report.max_issues})")
 
 
-def _lines(reports: Sequence[Report], quiet: bool) -> list[list[Segment]]:
-    lines: list[list[Segment]] = []
+def _lines(reports: Sequence[Report], quiet: bool) -> Iterator[list[Segment]]:
+    """The report's lines, one at a time: a file's issues may be read back from disk."""
     for report in reports:
-        lines.extend(_issue_segments(report.path, issue) for issue in report.shown_issues)
+        for issue in report.shown_issues:
+            yield _issue_segments(report.path, issue)
         if not quiet:
             omitted = omitted_line(report)
             if omitted:
-                lines.append([(omitted, "dim")])
-            lines.append(_summary_segments(report))
-    return lines
+                yield [(omitted, "dim")]
+            yield _summary_segments(report)
 
 
 def render(reports: Sequence[Report], quiet: bool = False) -> str:
@@ -111,8 +111,13 @@ def render(reports: Sequence[Report], quiet: bool = False) -> str:
 
         print(render([ftdata.validate("train.jsonl")]), end="")
     """
-    lines = [_plain(line) for line in _lines(reports, quiet)]
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "".join(stream(reports, quiet))
+
+
+def stream(reports: Sequence[Report], quiet: bool = False) -> Iterator[str]:
+    """:func:`render`, line by line (each ending in a newline), in bounded memory."""
+    for line in _lines(reports, quiet):
+        yield _plain(line) + "\n"
 
 
 def wants_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:

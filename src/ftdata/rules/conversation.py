@@ -434,7 +434,7 @@ def _target_weight_findings(messages: list[Message], target: Target) -> Iterator
         weight = message.weight
         if weight is None:
             continue
-        pointer = message.pointer + "/weight"
+        pointer = message.weight_pointer or message.pointer + "/weight"
         if target.integer_weights and isinstance(weight, float):
             yield Finding("C007", f"weight {weight} is not an integer ({target.id} wants 0 or "
                                   f"1)", pointer)

@@ -38,8 +38,14 @@ register("F002", "invalid-json", E, """
 
     **What it does.** Parses every line (JSONL) or element (JSON array) and reports the parser's
     complaint with its column. A record handed to `ftdata.validate_records` that cannot be
-    written as JSON (a set, bytes, an integer beyond 64 bits, a lone surrogate, a key that is not
-    a string, nesting deeper than 254 levels) is reported at the pointer of that value.
+    written as JSON (a set, bytes, a key that is not a string, nesting deeper than 254 levels)
+    is reported at the pointer of that value. An integer beyond 64 bits and a lone surrogate
+    escape (`"\\ud800"`) are valid JSON (RFC 8259 §6 and §8.2 leave them to the reader), so a
+    record holding one gets the same verdict from a file and from memory, and it is not F002:
+    the integer is judged by the schema like any number, the lone surrogate is Q002 at its
+    string. Readers differ on both: orjson and Arrow (`pyarrow.json.read_json`, which
+    `datasets` calls in `datasets/packaged_modules/json/json.py` line 291) read such an
+    integer as a rounded float, and Arrow fails the whole file on a lone surrogate.
 
     **Why is this bad?** The provider rejects the whole file over one broken line.
 
