@@ -49,3 +49,27 @@ def test_library_takes_a_number_of_jobs(dataset: Path) -> None:
     for wrong in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="jobs must be a whole number"):
             ftdata.validate(dataset, tokens=False, jobs=wrong)  # type: ignore[arg-type]
+
+
+def _termination_action(_: int) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_workers_end_at_once_on_sigterm() -> None:
+    # The command unwinds on SIGTERM through a Python handler, which a forked worker inherits;
+    # a worker must go back to the default action, or Pool.terminate can wait for it forever.
+    import multiprocessing
+    import signal
+
+    def unwind(number: int, frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    previous = signal.signal(signal.SIGTERM, unwind)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(2, initializer=parallel._init_worker, initargs=(None,)) as pool:
+            assert pool.map(_termination_action, range(4), chunksize=1) == [True] * 4
+    finally:
+        signal.signal(signal.SIGTERM, previous)

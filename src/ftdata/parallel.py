@@ -15,10 +15,12 @@ process.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
@@ -140,6 +142,12 @@ def _worth_a_batch_scan(events: Iterable[Any]) -> bool:
 def _init_worker(checker: Checker) -> None:
     global _worker_checker
     _worker_checker = checker
+    # A forked worker inherits the command's Python-level SIGTERM handler (ftdata.cli.common),
+    # which runs only between bytecodes: a SIGTERM from Pool.terminate that lands just before
+    # the worker blocks on the task queue's lock is then never acted on, and the pool waits
+    # for it forever. The default action ends the worker at once, as the pool expects.
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _row(result: RecordResult) -> Row:

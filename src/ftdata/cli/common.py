@@ -137,8 +137,9 @@ def cli() -> None:
 
 def _terminate_cleanly() -> None:
     """Make ``SIGTERM`` unwind like ``SIGINT`` in this process, so that a temporary output is
-    removed on the way out; exit status 143 (128 + 15). Worker processes forked later keep
-    the default action, which their pool relies on."""
+    removed on the way out; exit status 143 (128 + 15). Worker processes forked later go
+    back to the default action (``ftdata.parallel._init_worker``), which their pool relies
+    on."""
     import signal
 
     main_process = os.getpid()
