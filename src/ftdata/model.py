@@ -77,6 +77,9 @@ class Message:
     #: Where ``weight`` sits, when the format does not keep it at ``pointer/weight``
     #: (LLaMA-Factory v1's ``loss_weight``).
     weight_pointer: str | None = None
+    #: Where the role sits, when the format does not keep it at ``pointer/role`` (a Bedrock
+    #: ``toolResult`` block is a tool message whose role is its user turn's).
+    role_pointer: str | None = None
 
     @property
     def text(self) -> str:

@@ -559,3 +559,19 @@ def test_c007_points_at_loss_weight_where_the_format_keeps_it_there() -> None:
     pointers = {issue.pointer for issue in report.issues if issue.code == "C007"}
     assert "/chosen_messages/1/loss_weight" in pointers
     assert all((pointer or "").endswith("/loss_weight") for pointer in pointers), pointers
+
+
+def test_c001_points_at_the_turn_role_of_a_bedrock_tool_result() -> None:
+    # A toolResult block is a tool message whose role is its user turn's: the pointer must
+    # resolve in the record, not name a role key inside the block.
+    record = {"schemaVersion": "bedrock-conversation-2024", "messages": [
+        {"role": "user", "content": [{"text": "Weather in Paris?"}]},
+        {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "weather",
+                                                       "input": {"city": "Paris"}}}]},
+        {"role": "user", "content": [{"toolResult": {"toolUseId": "t1",
+                                                     "content": [{"text": "sunny"}]}}]},
+        {"role": "assistant", "content": [{"text": "It is sunny."}]}]}
+    report = ftdata.validate_records([record], format="bedrock-conversation", target="together",
+                                     tokens=False)
+    assert [(issue.code, issue.pointer) for issue in report.issues
+            if issue.code == "C001"] == [("C001", "/messages/2/role")]

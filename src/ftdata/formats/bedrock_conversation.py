@@ -183,9 +183,11 @@ def _tool_result(data: Mapping[str, Any], pointer: str) -> Message:
             parts.append(Part("text", text=_json_text(block["json"]),
                               pointer=f"{block_pointer}/json"))
     call_id = data.get("toolUseId")
+    turn = pointer.rsplit("/content/", 1)[0]
     return Message(role="tool", content=parts, pointer=pointer,
                    tool_call_id=call_id if isinstance(call_id, str) else None,
-                   tool_call_id_pointer=f"{pointer}/toolResult/toolUseId")
+                   tool_call_id_pointer=f"{pointer}/toolResult/toolUseId",
+                   role_pointer=f"{turn}/role")
 
 
 def _block_kind(block: Any) -> str | None:

@@ -93,7 +93,8 @@ def unknown_role(example: Example, context: RuleContext) -> Sequence[Finding]:
     for message in messages:
         if message.role not in roles and message.role in ROLES:
             return [Finding("C001", f"role {m.role!r} is not accepted by {context.target.id} "
-                                    f"(it accepts {', '.join(roles)})", m.pointer + "/role")
+                                    f"(it accepts {', '.join(roles)})",
+                            m.role_pointer or m.pointer + "/role")
                     for m in messages if m.role not in roles and m.role in ROLES]
     return ()
 
