@@ -26,11 +26,9 @@ from ftdata.tokens import (
     get_counter,
     load_encoding,
 )
+from tests.test_encodings import ENCODING_NAMES
 from tests.test_image_tokens import png_data_url
 
-PACKAGED = Path(tokens.__file__).parent / "data"
-ENCODING_NAMES = ("o200k_base", "cl100k_base")
-HELLO_WORLD = {"o200k_base": [24912, 2375], "cl100k_base": [15339, 1917]}
 # -- the cookbook rule -----------------------------------------------------------------------
 
 
