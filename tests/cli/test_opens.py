@@ -155,3 +155,16 @@ def test_workers_reading_ranges_open_the_file_once_each(tmp_path: Path, opens: A
     workers = {pid: count for pid, count in counts.items() if pid != os.getpid()}
     assert 1 <= len(workers) <= 2
     assert set(workers.values()) == {1}
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip"])
+def test_dask_partitions_open_their_file_once(tmp_path: Path, opens: Any, kind: str) -> None:
+    dask = pytest.importorskip("dask")
+    from ftdata.integrations.dask import validate_partitions
+
+    path = _write(tmp_path, kind)
+    watched = opens(path)
+    with dask.config.set(scheduler="sync"):
+        report = validate_partitions([str(path)])
+    assert {issue.code for issue in report.issues} >= {"C002", "D001"}
+    assert watched.by_process() == Counter({os.getpid(): 1})

@@ -94,8 +94,12 @@ def _check_local_file(path: str, name: str, partition: int,
     suffix = os.path.splitext(logical_name(path))[1].lower()
     if suffix in CONVERTER_INPUTS and not options.format:
         return Outcome(converter_input_report(name, suffix, target, options), [])
-    fmt, reason = _format_of(sample_records(path), options, target)
-    return _check_events(read_events(path), name, partition, fmt, reason, options, size)
+    events = read_events(path)  # opened once: detection looks at the records read ahead
+    try:
+        fmt, reason = _format_of(sample_records(events), options, target)
+        return _check_events(events, name, partition, fmt, reason, options, size)
+    finally:
+        events.close()
 
 
 def _check_records(records: Iterable[Any], name: str, partition: int,
