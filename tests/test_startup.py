@@ -20,9 +20,10 @@ from tests.conftest import SAMPLES
 # check a file without counting tokens, and together they cost more than the start-up budget.
 HEAVY = ("pandas", "numpy", "pyarrow", "datasets", "great_expectations", "dask", "datasketch",
          "rensa", "tiktoken", "tokenizers", "huggingface_hub", "jinja2", "pydantic", "jsonschema",
-         "requests", "rich", "pathspec", "stdnum", "hyperscan")
+         "requests", "rich", "pathspec", "stdnum", "hyperscan", "multiprocessing")
 # (pathspec reads .gitignore files, which only a directory argument needs; stdnum checks a
-# card or IBAN candidate, which few files have; hyperscan batch-scans files of 4 MB or more.)
+# card or IBAN candidate, which few files have; hyperscan batch-scans files of 4 MB or more;
+# multiprocessing runs the workers of a large file.)
 # Counting tokens needs tiktoken (and pydantic, which validates the models table); the rest
 # must still stay out.
 HEAVY_WITH_TOKENS = tuple(name for name in HEAVY if name not in {"tiktoken", "pydantic"})

@@ -18,13 +18,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
-from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from ftdata.readers import (
@@ -39,6 +37,9 @@ from ftdata.readers import (
 from ftdata.statistics import ExampleSummary
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+    from multiprocessing.pool import AsyncResult, Pool
+
     from ftdata.engine import RecordChecker
     from ftdata.results import RecordResult
 
@@ -248,6 +249,9 @@ class _Results:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    # Imported here: a small file is checked in one process and never needs it (start-up).
+    import multiprocessing
+
     # fork shares the loaded tokenizer with the workers; spawn elsewhere.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
