@@ -19,11 +19,9 @@ import hashlib
 import os
 import struct
 import sys
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,6 +185,8 @@ def tiktoken_cache_file(url: str) -> str | None:
     elif "DATA_GYM_CACHE_DIR" in os.environ:
         cache_dir = os.environ["DATA_GYM_CACHE_DIR"]
     else:
+        import tempfile  # the tokenizer's files are read only when tokens are counted
+
         cache_dir = os.path.join(tempfile.gettempdir(), "data-gym-cache")
     if cache_dir == "":
         return None
@@ -194,6 +194,8 @@ def tiktoken_cache_file(url: str) -> str | None:
 
 
 def _packaged_data_dir() -> Traversable:
+    from importlib import resources
+
     return resources.files("ftdata").joinpath("data")
 
 

@@ -19,7 +19,6 @@ import contextlib
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -170,6 +169,8 @@ def spooled_stdin(suffix: str = "", stream: BinaryIO | None = None) -> Iterator[
     ...     report = validate_path(path, options, display_path=STDIN_NAME)
     """
     source = stream if stream is not None else sys.stdin.buffer
+    import tempfile  # only standard input and pipes are spooled (start-up)
+
     with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
         path = os.path.join(folder, "stdin" + suffix)
         size = 0
@@ -209,6 +210,8 @@ def spooled_input(path: str) -> Iterator[str]:
         raise InputError(f"{path}: cannot open ({error.strerror or error})") from None
     with source:
         name = os.path.basename(path.rstrip(os.sep)) or "input"
+        import tempfile  # only standard input and pipes are spooled (start-up)
+
         with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
             copy_path = os.path.join(folder, name)
             size = 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, SupportsIndex, overload
@@ -80,6 +79,8 @@ class IssueLog(list[Issue]):
             self.append(issue)
 
     def _spill(self) -> None:
+        import tempfile  # only a file with many issues spills (start-up)
+
         self._disk = tempfile.TemporaryFile(prefix="ftdata-issues-")  # noqa: SIM115 - closed in close()
         held = list(super().__iter__())
         super().clear()
@@ -113,6 +114,8 @@ class IssueLog(list[Issue]):
             return self
         if not self._in_order:
             # Not seen in practice (records arrive in file order); sorted on disk to be sure.
+            import tempfile
+
             disk, self._disk = self._disk, tempfile.TemporaryFile(  # noqa: SIM115
                 prefix="ftdata-issues-")  # closed in close()
             disk.seek(0)
