@@ -169,17 +169,26 @@ def spooled_stdin(suffix: str = "", stream: BinaryIO | None = None) -> Iterator[
     ...     report = validate_path(path, options, display_path=STDIN_NAME)
     """
     source = stream if stream is not None else sys.stdin.buffer
+    with _spooled(source, "stdin" + suffix,
+                  f"{STDIN_NAME}: standard input is empty") as path:
+        yield path
+
+
+@contextlib.contextmanager
+def _spooled(source: BinaryIO, name: str, empty: str) -> Iterator[str]:
+    """``source`` copied to a file called ``name`` in a temporary folder, removed afterwards;
+    yields the copy's path. A source that gives no byte is an :class:`InputError` (``empty``)."""
     import tempfile  # only standard input and pipes are spooled (start-up)
 
     with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
-        path = os.path.join(folder, "stdin" + suffix)
+        path = os.path.join(folder, name)
         size = 0
         with open(path, "wb") as copy:
             while chunk := source.read(CHUNK_SIZE):
                 copy.write(chunk)
                 size += len(chunk)
         if size == 0:
-            raise InputError(f"{STDIN_NAME}: standard input is empty")
+            raise InputError(empty)
         yield path
 
 
@@ -208,17 +217,7 @@ def spooled_input(path: str) -> Iterator[str]:
         source = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as error:
         raise InputError(f"{path}: cannot open ({error.strerror or error})") from None
-    with source:
-        name = os.path.basename(path.rstrip(os.sep)) or "input"
-        import tempfile  # only standard input and pipes are spooled (start-up)
-
-        with tempfile.TemporaryDirectory(prefix="ftdata-") as folder:
-            copy_path = os.path.join(folder, name)
-            size = 0
-            with open(copy_path, "wb") as copy:
-                while chunk := source.read(CHUNK_SIZE):
-                    copy.write(chunk)
-                    size += len(chunk)
-            if size == 0:
-                raise InputError(f"{path}: is empty (a pipe or device that gave no data)")
-            yield copy_path
+    name = os.path.basename(path.rstrip(os.sep)) or "input"
+    with source, _spooled(source, name,
+                          f"{path}: is empty (a pipe or device that gave no data)") as copy:
+        yield copy

@@ -64,6 +64,11 @@ def test_report_stats_match_ftdata_stats() -> None:
     (("--epochs", "zero"), "--epochs"),
     (("--max-tokens", "0"), "--max-tokens"),
     (("--format", "nope"), "--format"),
+    # The trainer's view is checked before any work too.
+    (("--trainer", "trl"), "no chat template to render with"),
+    (("--template", "llama3"), "no packaged tokenizer"),
+    (("--trainer", "nope"), "--trainer"),
+    (("--max-length", "0"), "--max-length"),
 ])
 def test_usage_errors_exit_2_with_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
@@ -150,22 +155,6 @@ def test_the_trainer_profile_sets_the_maximum(tmp_path: Path,
     assert "<dt>Maximum length</dt><dd>512 tokens</dd>" in page  # axolotl's sequence_len
     assert "<dt>Beyond it</dt><dd>drop</dd>" in page
     assert "axolotl · template chatml" in page
-
-
-@pytest.mark.parametrize("args, message", [
-    (("--trainer", "trl"), "no chat template to render with"),
-    (("--template", "llama3"), "no packaged tokenizer"),
-    (("--trainer", "nope"), "--trainer"),
-    (("--max-length", "0"), "--max-length"),
-])
-def test_trainer_view_usage_errors_exit_2_before_any_work(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
-        message: str) -> None:
-    output = tmp_path / "report.html"
-    code, _, err = run(capsys, "report", str(CLEAN), "-o", str(output), *args)
-    assert code == 2
-    assert err.startswith("ftdata: error:") and err.count("\n") == 1 and message in err
-    assert not output.exists()
 
 
 def test_the_trainer_view_agrees_with_validate(tmp_path: Path,

@@ -590,6 +590,22 @@ def decode_png(data: bytes) -> tuple[int, int, Callable[[int, int], tuple[int, .
     return width, height, pixel
 
 
+def colour_counts(pixel: Callable[[int, int], tuple[int, ...]], width: int, height: int,
+                  wanted: dict[str, tuple[int, ...]]) -> tuple[Counter[str], list[int]]:
+    """How many pixels (every second one each way) have each ``wanted`` colour, and the box
+    (left, top, right, bottom) that holds them."""
+    found: Counter[str] = Counter()
+    box = [width, height, 0, 0]
+    for y in range(0, height, 2):
+        for x in range(0, width, 2):
+            colour = pixel(x, y)
+            for name, target in wanted.items():
+                if colour == target:
+                    found[name] += 1
+                    box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
+    return found, box
+
+
 def rgb(hex_colour: str) -> tuple[int, ...]:
     return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
 
@@ -627,15 +643,7 @@ def test_browser_shows_the_charts_without_console_errors(
     assert (width, height) == (1280, 2000)
     wanted = {name: rgb(PALETTE[name]) for name in ("tokens", "messages", "roles", "error",
                                                     "over")}
-    found: Counter[str] = Counter()
-    box = [width, height, 0, 0]
-    for y in range(0, height, 2):
-        for x in range(0, width, 2):
-            colour = pixel(x, y)
-            for name, target in wanted.items():
-                if colour == target:
-                    found[name] += 1
-                    box = [min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)]
+    found, box = colour_counts(pixel, width, height, wanted)
     assert all(found[name] >= 20 for name in wanted), found
     colours = {pixel(x, y) for y in range(box[1], box[3] + 1, 3)
                for x in range(box[0], box[2] + 1, 3)}

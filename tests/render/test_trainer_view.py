@@ -8,7 +8,6 @@ The browser test opens a page with the section in headless Chromium (skipped wit
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,7 @@ from tests.render.test_html import (
     _run_browser,
     bins_of,
     chart,
+    colour_counts,
     console_lines,
     decode_png,
     rgb,
@@ -264,13 +264,7 @@ def test_browser_shows_the_trainer_view_with_coloured_tokens(
     found_width, height, pixel = decode_png(screenshot.read_bytes())
     assert found_width == width
     wanted = {"trained": rgb(TRAINED_BG), "over": rgb("#dc2626"), "tokens": rgb("#2563eb")}
-    found: Counter[str] = Counter()
-    for y in range(0, height, 2):
-        for x in range(0, width, 2):
-            colour = pixel(x, y)
-            for name, target in wanted.items():
-                if colour == target:
-                    found[name] += 1
+    found, _ = colour_counts(pixel, width, height, wanted)
     assert all(found[name] >= 20 for name in wanted), found
 
 
