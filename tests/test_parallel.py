@@ -34,6 +34,20 @@ def test_two_workers_match_one_process(dataset: Path, tokens: bool,
         assert two.accumulator.tokens.counts == one.accumulator.tokens.counts
 
 
+def test_a_file_that_starts_with_a_byte_order_mark_loses_no_record(dataset: Path,
+                                                                    tmp_path: Path) -> None:
+    # With --format there is no detection to read ahead: the first line, whose F005 comes
+    # before its record, is read before the workers' ranges start after it.
+    marked = tmp_path / "bom.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + dataset.read_bytes())
+    options = ValidateOptions(format="openai-chat", count_tokens=False)
+    one = validate_path(marked, ValidateOptions(**{**options.__dict__, "jobs": 1}))
+    two = validate_path(marked, ValidateOptions(**{**options.__dict__, "jobs": 2}))
+    assert two.records == one.records
+    assert two.to_dict() == one.to_dict()
+    assert "F005" in {issue.code for issue in one.issues}
+
+
 def test_small_files_stay_in_one_process() -> None:
     assert parallel.choose_jobs(None, 1000) == 1
     assert parallel.choose_jobs(None, None) == 1

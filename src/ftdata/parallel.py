@@ -1,10 +1,11 @@
 """Running the per-record check in worker processes, results merged back in file order.
 
-A plain JSON Lines file is cut into byte ranges at line starts (:func:`ftdata.readers.jsonl_ranges`)
-and each worker reads its ranges itself, so the file's bytes never pass through the merging
-process. Other inputs (gzip, JSON documents, records in memory, a file read with a progress bar)
-are read by the calling process, which hands batches of raw records to the workers. Either way
-at most a few tasks per worker are in flight, so memory stays flat however large the file.
+A plain JSON Lines file is cut into byte ranges at line starts after the records already read
+ahead (:meth:`ftdata.readers.FileEvents.ranges`), and each worker reads its ranges itself, so
+the file's bytes never pass through the merging process. Other inputs (gzip, JSON documents,
+records in memory, a file read with a progress bar) are read by the calling process, which
+hands batches of raw records to the workers. Either way at most a few tasks per worker are in
+flight, so memory stays flat however large the file.
 
 Workers send back one compact tuple per record, not the record's objects: pickling a list of
 dataclasses costs several times more than the check's own bookkeeping, and the merging process

@@ -953,6 +953,11 @@ class FileEvents(Iterator[Event]):
             while not self._exhausted and \
                     os.pread(stream.fileno(), len(BOM), stream.tell()) == BOM:
                 self._read_ahead()  # a range must not start with a byte-order mark
+            # F005 comes before the record of its line, which the reader has already read:
+            # take that record too, or the ranges, which start after the line, would lose it.
+            while not self._exhausted and self._ahead and isinstance(
+                    self._ahead[-1], LineFinding) and self._ahead[-1].code == "F005":
+                self._read_ahead()
             if any(isinstance(event, LineFinding) and event.line is None
                    for event in self._ahead):
                 return None  # a read error: the stream reader reports it
@@ -983,36 +988,6 @@ class FileEvents(Iterator[Event]):
 
 #: How far the search for a line start reads at a time.
 _SEEK_BLOCK = 1 << 16
-
-
-def jsonl_ranges(path: str | os.PathLike[str], size: int) -> list[tuple[int, int]] | None:
-    """Byte ranges of about ``size`` bytes that cut a plain JSON Lines file at line starts.
-
-    ``None`` when the file must be read as one stream: gzip, a JSON document, or anything that
-    cannot be opened (the stream reader then reports it). A range never starts with a line
-    that begins with a byte-order mark, so only the file's first line can be F005.
-
-    >>> jsonl_ranges("train.jsonl", 1 << 20)  # doctest: +SKIP
-    [(0, 1048630), (1048630, 2097201), (2097201, 2500000)]
-    """
-    name = os.fspath(path)
-    if name.endswith(".gz"):
-        return None
-    try:
-        with open(name, "rb") as stream:
-            head = head_of(stream)
-            if head.startswith(GZIP_MAGIC) or choose_layout(path, head) != "jsonl":
-                return None
-            total = os.fstat(stream.fileno()).st_size
-            ranges: list[tuple[int, int]] = []
-            start = 0
-            while start < total:
-                end = _line_start(stream, start + max(size, 1), total)
-                ranges.append((start, end))
-                start = end
-            return ranges
-    except OSError:
-        return None
 
 
 def _line_start(stream: BinaryIO, position: int, total: int) -> int:

@@ -27,7 +27,6 @@ from ftdata.readers import (
     LineFinding,
     RawRecord,
     blank_lines,
-    jsonl_ranges,
     read_events,
     read_range,
 )
@@ -124,13 +123,18 @@ def tricky(tmp_path: Path) -> Path:
     return path
 
 
-def _ranged(path: Path, size: int) -> list[Any]:
-    ranges = jsonl_ranges(path, size)
-    assert ranges is not None
-    assert ranges[0][0] == 0 and ranges[-1][1] == path.stat().st_size
+def _ranged(path: Path, size: int, ahead: int = 0) -> list[Any]:
+    """The events of ``path`` as the parallel route reads them: ``ahead`` records read ahead
+    (for format detection) by the calling process, the rest in byte ranges of ``size``."""
+    source = read_events(path)
+    list(itertools.islice(source.look_ahead(), ahead))
+    plan = source.ranges(size)
+    assert plan is not None
+    read_ahead, base, ranges = plan
+    assert len(read_ahead) >= ahead
+    assert not ranges or ranges[-1][1] == path.stat().st_size
     assert all(end == start for (_, end), (start, _) in itertools.pairwise(ranges))
-    events: list[Any] = []
-    base = 0
+    events: list[Any] = list(read_ahead)
     for start, end in ranges:
         last = 0
         for event in read_range(path, start, end):
@@ -156,8 +160,9 @@ def _ranged(path: Path, size: int) -> list[Any]:
 
 
 @pytest.mark.parametrize("size", [1, 7, 100, 1 << 20])
-def test_byte_ranges_read_what_the_stream_reads(tricky: Path, size: int) -> None:
-    assert _ranged(tricky, size) == list(read_events(tricky))
+@pytest.mark.parametrize("ahead", [0, 3])
+def test_byte_ranges_read_what_the_stream_reads(tricky: Path, size: int, ahead: int) -> None:
+    assert _ranged(tricky, size, ahead) == list(read_events(tricky))
 
 
 def test_only_plain_json_lines_is_cut_into_ranges(tmp_path: Path, tricky: Path) -> None:
@@ -165,9 +170,9 @@ def test_only_plain_json_lines_is_cut_into_ranges(tmp_path: Path, tricky: Path) 
     packed.write_bytes(gzip.compress(tricky.read_bytes()))
     document = tmp_path / "records.json"
     document.write_text('[{"text": "a"}, {"text": "b"}]')
-    assert jsonl_ranges(packed, 10) is None
-    assert jsonl_ranges(document, 10) is None
-    assert jsonl_ranges(tmp_path / "missing.jsonl", 10) is None
+    assert read_events(packed).ranges(10) is None
+    assert read_events(document).ranges(10) is None
+    assert read_events(tmp_path / "missing.jsonl").ranges(10) is None
 
 
 def _both(path: Path, options: ValidateOptions) -> tuple[dict[str, Any], dict[str, Any]]:
